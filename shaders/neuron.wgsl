@@ -1,0 +1,60 @@
+// Neuron layer over a range of time steps, one thread per neuron keeping v in a register
+// (multi-step when t_count = T; one dispatch per step when t_count = 1). Twin: src/reference/neuron.ts.
+#include "neuron_step.wgsl"
+#include "indexing.wgsl"
+
+override WORKGROUP_SIZE: u32 = 64u;
+
+struct Params {
+  neurons: u32,        // elements per time step
+  channels: u32,       // channel = neuron % channels (per-channel thresholds)
+  per_channel: u32,    // 1 when v_threshold has one value per channel
+  t_start: u32,
+  t_count: u32,
+  initialize: u32,     // 1: start from the initial state instead of the state buffers
+  record_membrane: u32,
+  levels: u32,
+  beta: f32,
+  v_reset: f32,
+  v_init_fraction: f32,
+  _pad: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> v_threshold: array<f32>;
+@group(0) @binding(3) var<storage, read_write> spikes: array<f32>;
+@group(0) @binding(4) var<storage, read_write> state_v: array<f32>;
+@group(0) @binding(5) var<storage, read_write> state_count: array<f32>;
+@group(0) @binding(6) var<storage, read_write> membrane: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = linear_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.neurons) {
+    return;
+  }
+  var threshold = v_threshold[0];
+  if (params.per_channel == 1u) {
+    threshold = v_threshold[i % params.channels];
+  }
+  var v = state_v[i];
+  var count = state_count[i];
+  if (params.initialize == 1u) {
+    v = params.v_init_fraction * threshold;
+    count = 0.0;
+  }
+  let max_count = f32(params.levels) - 1.0;
+  for (var t = params.t_start; t < params.t_start + params.t_count; t++) {
+    let index = t * params.neurons + i;
+    let step = neuron_step(v, count, x[index], threshold, params.beta, params.v_reset, max_count);
+    if (params.record_membrane == 1u) {
+      membrane[index] = step.h;
+    }
+    spikes[index] = step.s;
+    v = step.v;
+    count = step.count;
+  }
+  state_v[i] = v;
+  state_count[i] = count;
+}
