@@ -1,0 +1,25 @@
+import { BufferArena, UniformWriter } from '../arena';
+import type { GpuContext } from '../context';
+
+const WORKGROUP_SIZE = 64;
+
+/**
+ * Records a copy of `count` f32 values from `input` to `output` (`shaders/copy.wgsl`). It does no
+ * arithmetic, so its bytes per second are the memory bandwidth the benchmark compares other kernels with.
+ * `input` and `output` must be different buffers.
+ */
+export function recordCopy(
+  ctx: GpuContext,
+  pass: GPUComputePassEncoder,
+  arena: BufferArena,
+  args: { count: number; input: GPUBuffer; output: GPUBuffer },
+): void {
+  const uniform = new UniformWriter().u32(args.count).finish();
+  const pipeline = ctx.pipeline('copy.wgsl', { WORKGROUP_SIZE });
+  ctx.dispatch(
+    pass,
+    pipeline,
+    [arena.uniform('copy.params', uniform), args.input, args.output],
+    ctx.grid1d(args.count, WORKGROUP_SIZE),
+  );
+}
