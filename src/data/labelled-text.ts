@@ -1,0 +1,104 @@
+/**
+ * Texts to classify in bulk, from a file a user supplies (the app's batch upload, the CLI's
+ * `classify --file`). Pure code, so the browser and Node read a file the same way.
+ *
+ * Accepted layouts, told apart by the first non-blank line:
+ *  - a table: TSV (the first line has a tab) or CSV whose header names a label column
+ *    (`label`, `labels`, `class`, `sentiment`, `gold`) and/or a text column (`text`, `text_a`,
+ *    `sentence`, `review`, `content`, `comment`), in any order and case: `label,text`,
+ *    `text,label`, `label\ttext_a`, `id,sentence`… With two columns and a label column, the other
+ *    column is the text whatever its name. CSV follows RFC 4180; TSV has no quoting.
+ *  - otherwise plain text: one text per non-blank line, no labels.
+ * Labels stay strings (the caller maps them to class names or numbers); an empty label cell is
+ * `null`, so a file may be partly labelled.
+ */
+import { DataError } from './dataset';
+import { parseCsv, parseTsv } from './delimited';
+import type { TableRow } from './delimited';
+import { splitLines, stripByteOrderMark } from './text-decoding';
+
+/** Header names recognised as the label column (compared trimmed and lower-cased). */
+export const LABEL_COLUMN_NAMES: readonly string[] = ['label', 'labels', 'class', 'sentiment', 'gold'];
+/** Header names recognised as the text column (compared trimmed and lower-cased). */
+export const TEXT_COLUMN_NAMES: readonly string[] = ['text', 'text_a', 'sentence', 'review', 'content', 'comment'];
+
+/** Texts read from a user file, with their labels (`null` where none is given) and the layout found. */
+export interface LabelledTexts {
+  texts: string[];
+  labels: (string | null)[];
+  format: 'lines' | 'tsv' | 'csv';
+}
+
+const SOURCE = 'the text file';
+
+/**
+ * Reads a batch file in one of the layouts of the module comment. Texts are trimmed; table rows
+ * with an empty text are skipped. A table row with the wrong number of fields throws a
+ * `DataError` naming its line.
+ */
+export function readLabelledTextFile(text: string): LabelledTexts {
+  const content = stripByteOrderMark(text);
+  const firstLine = splitLines(content).find((line) => line.text.trim().length > 0);
+  if (firstLine === undefined) return { texts: [], labels: [], format: 'lines' };
+  if (firstLine.text.includes('\t')) {
+    const rows = parseTsv(content);
+    const columns = findColumns(rows[0].fields);
+    if (columns !== null) return readTable(rows, columns, 'tsv');
+  } else if (firstLine.text.includes(',')) {
+    const columns = findColumns(csvHeaderFields(firstLine.text));
+    if (columns !== null) return readTable(parseCsv(content, SOURCE), columns, 'csv');
+  }
+  const texts = splitLines(content)
+    .map((line) => line.text.trim())
+    .filter((line) => line.length > 0);
+  return { texts, labels: texts.map(() => null), format: 'lines' };
+}
+
+/** The fields of a first line read as CSV, or none when it is no valid CSV (then it is a sentence). */
+function csvHeaderFields(line: string): string[] {
+  try {
+    return parseCsv(line, SOURCE)[0]?.fields ?? [];
+  } catch (error) {
+    if (error instanceof DataError) return [];
+    throw error;
+  }
+}
+
+/** Positions of the label and text columns in a header, or null when it is not a header. */
+interface TableColumns {
+  count: number;
+  label: number | null;
+  text: number;
+}
+
+function findColumns(headerFields: readonly string[]): TableColumns | null {
+  if (headerFields.length < 2) return null;
+  const names = headerFields.map((field) => field.trim().toLowerCase());
+  const labelIndex = names.findIndex((name) => LABEL_COLUMN_NAMES.includes(name));
+  let textIndex = names.findIndex((name) => TEXT_COLUMN_NAMES.includes(name));
+  if (textIndex < 0 && labelIndex >= 0 && names.length === 2) textIndex = 1 - labelIndex;
+  if (textIndex < 0) {
+    if (labelIndex < 0) return null;
+    throw new DataError(
+      `${SOURCE}: the header ${JSON.stringify(headerFields)} has a label column but no text column; name the text column one of ${TEXT_COLUMN_NAMES.join(', ')}`,
+    );
+  }
+  return { count: names.length, label: labelIndex >= 0 ? labelIndex : null, text: textIndex };
+}
+
+function readTable(rows: TableRow[], columns: TableColumns, format: 'tsv' | 'csv'): LabelledTexts {
+  const texts: string[] = [];
+  const labels: (string | null)[] = [];
+  for (const row of rows.slice(1)) {
+    if (row.fields.length !== columns.count) {
+      const hint = format === 'tsv' ? 'a text may not contain a tab' : 'quote fields that contain commas, and write quotes inside them as ""';
+      throw new DataError(`${SOURCE}: line ${row.lineNumber} has ${row.fields.length} fields but the header has ${columns.count}; ${hint}`);
+    }
+    const rowText = row.fields[columns.text].trim();
+    if (rowText.length === 0) continue;
+    const label = columns.label === null ? '' : row.fields[columns.label].trim();
+    texts.push(rowText);
+    labels.push(label.length > 0 ? label : null);
+  }
+  return { texts, labels, format };
+}
