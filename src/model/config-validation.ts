@@ -138,7 +138,11 @@ export function validateConfig(value: unknown): ModelConfig {
 
 function validateEncoder(value: unknown, path: string): EncoderSpec {
   const o = object(value, path);
+  const presentation = o.presentation === undefined ? {} : { presentation: oneOf(o, 'presentation', path, ['every-step', 'first-step'] as const) };
+  const clipLow = o.clipLowSigmas === undefined ? {} : { clipLowSigmas: number(o, 'clipLowSigmas', path, (x) => x >= 0, 'must be a number >= 0') };
   return {
+    ...presentation,
+    ...clipLow,
     kind: oneOf(o, 'kind', path, ['rate', 'direct'] as const),
     embeddingDim: integer(o, 'embeddingDim', path, 1),
     mean: number(o, 'mean', path),

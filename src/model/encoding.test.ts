@@ -52,3 +52,12 @@ describe('firingProbabilities (DESIGN §1.1)', () => {
     expect(() => firingProbabilities(new Float32Array(4), 2, 0, 1, -1)).toThrow(/clipSigmas must be a positive/);
   });
 });
+
+describe('asymmetric clip range (sparse input)', () => {
+  it('clipLowSigmas = 0 silences components below the mean and maps μ + kσ to 1', () => {
+    const table = Float32Array.from([-1, 0, 0.5, 1, 2, 4]);
+    const p = firingProbabilities(table, 1, 0, 1, 3, 0);
+    expect([...p]).toEqual([0, 0, Math.fround(0.5 / 3), Math.fround(1 / 3), Math.fround(2 / 3), 1]);
+    expect([...firingProbabilities(table, 1, 0, 1, 3, 3)]).toEqual([...firingProbabilities(table, 1, 0, 1, 3)]);
+  });
+});

@@ -40,7 +40,8 @@ export function embeddingStatistics(table: ArrayLike<number>): EmbeddingStatisti
 }
 
 /**
- * Firing probability of every component of `embeddings` (`[rows][dim]`), DESIGN §1.1:
+ * Firing probability of every component of `embeddings` (`[rows][dim]`), DESIGN §1.1 (with
+ * `clipLowSigmas` ≠ `clipSigmas`, the asymmetric range of the branch below):
  * ```
  * kσ = f(k·σ)   low = f(μ − kσ)   high = f(μ + kσ)   span = f(2·kσ)
  * p  = f(f(f(clip(x, low, high) − μ) + kσ) / span), then clamped to [0, 1]
@@ -54,6 +55,7 @@ export function firingProbabilities(
   mean: number,
   std: number,
   clipSigmas: number,
+  clipLowSigmas: number = clipSigmas,
 ): Float32Array {
   if (!Number.isInteger(dim) || dim < 1) throw new EncodingSettingsError(`embedding dimension must be a positive integer, got ${dim}`);
   if (embeddings.length % dim !== 0) {
@@ -62,8 +64,26 @@ export function firingProbabilities(
   if (!(std > 0) || !Number.isFinite(std)) throw new EncodingSettingsError(`std must be a positive finite number, got ${std}; compute it with embeddingStatistics`);
   if (!(clipSigmas > 0) || !Number.isFinite(clipSigmas)) throw new EncodingSettingsError(`clipSigmas must be a positive finite number, got ${clipSigmas} (the paper uses 3)`);
   if (!Number.isFinite(mean)) throw new EncodingSettingsError(`mean must be a finite number, got ${mean}`);
+  if (!(clipLowSigmas >= 0) || !Number.isFinite(clipLowSigmas)) throw new EncodingSettingsError(`clipLowSigmas must be a finite number >= 0, got ${clipLowSigmas}`);
   const f = Math.fround;
   const mu = f(mean);
+  if (clipLowSigmas !== clipSigmas) {
+    // Asymmetric range [μ − kL·σ, μ + kH·σ]: p = (clip(x) − low) / span (kL = 0 silences every
+    // component below the mean: sparse input, fewer spikes).
+    const lowSigma = f(f(clipLowSigmas) * f(std));
+    const low = f(mu - lowSigma);
+    const high = f(mu + f(f(clipSigmas) * f(std)));
+    const span = f(high - low);
+    const out = new Float32Array(embeddings.length);
+    for (let i = 0; i < embeddings.length; i++) {
+      const x = f(embeddings[i]);
+      if (Number.isNaN(x)) continue;
+      const clipped = x < low ? low : x > high ? high : x;
+      const p = f(f(clipped - low) / span);
+      out[i] = p < 0 ? 0 : p > 1 ? 1 : p;
+    }
+    return out;
+  }
   const kSigma = f(f(clipSigmas) * f(std));
   const low = f(mu - kSigma);
   const high = f(mu + kSigma);

@@ -28,8 +28,20 @@ export interface EncoderSpec {
   mean: number;
   std: number;
   clipSigmas: number;
+  /**
+   * Lower end of the clip range in σ below μ (default `clipSigmas`, the symmetric range):
+   * `p = (clip(x, μ − kL·σ, μ + k·σ) − μ + kL·σ) / ((kL + k)·σ)`. 0 makes every component below
+   * the mean silent: a sparse input, about a quarter of the spikes of the symmetric one.
+   */
+  clipLowSigmas?: number;
   /** Sentences shorter than this are padded with silent tokens (p = 0) up to it. */
   minLength: number;
+  /**
+   * Direct encoding only: `every-step` (default) feeds p as a constant current at every step;
+   * `first-step` presents it once, at step 0, and 0 afterwards (the analog input of Su et al.,
+   * DESIGN §1.2, which BIF neurons convert losslessly).
+   */
+  presentation?: 'every-step' | 'first-step';
 }
 
 export type NeuronModel = 'IF' | 'LIF' | 'BIF';

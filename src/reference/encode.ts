@@ -22,6 +22,8 @@ export interface EncodeArgs {
   probabilities: Float32Array;
   /** `[batch]` the random stream of each sample, so a sentence's spikes do not depend on its batch slot. */
   streamIds: Uint32Array;
+  /** Direct encoding presented at step 0 only (0 afterwards): the analog input of Su et al. */
+  firstStepOnly?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface EncodeArgs {
  * (0 for a silent token):
  * ```
  * rate:   s[t][b][j][d] = uniform(key(seed, streamIds[b], positionOffset + j, d, t)) < p ? 1 : 0
- * direct: s[t][b][j][d] = p
+ * direct: s[t][b][j][d] = p                (firstStepOnly: p at t = 0, 0 at t > 0)
  * ```
  * The draw is stateless (`reference/rng.ts`), so the GPU produces exactly the same spikes.
  */
@@ -48,7 +50,8 @@ export function encodeReference(args: EncodeArgs): Float32Array {
         const p = token < 0 ? 0 : args.probabilities[token * dim + d];
         const element = (b * tokens + j) * dim + d;
         for (let t = 0; t < numSteps; t++) {
-          const value = args.kind === 'direct' ? p : rngUniform(rngKey(args.seed, stream, position, d, t)) < p ? 1 : 0;
+          const value =
+            args.kind === 'direct' ? (args.firstStepOnly && t > 0 ? 0 : p) : rngUniform(rngKey(args.seed, stream, position, d, t)) < p ? 1 : 0;
           output[t * perStep + element] = value;
         }
       }

@@ -29,6 +29,8 @@ export function recordEncode(
     probabilities: GPUBuffer;
     streamIds: GPUBuffer;
     output: GPUBuffer;
+    /** Direct encoding presented at step 0 only. */
+    firstStepOnly?: boolean;
   },
 ): void {
   const { numSteps, batch, tokens, dim } = args.shape;
@@ -43,7 +45,7 @@ export function recordEncode(
     .u32(args.tStart)
     .u32(args.tCount)
     .u32(args.positionOffset)
-    .u32(0)
+    .u32(args.kind === 'direct' && args.firstStepOnly ? 1 : 0)
     .finish();
   const pipeline = ctx.pipeline('encode.wgsl', { WORKGROUP_SIZE, ENCODING_KIND: ENCODING_CODE[args.kind] });
   ctx.dispatch(

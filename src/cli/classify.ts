@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadModelDir } from '../model/node-io';
+import type { BatchResult, RunOptions, SampleResult } from '../engine/types';
+import { InputError } from '../engine/errors';
+import { UsageError } from './errors';
+import { backendChoice, createNodeEngine } from './node-engine';
+
+/** Parses a whole number flag within bounds. */
+export function integerFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${value}'`);
+  return number;
+}
+
+/** Texts from standard input, one per non-blank line, decoded as UTF-8 (invalid bytes become U+FFFD). */
+function readStdinTexts(): string[] {
+  if (process.stdin.isTTY) throw new UsageError('give a TEXT argument, or pipe texts on standard input, one per line');
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(0));
+  return text.split(/\r?\n/).filter((line) => line.trim().length > 0);
+}
+
+function formatSample(text: string, sample: SampleResult, classes: string[]): string {
+  const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const lines = [`${JSON.stringify(shown)} -> ${sample.label}`];
+  lines.push(`  SNN output spikes: ${classes.map((c, i) => `${c} ${sample.scores[i]}`).join(', ')}`);
+  if (sample.ann) {
+    const agree = sample.ann.labelIndex === sample.labelIndex ? 'agrees' : 'disagrees';
+    lines.push(`  ANN twin: ${sample.ann.label} (${classes.map((c, i) => `${c} ${sample.ann!.scores[i].toFixed(3)}`).join(', ')}), ${agree}`);
+  }
+  lines.push(`  spikes: ${sample.activity.map((a) => `${a.layer} ${a.spikeCount} (rate ${a.firingRate.toFixed(3)})`).join(', ')}`);
+  const energy = sample.energy;
+  lines.push(
+    `  energy: SNN ${(energy.snnEnergyPicojoules / 1e6).toFixed(3)} uJ, ANN ${(energy.annEnergyPicojoules / 1e6).toFixed(3)} uJ: ${energy.verdict}`,
+  );
+  if (sample.unknownTokens.length > 0) {
+    const unknown = [...new Set(sample.unknownTokens)];
+    lines.push(`  unknown to the model (silent): ${unknown.slice(0, 12).join(' ')}${unknown.length > 12 ? ` ... (${unknown.length} in all)` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** JSON for machines: everything but the bulky per-position arrays. */
+function jsonResult(texts: string[], result: BatchResult): unknown {
+  return {
+    backend: result.backend,
+    backendDetail: result.backendDetail,
+    options: result.options,
+    timings: result.timings,
+    results: result.samples.map((sample, i) => ({
+      text: texts[i],
+      label: sample.label,
+      scores: sample.scores,
+      ann: sample.ann,
+      tokens: sample.tokens,
+      unknownTokens: sample.unknownTokens,
+      activity: sample.activity.map(({ perPosition: _perPosition, ...rest }) => rest),
+      energy: sample.energy,
+    })),
+  };
+}
+
+/** `spikescope classify`: label, scores, spike counts and energy for each text. */
+export async function runClassify(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        backend: { type: 'string' },
+        steps: { type: 'string' },
+        encoding: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (!values.model) throw new UsageError('classify needs --model DIR (a folder with model.json and weights.safetensors)');
+  const backend = backendChoice(values.backend);
+  const model = await loadModelDir(values.model);
+  const encoding = values.encoding ?? model.config.defaultEncoding;
+  if (encoding !== 'rate' && encoding !== 'direct') throw new UsageError(`--encoding must be rate or direct, got '${encoding}'`);
+  const options: RunOptions = {
+    numSteps: integerFlag('steps', values.steps, model.config.numSteps, 1, 1000),
+    encoding,
+    seed: integerFlag('seed', values.seed, model.config.seed, 0, 0xffffffff),
+  };
+  const texts = positionals.length > 0 ? positionals : readStdinTexts();
+  if (texts.length === 0) throw new InputError('no text to classify: standard input had no non-blank line');
+  const engine = createNodeEngine(backend);
+  try {
+    const result = await engine.classify(model, texts, options);
+    if (values.json) {
+      console.log(JSON.stringify(jsonResult(texts, result), null, 2));
+    } else {
+      console.log(`model ${model.config.name}; ${result.backend} backend: ${result.backendDetail}; T = ${options.numSteps}, ${options.encoding} encoding, seed ${options.seed}`);
+      result.samples.forEach((sample, i) => console.log(formatSample(texts[i], sample, model.spec.readout.classes)));
+      console.log(`${texts.length} text(s) in ${result.timings.totalMs.toFixed(0)} ms`);
+    }
+  } finally {
+    engine.dispose();
+  }
+  return 0;
+}

@@ -1,0 +1,108 @@
+import { BufferArena } from '../gpu/arena';
+import { adapterLabel, GpuContext } from '../gpu/context';
+import { GpuDeviceLostError } from '../gpu/errors';
+import type { NetworkSpec } from '../model/spec';
+import type { PreparedBatch } from './batch';
+import { CpuOps, type CpuTensor } from './cpu-ops';
+import { execute, type ExecuteOptions, type RawOutput, type ResidentModel } from './executor';
+import { GpuOps, type GpuTensor } from './gpu-ops';
+import { kernelWeights } from './resident';
+
+/** What a backend needs of a model: its network, firing probabilities and weights. */
+export interface RunnableModel {
+  spec: NetworkSpec;
+  probabilities: Float32Array;
+  weights: Map<string, Float32Array>;
+}
+
+export interface BackendRun {
+  raw: RawOutput;
+  computeMs: number;
+  gpuMs?: number;
+}
+
+/** One interface, a CPU and a GPU implementation (no `if backend` in model code). */
+export interface Backend {
+  readonly kind: 'gpu' | 'cpu';
+  /** The adapter's name, or why the CPU runs. */
+  readonly detail: string;
+  /** Bytes one buffer may hold. */
+  readonly maxBufferBytes: number;
+  run(model: RunnableModel, batch: PreparedBatch, options: ExecuteOptions): Promise<BackendRun>;
+  dispose(): void;
+}
+
+/** The CPU reference as a backend: the fallback where WebGPU is missing. */
+export class CpuBackend implements Backend {
+  readonly kind = 'cpu';
+  readonly maxBufferBytes = 256 * 1024 * 1024;
+  private resident = new WeakMap<RunnableModel, ResidentModel<CpuTensor>>();
+
+  constructor(readonly detail: string) {}
+
+  async run(model: RunnableModel, batch: PreparedBatch, options: ExecuteOptions): Promise<BackendRun> {
+    let resident = this.resident.get(model);
+    if (!resident) {
+      resident = { spec: model.spec, probabilities: model.probabilities, weights: kernelWeights(model.spec, model.weights) };
+      this.resident.set(model, resident);
+    }
+    const started = performance.now();
+    const raw = await execute(new CpuOps(), resident, batch, options);
+    return { raw, computeMs: performance.now() - started };
+  }
+
+  dispose(): void {}
+}
+
+/** WebGPU as a backend. Model weights are uploaded once per model and device. */
+export class GpuBackend implements Backend {
+  readonly kind = 'gpu';
+  readonly detail: string;
+  readonly maxBufferBytes: number;
+  private resident = new Map<RunnableModel, { arena: BufferArena; model: ResidentModel<GpuTensor> }>();
+
+  constructor(readonly ctx: GpuContext) {
+    this.detail = adapterLabel(ctx.adapter);
+    this.maxBufferBytes = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize, 256 * 1024 * 1024);
+  }
+
+  async run(model: RunnableModel, batch: PreparedBatch, options: ExecuteOptions): Promise<BackendRun> {
+    this.ctx.assertAlive();
+    const resident = this.upload(model);
+    const started = performance.now();
+    const ops = new GpuOps(this.ctx);
+    try {
+      const raw = await execute(ops, resident, batch, options);
+      return { raw, computeMs: performance.now() - started, gpuMs: ops.gpuNanoseconds !== undefined ? ops.gpuNanoseconds / 1e6 : undefined };
+    } catch (error) {
+      if (this.ctx.isLost) throw new GpuDeviceLostError(`The GPU device was lost during the run (${this.ctx.lostReason}).`);
+      throw error;
+    } finally {
+      ops.dispose();
+    }
+  }
+
+  private upload(model: RunnableModel): ResidentModel<GpuTensor> {
+    const cached = this.resident.get(model);
+    if (cached) return cached.model;
+    const arena = new BufferArena(this.ctx.device, 'model');
+    const tensor = (role: string, data: Float32Array): GpuTensor => ({ buffer: arena.storage(role, data), length: data.length });
+    const weights = new Map<string, GpuTensor>();
+    for (const [name, data] of kernelWeights(model.spec, model.weights)) weights.set(name, tensor(name, data));
+    const resident = { spec: model.spec, probabilities: tensor('probabilities', model.probabilities), weights };
+    // One model resident at a time: a new one releases the previous one's buffers.
+    this.releaseModels();
+    this.resident.set(model, { arena, model: resident });
+    return resident;
+  }
+
+  private releaseModels(): void {
+    for (const { arena } of this.resident.values()) arena.destroy();
+    this.resident.clear();
+  }
+
+  dispose(): void {
+    this.releaseModels();
+    this.ctx.destroy();
+  }
+}

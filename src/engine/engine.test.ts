@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { GpuContext } from '../gpu/context';
+import { nodeGpu } from '../gpu/node-gpu';
+import { parseModel, serializeModel, type LoadedModel } from '../model/format';
+import { makeRandomTextCnn, type RandomTextCnnOptions } from '../model/test-model';
+import { expectExact } from '../test-support/compare';
+import { CpuBackend, GpuBackend } from './backends';
+import { prepareBatch } from './batch';
+import { Engine } from './engine';
+import type { ExecuteOptions } from './executor';
+
+const WORDS = 'the a film is good bad great boring and but not very fun dull story acting movie plot love hate it'.split(' ');
+
+function model(options: Partial<RandomTextCnnOptions> = {}): LoadedModel {
+  const { config, weights } = makeRandomTextCnn({
+    vocabulary: WORDS,
+    dim: 12,
+    widths: [2, 3, 4],
+    filters: 5,
+    classes: ['negative', 'positive'],
+    seed: 3,
+    vThreshold: 0.5,
+    ...options,
+  });
+  const { configText, weightBytes } = serializeModel(config, weights);
+  return parseModel(configText, weightBytes);
+}
+
+function ids(m: LoadedModel, length: number, offset: number): Int32Array {
+  return Int32Array.from({ length }, (_, j) => ((j * 7 + offset) % (m.config.vocabulary.length + 2)) - 2);
+}
+
+const snn = (overrides: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
+  mode: 'snn',
+  numSteps: 16,
+  encoding: 'rate',
+  seed: 5,
+  maxChunkPositions: 1000,
+  record: { spikeLayers: ['conv_spike', 'fc_spike'], input: true },
+  ...overrides,
+});
+
+let gpuBackend: Promise<GpuBackend> | null = null;
+const gpu = () => (gpuBackend ??= (async () => new GpuBackend(await GpuContext.create(await nodeGpu())))());
+const cpu = new CpuBackend('test');
+
+describe('engine: the GPU path agrees with the CPU reference', () => {
+  const m = model();
+  const batch = prepareBatch([ids(m, 9, 1), ids(m, 3, 2), ids(m, 23, 3)], 4);
+
+  it('rate encoding: same scores, spike counts per layer and spike trains, T = 16', async () => {
+    const onGpu = (await (await gpu()).run(m, batch, snn())).raw;
+    const onCpu = (await cpu.run(m, batch, snn())).raw;
+    expectExact(onGpu.scores, onCpu.scores);
+    expectExact(onGpu.inputEvents, onCpu.inputEvents);
+    for (const [layer, events] of onCpu.layerEvents) expectExact(onGpu.layerEvents.get(layer)!, events);
+    expectExact(onGpu.spikeTrains.get('conv_spike')!.samples[2], onCpu.spikeTrains.get('conv_spike')!.samples[2]);
+    expect(onCpu.layerEvents.size).toBe(3);
+    expect([...onCpu.layerEvents.values()].every((events) => events.some((e) => e > 0))).toBe(true);
+  });
+
+  it('T = 1 and the ANN twin agree too', async () => {
+    const one = snn({ numSteps: 1 });
+    expectExact((await (await gpu()).run(m, batch, one)).raw.scores, (await cpu.run(m, batch, one)).raw.scores);
+    const ann = snn({ mode: 'ann' });
+    const annGpu = (await (await gpu()).run(m, batch, ann)).raw.scores;
+    const annCpu = (await cpu.run(m, batch, ann)).raw.scores;
+    for (let i = 0; i < annCpu.length; i++) expect(annGpu[i]).toBeCloseTo(annCpu[i], 4);
+  });
+});
+
+describe('engine: results do not depend on how the work is cut', () => {
+  const m = model();
+  const long = ids(m, 61, 4);
+
+  it('a long text in chunks of positions equals the unchunked run (GPU and CPU)', async () => {
+    const batch = prepareBatch([long, ids(m, 5, 6)], 4);
+    for (const backend of [await gpu(), cpu]) {
+      const whole = (await backend.run(m, batch, snn())).raw;
+      const chunked = (await backend.run(m, batch, snn({ maxChunkPositions: 7 }))).raw;
+      expectExact(chunked.scores, whole.scores);
+      expectExact(chunked.inputEvents, whole.inputEvents);
+      for (const [layer, events] of whole.layerEvents) expectExact(chunked.layerEvents.get(layer)!, events);
+      expectExact(chunked.spikeTrains.get('conv_spike')!.samples[0], whole.spikeTrains.get('conv_spike')!.samples[0]);
+      expectExact(chunked.inputTrain![0], whole.inputTrain![0]);
+    }
+  });
+
+  it('one dispatch per step equals the fused multi-step dispatch', async () => {
+    const batch = prepareBatch([long, ids(m, 5, 6)], 4);
+    const fused = (await (await gpu()).run(m, batch, snn())).raw;
+    const perStep = (await (await gpu()).run(m, batch, snn({ stepMode: 'per-step' }))).raw;
+    expectExact(perStep.scores, fused.scores);
+    for (const [layer, events] of fused.layerEvents) expectExact(perStep.layerEvents.get(layer)!, events);
+  });
+
+  it('a sentence gives the same spikes alone and inside a batch of other lengths', async () => {
+    const alone = (await (await gpu()).run(m, prepareBatch([ids(m, 6, 1)], 4), snn())).raw;
+    const inBatch = (await (await gpu()).run(m, prepareBatch([ids(m, 30, 2), ids(m, 6, 1), ids(m, 2, 3)], 4), snn())).raw;
+    expect(Array.from(inBatch.scores.subarray(2, 4))).toEqual(Array.from(alone.scores));
+    expect(inBatch.layerEvents.get(1)![1 * inBatch.positions]).toBe(alone.layerEvents.get(1)![0]);
+  });
+});
+
+describe('Engine.classify', () => {
+  it('classifies texts with labels, ANN twin, activity and energy; same on both backends', async () => {
+    const m = model();
+    const texts = ['the film is good', 'a boring , dull story but great acting', 'love it'];
+    const options = { numSteps: 8, encoding: 'rate' as const, seed: 9 };
+    const onGpu = await new Engine({ backend: 'gpu', gpu: nodeGpu }).classify(m, texts, options);
+    const onCpu = await new Engine({ backend: 'cpu' }).classify(m, texts, options);
+    expect(onGpu.backend).toBe('gpu');
+    expect(onCpu.backend).toBe('cpu');
+    onGpu.samples.forEach((sample, i) => {
+      expect(sample.label).toBe(onCpu.samples[i].label);
+      expect(sample.scores).toEqual(onCpu.samples[i].scores);
+      expect(sample.activity.map((a) => a.spikeCount)).toEqual(onCpu.samples[i].activity.map((a) => a.spikeCount));
+      expect(sample.energy.totals.snnAcs).toBe(onCpu.samples[i].energy.totals.snnAcs);
+      expect(sample.ann?.label).toBeDefined();
+      expect(sample.cumulativeScores).toHaveLength(8);
+      expect(sample.cumulativeScores![7]).toEqual(sample.scores);
+    });
+    expect(onGpu.samples[0].tokens).toEqual(['the', 'film', 'is', 'good']);
+  });
+
+  it('rejects empty text with a clear InputError and accepts emoji and other scripts', async () => {
+    const engine = new Engine({ backend: 'cpu' });
+    const m = model();
+    await expect(engine.classify(m, ['   '], { numSteps: 4, encoding: 'rate', seed: 1 })).rejects.toMatchObject({ name: 'InputError' });
+    const result = await engine.classify(m, ['😀 電影 good'], { numSteps: 4, encoding: 'rate', seed: 1 });
+    expect(result.samples[0].unknownTokens.length).toBeGreaterThan(0);
+  });
+
+  it('recovers on a new device after the GPU device is lost', async () => {
+    const engine = new Engine({ backend: 'gpu', gpu: nodeGpu });
+    const m = model();
+    const options = { numSteps: 4, encoding: 'rate' as const, seed: 1 };
+    const first = await engine.classify(m, ['good film'], options);
+    const backend = (await engine.currentBackend()) as GpuBackend;
+    backend.ctx.device.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(backend.ctx.isLost).toBe(true);
+    const second = await engine.classify(m, ['good film'], options);
+    expect(second.samples[0].scores).toEqual(first.samples[0].scores);
+    expect(((await engine.currentBackend()) as GpuBackend).ctx).not.toBe(backend.ctx);
+    engine.dispose();
+  });
+});

@@ -1,0 +1,168 @@
+import { GpuContext } from '../gpu/context';
+import { GpuDeviceLostError, GpuLimitError, GpuUnavailableError } from '../gpu/errors';
+import type { LoadedModel } from '../model/format';
+import { tokenize } from '../model/tokenizer';
+import { CpuBackend, GpuBackend, type Backend } from './backends';
+import { positionalSection, prepareBatch } from './batch';
+import type { RawOutput } from './executor';
+import { CancelledError, InputError } from './errors';
+import { buildSampleResult } from './results';
+import type { BackendChoice, BatchResult, RunOptions, SampleResult } from './types';
+
+export interface EngineOptions {
+  backend: BackendChoice;
+  /** Where WebGPU comes from: `navigator.gpu` in a browser, the `webgpu` package in Node. */
+  gpu?: () => Promise<GPU | undefined>;
+  /** Samples per inference (one command buffer each). */
+  maxBatch?: number;
+}
+
+export interface ClassifyHooks {
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Longest text accepted, in characters (a few books); longer input gets a clear error, not a freeze. */
+export const MAX_TEXT_CHARACTERS = 2_000_000;
+
+/**
+ * Classifies texts with a loaded model on the chosen backend: tokenises, batches by length, runs the
+ * SNN and its ANN twin (one command buffer per batch, read back once), and assembles per-text results
+ * with spike activity and energy. A lost GPU device is replaced on the next request.
+ */
+export class Engine {
+  private backend: Backend | null = null;
+  private fallbackReason = '';
+
+  constructor(private readonly options: EngineOptions) {}
+
+  /** The backend that will run the next request (acquiring a device if needed). */
+  async currentBackend(): Promise<Backend> {
+    if (this.backend?.kind === 'gpu' && (this.backend as GpuBackend).ctx.isLost) {
+      this.backend.dispose();
+      this.backend = null;
+    }
+    if (this.backend) return this.backend;
+    if (this.options.backend !== 'cpu') {
+      try {
+        const ctx = await GpuContext.create(await this.options.gpu?.());
+        this.backend = new GpuBackend(ctx);
+        return this.backend;
+      } catch (error) {
+        if (this.options.backend === 'gpu') {
+          throw error instanceof GpuUnavailableError ? error : new GpuUnavailableError(String((error as Error).message ?? error));
+        }
+        this.fallbackReason = `WebGPU unavailable: ${(error as Error).message}`;
+      }
+    }
+    this.backend = new CpuBackend(this.options.backend === 'cpu' ? 'CPU reference (chosen)' : `CPU reference (${this.fallbackReason})`);
+    return this.backend;
+  }
+
+  async classify(model: LoadedModel, texts: string[], options: RunOptions, hooks: ClassifyHooks = {}): Promise<BatchResult> {
+    const started = performance.now();
+    validateOptions(options);
+    const prepared = texts.map((text, index) => {
+      if (text.length > MAX_TEXT_CHARACTERS) {
+        throw new InputError(`Text ${index + 1} has ${text.length} characters; the limit is ${MAX_TEXT_CHARACTERS}. Split it.`);
+      }
+      const tokens = tokenize(text, model.config.tokenizer);
+      if (tokens.length === 0) throw new InputError(texts.length === 1 ? 'The text is empty: type something to classify.' : `Text ${index + 1} is empty.`);
+      const { ids, unknown } = model.vocabulary.encode(tokens);
+      return { tokens, ids, unknown };
+    });
+    const section = positionalSection(model.spec);
+    const minLength = Math.max(model.spec.encoder.minLength, section.maxWidth);
+    const samples: SampleResult[] = new Array(texts.length);
+    const order = prepared.map((_, i) => i).sort((a, b) => prepared[a].ids.length - prepared[b].ids.length);
+    let computeMs = 0;
+    let gpuMs: number | undefined;
+    let backend = await this.currentBackend();
+    let done = 0;
+    let retriesLeft = 1;
+    hooks.onProgress?.(0, texts.length);
+    for (let start = 0; start < order.length; ) {
+      if (hooks.signal?.aborted) throw new CancelledError('The request was cancelled.');
+      const longest = prepared[order[Math.min(order.length, start + (this.options.maxBatch ?? 64)) - 1]].ids.length;
+      const plan = planBatch(backend, model, options, Math.max(longest, minLength), this.options.maxBatch ?? 64);
+      const indices = order.slice(start, start + plan.batch);
+      const batch = prepareBatch(indices.map((i) => prepared[i].ids), minLength);
+      const execute = { ...options, maxChunkPositions: plan.maxChunkPositions };
+      let snn: RawOutput;
+      let ann: RawOutput | undefined;
+      try {
+        const run = await backend.run(model, batch, { ...execute, mode: 'snn' });
+        snn = run.raw;
+        computeMs += run.computeMs;
+        if (run.gpuMs !== undefined) gpuMs = (gpuMs ?? 0) + run.gpuMs;
+        if (options.ann !== false) ann = (await backend.run(model, batch, { ...execute, mode: 'ann' })).raw;
+      } catch (error) {
+        if (!(error instanceof GpuDeviceLostError) || retriesLeft-- === 0) throw error;
+        // The device is gone: a new one is acquired and this batch is run again, once.
+        this.backend = null;
+        backend = await this.currentBackend();
+        continue;
+      }
+      indices.forEach((index, b) => {
+        samples[index] = buildSampleResult({ model, options, snn, ann, batch, b, ...prepared[index] });
+      });
+      start += indices.length;
+      done += indices.length;
+      hooks.onProgress?.(done, texts.length);
+    }
+    return {
+      backend: backend.kind,
+      backendDetail: backend.detail,
+      options,
+      samples,
+      timings: { totalMs: performance.now() - started, computeMs, gpuMs },
+    };
+  }
+
+  dispose(): void {
+    this.backend?.dispose();
+    this.backend = null;
+  }
+}
+
+function validateOptions(options: RunOptions): void {
+  if (!Number.isInteger(options.numSteps) || options.numSteps < 1 || options.numSteps > 1000) {
+    throw new InputError(`The number of steps must be a whole number from 1 to 1000, got ${options.numSteps}.`);
+  }
+  if (options.encoding !== 'rate' && options.encoding !== 'direct') {
+    throw new InputError(`The encoding must be 'rate' or 'direct', got '${options.encoding}'.`);
+  }
+  if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff) {
+    throw new InputError(`The seed must be a whole number from 0 to 4294967295, got ${options.seed}.`);
+  }
+  const scale = options.neurons?.thresholdScale;
+  if (scale !== undefined && !(scale > 0)) throw new InputError(`The threshold scale must be positive, got ${scale}.`);
+  const beta = options.neurons?.beta;
+  if (beta !== undefined && !(beta > 0 && beta <= 1)) throw new InputError(`beta must be in (0, 1], got ${beta}.`);
+}
+
+/**
+ * How many samples go into one inference and how many positions into one chunk, so that no buffer
+ * exceeds the backend's limit: the largest tensor is `[T·batch][positions][max(channels, dim)]`.
+ */
+export function planBatch(
+  backend: Backend,
+  model: LoadedModel,
+  options: RunOptions,
+  tokens: number,
+  maxBatch: number,
+): { batch: number; maxChunkPositions: number } {
+  const section = positionalSection(model.spec);
+  const widest = Math.max(section.channels, model.spec.encoder.embeddingDim);
+  const bytesPerRowPosition = widest * 4;
+  const minimumPositions = 8;
+  const positionsWanted = tokens - section.minWidth + 1;
+  const rowsLimit = Math.floor(backend.maxBufferBytes / (bytesPerRowPosition * (Math.min(positionsWanted, minimumPositions) + section.maxWidth)));
+  const batch = Math.min(maxBatch, Math.floor(rowsLimit / options.numSteps));
+  if (batch < 1) {
+    throw new GpuLimitError(`${options.numSteps} steps do not fit the ${backend.kind.toUpperCase()} buffers for this model; use fewer steps.`);
+  }
+  const rows = batch * options.numSteps;
+  const maxChunkPositions = Math.max(1, Math.floor(backend.maxBufferBytes / (rows * bytesPerRowPosition)) - section.maxWidth + 1);
+  return { batch, maxChunkPositions };
+}

@@ -1,0 +1,156 @@
+import { BufferArena } from '../gpu/arena';
+import type { GpuContext } from '../gpu/context';
+import { recordActivation } from '../gpu/kernels/activation';
+import { recordConv } from '../gpu/kernels/conv';
+import { recordEncode } from '../gpu/kernels/encode';
+import { recordLinear } from '../gpu/kernels/linear';
+import { createNeuronLayerBuffers, recordNeuron, type NeuronLayerBuffers } from '../gpu/kernels/neuron';
+import { recordPoolSum, recordScaleRows } from '../gpu/kernels/pool';
+import { recordRecurrent } from '../gpu/kernels/recurrent';
+import { recordCountEvents, recordReadout } from '../gpu/kernels/reduce';
+import type { NeuronParams } from '../reference/neuron';
+import type { TensorOps } from './ops';
+
+/** A GPU tensor: a storage buffer and the number of floats in use. */
+export interface GpuTensor {
+  buffer: GPUBuffer;
+  length: number;
+}
+
+type Ops = TensorOps<GpuTensor, NeuronLayerBuffers>;
+type Args<K extends keyof Ops> = Ops[K] extends (args: infer A) => void ? A : never;
+
+/**
+ * The operations on WebGPU: every op records a dispatch into one compute pass of one command
+ * encoder; `read` submits it all and maps the results once. Per-run buffers live in one arena.
+ */
+export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
+  readonly kind = 'gpu';
+  readonly supportsStepRanges = true;
+  readonly arena: BufferArena;
+  /** Nanoseconds between the pass's start and end, when the adapter has timestamp queries. */
+  gpuNanoseconds: number | undefined;
+  private readonly encoder: GPUCommandEncoder;
+  private readonly pass: GPUComputePassEncoder;
+  private readonly querySet: GPUQuerySet | null;
+
+  constructor(private readonly ctx: GpuContext) {
+    ctx.assertAlive();
+    this.arena = new BufferArena(ctx.device, 'inference');
+    this.encoder = ctx.device.createCommandEncoder({ label: 'inference' });
+    this.querySet = ctx.hasTimestamps ? ctx.device.createQuerySet({ label: 'inference.timestamps', type: 'timestamp', count: 2 }) : null;
+    this.pass = this.encoder.beginComputePass({
+      label: 'inference',
+      timestampWrites: this.querySet ? { querySet: this.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined,
+    });
+  }
+
+  zeros(role: string, length: number): GpuTensor {
+    return { buffer: this.arena.scratch(role, length * 4), length };
+  }
+
+  upload(role: string, data: Float32Array | Int32Array | Uint32Array): GpuTensor {
+    return { buffer: this.arena.storage(role, data, GPUBufferUsage.COPY_SRC), length: data.length };
+  }
+
+  neuronLayer(role: string, params: NeuronParams, neurons: number): NeuronLayerBuffers {
+    return createNeuronLayerBuffers(this.arena, params, neurons, role);
+  }
+
+  encode(args: Args<'encode'>): void {
+    recordEncode(this.ctx, this.pass, this.arena, {
+      ...args,
+      tokenIds: args.tokenIds.buffer,
+      probabilities: args.probabilities.buffer,
+      streamIds: args.streamIds.buffer,
+      output: args.output.buffer,
+    });
+  }
+
+  conv(args: Args<'conv'>): void {
+    recordConv(this.ctx, this.pass, this.arena, {
+      ...args,
+      input: args.input.buffer,
+      weights: args.weights.buffer,
+      bias: args.bias?.buffer ?? null,
+      lengths: args.lengths.buffer,
+      output: args.output.buffer,
+    });
+  }
+
+  linear(args: Args<'linear'>): void {
+    recordLinear(this.ctx, this.pass, this.arena, {
+      ...args,
+      input: args.input.buffer,
+      weights: args.weights.buffer,
+      bias: args.bias?.buffer ?? null,
+      output: args.output.buffer,
+    });
+  }
+
+  neuron(args: Args<'neuron'>): void {
+    recordNeuron(this.ctx, this.pass, this.arena, {
+      ...args,
+      x: args.x.buffer,
+      spikes: args.spikes.buffer,
+      membrane: args.membrane?.buffer,
+    });
+  }
+
+  recurrent(args: Args<'recurrent'>): void {
+    recordRecurrent(this.ctx, this.pass, this.arena, {
+      ...args,
+      inputCurrent: args.inputCurrent.buffer,
+      recurrentWeights: args.recurrentWeights.buffer,
+      spikes: args.spikes.buffer,
+      membrane: args.membrane?.buffer,
+    });
+  }
+
+  activation(args: Args<'activation'>): void {
+    recordActivation(this.ctx, this.pass, this.arena, { ...args, input: args.input.buffer, output: args.output.buffer });
+  }
+
+  poolSum(args: Args<'poolSum'>): void {
+    recordPoolSum(this.ctx, this.pass, this.arena, {
+      ...args,
+      input: args.input.buffer,
+      validPositions: args.validPositions.buffer,
+      output: args.output.buffer,
+    });
+  }
+
+  scaleRows(args: Args<'scaleRows'>): void {
+    recordScaleRows(this.ctx, this.pass, this.arena, { ...args, values: args.values.buffer, scale: args.scale.buffer });
+  }
+
+  countEvents(args: Args<'countEvents'>): void {
+    recordCountEvents(this.ctx, this.pass, this.arena, { ...args, input: args.input.buffer, output: args.output.buffer });
+  }
+
+  readout(args: Args<'readout'>): void {
+    recordReadout(this.ctx, this.pass, this.arena, { ...args, input: args.input.buffer, output: args.output.buffer });
+  }
+
+  async read(tensors: { tensor: GpuTensor; length: number }[]): Promise<Float32Array[]> {
+    this.pass.end();
+    const outputs = tensors.map(({ tensor, length }) => ({ buffer: tensor.buffer, byteLength: length * 4 }));
+    if (this.querySet) {
+      const resolved = this.arena.create('timestamps', 16, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
+      this.encoder.resolveQuerySet(this.querySet, 0, 2, resolved, 0);
+      outputs.push({ buffer: resolved, byteLength: 16 });
+    }
+    const data = await this.ctx.readBack(outputs, this.encoder);
+    if (this.querySet) {
+      const stamps = new BigUint64Array(data.pop()!.buffer);
+      const elapsed = Number(stamps[1] - stamps[0]);
+      this.gpuNanoseconds = elapsed > 0 ? elapsed : undefined;
+    }
+    return data;
+  }
+
+  dispose(): void {
+    this.arena.destroy();
+    this.querySet?.destroy();
+  }
+}

@@ -1,0 +1,2 @@
+/** Entry of the page: registers the app element. */
+import './snn-app';

@@ -1,0 +1,317 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { BatchResult } from '../engine/types';
+import { DEFAULT_ENERGY_SETTINGS, type EnergySettings } from '../model/energy';
+import type { EngineStatus, ModelSummary } from '../worker/api';
+import { isCancelled, SpikescopeClient, userMessage, type UserMessage } from '../worker/client';
+import { AddressBar } from './address-bar';
+import { appStyles } from './app-styles';
+import { BatchController } from './batch-controller';
+import { parseCardMetrics, type CardMetrics } from './card-metrics';
+import { languageMismatch } from './language-check';
+import { defaultModelEntry, parseModelIndex, type ModelIndexEntry } from './model-index';
+import { allUnknown, tokenStripData, type TokenStripData } from './result-views';
+import { planRecording } from './run-request';
+import type { BatchRequest } from './snn-batch';
+import type { OptionsChange } from './snn-controls';
+import type { NeuronSelection } from './snn-raster';
+import { paletteStyles } from './theme';
+import { parseUrlState, type EncodingChoice, type UrlState } from './url-state';
+import './snn-backend-banner';
+import './snn-batch';
+import './snn-controls';
+import './snn-energy';
+import './snn-problem';
+import './snn-result';
+import './snn-spikes-view';
+import './snn-text-input';
+import './snn-token-strip';
+
+/** Quiet time after the last keystroke before a text is sent (latest wins anyway). */
+const TYPING_DEBOUNCE_MS = 150;
+type View = 'spikes' | 'energy' | 'batch';
+const VIEWS: { id: View; label: string }[] = [
+  { id: 'spikes', label: 'Spikes' },
+  { id: 'energy', label: 'Energy' },
+  { id: 'batch', label: 'Batch' },
+];
+
+/** Said when the build ships no model and the URL names none. */
+const NO_MODEL: UserMessage = {
+  kind: 'model',
+  title: 'No model to run',
+  detail: 'This build ships no model: models/index.json lists none. Add one there, or open a model folder with ?model=models/<folder>.',
+  retry: false,
+};
+
+/**
+ * The application: owns the engine client and the state (model, text, run options, last result),
+ * passes it down to the panels and reacts to their events. Typing is debounced and every request
+ * supersedes the previous one, so the label always belongs to the latest text.
+ * Fires `result-rendered` (detail `{ text }`) when a new result's raster has been drawn.
+ */
+@customElement('snn-app')
+export class SnnApp extends LitElement {
+  static override styles = [paletteStyles, appStyles];
+
+  @state() private models: ModelIndexEntry[] = [];
+  @state() private modelPath: string | null = null;
+  @state() private summary: ModelSummary | null = null;
+  @state() private modelLoading = false;
+  @state() private modelProblem: UserMessage | null = null;
+  @state() private text = '';
+  @state() private numSteps = 16;
+  @state() private encoding: EncodingChoice = 'rate';
+  @state() private seed = 1;
+  @state() private result: BatchResult | null = null;
+  @state() private computing = false;
+  @state() private problem: UserMessage | null = null;
+  @state() private status: EngineStatus | null = null;
+  @state() private selection: NeuronSelection | null = null;
+  @state() private trainsNote: string | null = null;
+  @state() private energySettings: EnergySettings = { ...DEFAULT_ENERGY_SETTINGS };
+  @state() private view: View = 'spikes';
+  @state() private toast: string | null = null;
+  private readonly batch = new BatchController(this);
+  private readonly addressBar = new AddressBar();
+  private strip: TokenStripData | null = null;
+  private card: CardMetrics | null = null;
+  private client: SpikescopeClient | null = null;
+  private url: UrlState = parseUrlState('');
+  private requestId = 0;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private renderPending: string | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.url = parseUrlState(location.search);
+    this.text = this.url.text;
+    this.addEventListener('raster-drawn', () => this.announceRendered());
+    void this.start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.client?.dispose();
+    this.client = null;
+  }
+
+  /** Starts the worker, reads the model list and loads the model the URL or the list names. */
+  private async start(): Promise<void> {
+    const client = new SpikescopeClient();
+    this.client = client;
+    try {
+      if (this.url.backend !== 'auto') await client.configure(this.url.backend);
+      client.status().then((status) => (this.status = status), (error) => (this.problem = userMessage(error)));
+    } catch (error) {
+      this.problem = userMessage(error);
+    }
+    try {
+      const response = await fetch('models/index.json');
+      if (!response.ok) throw Object.assign(new Error(`models/index.json could not be fetched (HTTP ${response.status}).`), { name: 'ModelIndexError' });
+      this.models = parseModelIndex(await response.json());
+    } catch (error) {
+      this.models = [];
+      if (!this.url.model) this.modelProblem = userMessage(error);
+    }
+    const path = this.url.model ?? defaultModelEntry(this.models)?.path ?? null;
+    if (path) await this.loadModel(path, this.url);
+  }
+
+  private async loadModel(path: string, overrides: Partial<UrlState> = {}): Promise<void> {
+    if (!this.client) return;
+    this.modelLoading = true;
+    this.modelProblem = null;
+    this.modelPath = path;
+    this.requestId++;
+    this.result = null;
+    this.selection = null;
+    try {
+      const summary = await this.client.loadModel(path);
+      this.summary = summary;
+      this.card = parseCardMetrics(summary.metrics);
+      this.numSteps = overrides.numSteps ?? summary.numSteps;
+      this.encoding = overrides.encoding ?? summary.defaultEncoding;
+      this.seed = overrides.seed ?? summary.seed;
+      this.syncUrl();
+      void this.classifyNow();
+    } catch (error) {
+      this.summary = null;
+      this.modelProblem = userMessage(error);
+    } finally {
+      this.modelLoading = false;
+    }
+  }
+
+  /** Sends the current text; a newer request supersedes this one. */
+  private async classifyNow(): Promise<void> {
+    clearTimeout(this.typingTimer);
+    const { summary, client, text } = this;
+    if (!summary || !client) return;
+    const id = ++this.requestId;
+    this.problem = null;
+    if (text === '') {
+      this.result = null;
+      this.computing = false;
+      return;
+    }
+    const mismatch = languageMismatch(text, summary.language);
+    if (mismatch) {
+      this.result = null;
+      this.computing = false;
+      this.problem = { kind: 'input', title: 'Another language?', detail: mismatch, retry: false };
+      return;
+    }
+    const plan = planRecording(summary, text, this.numSteps, this.selection);
+    this.computing = true;
+    try {
+      const result = await client.classify(text, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed, record: plan.record });
+      if (id !== this.requestId) return;
+      this.trainsNote = plan.trainsNote;
+      this.renderPending = text;
+      this.result = result;
+      this.dataset.resultText = text.slice(0, 200);
+      this.status = { backend: result.backend, detail: result.backendDetail, hasTimestamps: this.status?.hasTimestamps ?? result.timings.gpuMs !== undefined };
+      const train = result.samples[0].spikeTrains?.find((entry) => entry.layer === this.selection?.layer);
+      if (this.selection && train && this.selection.neuron >= train.positions * train.channels) this.selection = null;
+    } catch (error) {
+      if (isCancelled(error) || id !== this.requestId) return;
+      this.problem = userMessage(error);
+      if (this.problem.kind === 'device-lost') this.status = null;
+    } finally {
+      if (id === this.requestId) this.computing = false;
+    }
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if ((changed.has('result') || changed.has('summary')) && this.result && this.summary) this.strip = tokenStripData(this.result.samples[0], this.summary);
+    if (!this.result) this.strip = null;
+  }
+
+  /** Tells listeners (the latency benchmark) that the latest result is on screen, raster included. */
+  private announceRendered(): void {
+    if (this.renderPending === null) return;
+    const text = this.renderPending;
+    this.renderPending = null;
+    this.dataset.renderedText = text.slice(0, 200);
+    this.dispatchEvent(new CustomEvent('result-rendered', { detail: { text }, bubbles: true, composed: true }));
+  }
+
+  private onText(event: CustomEvent<string>): void {
+    this.text = event.detail;
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => void this.classifyNow(), TYPING_DEBOUNCE_MS);
+    this.syncUrl();
+  }
+
+  private onOptions(event: CustomEvent<OptionsChange>): void {
+    const { numSteps, encoding, seed } = event.detail;
+    if (numSteps !== undefined) this.numSteps = numSteps;
+    if (encoding !== undefined) this.encoding = encoding;
+    if (seed !== undefined) this.seed = seed;
+    this.syncUrl();
+    void this.classifyNow();
+  }
+
+  private onNeuronSelect(event: CustomEvent<NeuronSelection>): void {
+    this.selection = event.detail;
+    const positional = this.summary?.layers.some((layer) => layer.name === event.detail.layer && layer.positional && layer.kind === 'neuron');
+    if (positional) void this.classifyNow();
+  }
+
+  private onBatchRun(event: CustomEvent<BatchRequest>): void {
+    if (!this.client) return;
+    void this.batch.run(this.client, event.detail.texts, event.detail.labels, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed });
+  }
+
+  private shareable() {
+    return { text: this.text, model: this.modelPath, numSteps: this.numSteps, encoding: this.encoding, seed: this.seed, backend: this.url.backend };
+  }
+
+  private syncUrl(): void {
+    this.addressBar.update(this.shareable());
+  }
+
+  private async share(): Promise<void> {
+    this.toast = await this.addressBar.share(this.shareable());
+    setTimeout(() => (this.toast = null), 3500);
+  }
+
+  private onTabKey(event: KeyboardEvent): void {
+    const index = VIEWS.findIndex((view) => view.id === this.view);
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    event.preventDefault();
+    this.view = VIEWS[(index + step + VIEWS.length) % VIEWS.length].id;
+    this.updateComplete.then(() => (this.renderRoot.querySelector(`#tab-${this.view}`) as HTMLElement | null)?.focus());
+  }
+
+  private renderView() {
+    const sample = this.result?.samples[0] ?? null;
+    const summary = this.summary;
+    switch (this.view) {
+      case 'spikes':
+        return html`<snn-spikes-view .sample=${sample} .summary=${summary} .selection=${this.selection} .trainsNote=${this.trainsNote} .rasterHeight=${innerWidth < 700 ? 240 : 300}
+          @neuron-select=${this.onNeuronSelect}></snn-spikes-view>`;
+      case 'energy':
+        return html`<snn-energy .report=${sample?.energy ?? null} .settings=${this.energySettings} .card=${this.card} .numSteps=${this.result?.options.numSteps ?? this.numSteps}
+          .encoding=${this.result?.options.encoding ?? this.encoding} @energy-settings-change=${(event: CustomEvent<EnergySettings>) => (this.energySettings = event.detail)}></snn-energy>`;
+      case 'batch':
+        return html`<snn-batch .classes=${summary?.classes ?? []} .running=${this.batch.state.running} .progress=${this.batch.state.progress} .rows=${this.batch.state.rows}
+          .runMessage=${this.batch.state.message}
+          @batch-run=${this.onBatchRun} @batch-cancel=${() => this.client?.cancelBatch()}></snn-batch>`;
+    }
+  }
+
+  override render() {
+    const sample = this.result?.samples[0] ?? null;
+    const summary = this.summary;
+    return html`
+      <header>
+        <div class="brand"><span class="brand-name">Spikescope</span><span class="tagline">spiking neural networks for text, in your browser</span></div>
+        <button type="button" class="share" @click=${this.share}>Copy link</button>
+      </header>
+      <snn-backend-banner .status=${this.status} ?forcedCpu=${this.url.backend === 'cpu'}></snn-backend-banner>
+      <div class="progress ${this.computing || this.modelLoading ? 'on' : ''}" aria-hidden="true"></div>
+      <main>
+        <div class="column">
+          <section class="panel" aria-label="Input">
+            <snn-controls .models=${this.models} .modelPath=${this.modelPath} .numSteps=${this.numSteps} .encoding=${this.encoding} .seed=${this.seed}
+              .modelDefaults=${summary ? { numSteps: summary.numSteps, encoding: summary.defaultEncoding } : null}
+              @model-change=${(event: CustomEvent<string>) => this.loadModel(event.detail)} @options-change=${this.onOptions}></snn-controls>
+            ${this.modelLoading ? html`<p class="small muted" role="status">Loading the model…</p>` : nothing}
+            ${!this.modelPath && !this.modelLoading ? html`<snn-problem .problem=${NO_MODEL} test-id="no-model"></snn-problem>` : nothing}
+            <snn-problem .problem=${this.modelProblem} test-id="model-error" @retry=${() => this.modelPath && this.loadModel(this.modelPath)}></snn-problem>
+            <snn-text-input .value=${this.text} .language=${summary?.language ?? 'en'} @text-change=${this.onText}></snn-text-input>
+            ${this.strip ? html`<snn-token-strip .tokens=${this.strip.tokens} .drive=${this.strip.drive} .rawDrive=${this.strip.rawDrive} .known=${this.strip.known}></snn-token-strip>` : nothing}
+          </section>
+          <section class="panel" aria-label="Classification">
+            <h2>Classification</h2>
+            <snn-problem .problem=${this.problem} test-id="classify-error" @retry=${() => this.classifyNow()}></snn-problem>
+            ${sample && allUnknown(sample) ? html`<p class="message warn">None of these words is in the model’s vocabulary: the network saw only silence, so the label means nothing.</p>` : nothing}
+            <snn-result .sample=${sample} .classes=${summary?.classes ?? []} .timings=${this.result?.timings ?? null} .backend=${this.result?.backend ?? null}
+              .numSteps=${this.result?.options.numSteps ?? this.numSteps} ?computing=${this.computing}></snn-result>
+            ${summary ? html`<p class="model-note small muted">${summary.name}: ${summary.description}</p>` : nothing}
+          </section>
+        </div>
+        <section class="panel views" aria-label="Inspect">
+          <div class="tabs" role="tablist" aria-label="Views">
+            ${VIEWS.map(
+              (view) => html`<button type="button" role="tab" id="tab-${view.id}" aria-controls="panel-${view.id}" aria-selected=${this.view === view.id ? 'true' : 'false'}
+                tabindex=${this.view === view.id ? 0 : -1} @click=${() => (this.view = view.id)} @keydown=${this.onTabKey}>${view.label}</button>`,
+            )}
+          </div>
+          <div class="tab-panel" role="tabpanel" id="panel-${this.view}" aria-labelledby="tab-${this.view}">${this.renderView()}</div>
+        </section>
+      </main>
+      <footer class="small muted">Everything runs in this page: the text, the model and the results never leave your computer.</footer>
+      ${this.toast ? html`<div class="toast" role="status">${this.toast}</div>` : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'snn-app': SnnApp;
+  }
+}

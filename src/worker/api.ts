@@ -1,0 +1,46 @@
+import type { BatchResult, RunOptions } from '../engine/types';
+
+/** What the app knows of a model before and after loading it. */
+export interface ModelSummary {
+  url: string;
+  name: string;
+  description: string;
+  language: string;
+  /** How the model splits text into tokens (the UI estimates a text's length with it). */
+  tokenizer: 'english' | 'chinese';
+  classes: string[];
+  /** Output neurons per class. */
+  population: number;
+  numSteps: number;
+  defaultEncoding: 'rate' | 'direct';
+  seed: number;
+  vocabularySize: number;
+  /** Every layer in order; a convolution also gives its branch widths and filters per branch. */
+  layers: { name: string; kind: string; positional: boolean; channels: number; widths?: number[]; filters?: number }[];
+  metrics: unknown;
+  provenance: unknown;
+}
+
+/** The engine's backend as the UI shows it. */
+export interface EngineStatus {
+  backend: 'gpu' | 'cpu';
+  detail: string;
+  hasTimestamps: boolean;
+}
+
+/**
+ * The worker's API (exposed with comlink): coarse async methods; typed arrays in results are
+ * transferred, not copied; errors cross by `name` (InputError, ModelFormatError, CancelledError, ...).
+ */
+export interface SpikescopeApi {
+  /** Chooses the backend for the next requests: `auto` (WebGPU, else CPU), `gpu` or `cpu`. */
+  configure(backend: 'auto' | 'gpu' | 'cpu'): Promise<void>;
+  status(): Promise<EngineStatus>;
+  /** Loads the model folder at `url` (model.json and weights.safetensors). */
+  loadModel(url: string): Promise<ModelSummary>;
+  /** Classifies one text; a newer call supersedes a running one (it rejects with CancelledError). */
+  classify(text: string, options: RunOptions): Promise<BatchResult>;
+  /** Classifies many texts with progress; `cancelBatch` stops it between batches. */
+  classifyBatch(texts: string[], options: RunOptions, onProgress?: (done: number, total: number) => void): Promise<BatchResult>;
+  cancelBatch(): Promise<void>;
+}
