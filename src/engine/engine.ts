@@ -22,8 +22,15 @@ export interface ClassifyHooks {
   signal?: AbortSignal;
 }
 
-/** Longest text accepted, in characters (a few books); longer input gets a clear error, not a freeze. */
+/** Longest text accepted, in characters; longer input gets a clear error, not a freeze. */
 export const MAX_TEXT_CHARACTERS = 2_000_000;
+
+/**
+ * Most tokens in one text (about 120,000 characters of English). Any length up to this runs, in
+ * chunks of positions where buffers are smaller; beyond it the answer would take minutes on a
+ * software adapter, so the caller is told to split the text instead.
+ */
+export const MAX_TEXT_TOKENS = 25_000;
 
 /**
  * Classifies texts with a loaded model on the chosen backend: tokenises, batches by length, runs the
@@ -68,6 +75,9 @@ export class Engine {
       }
       const tokens = tokenize(text, model.config.tokenizer);
       if (tokens.length === 0) throw new InputError(texts.length === 1 ? 'The text is empty: type something to classify.' : `Text ${index + 1} is empty.`);
+      if (tokens.length > MAX_TEXT_TOKENS) {
+        throw new InputError(`Text ${index + 1} has ${tokens.length} tokens; the limit is ${MAX_TEXT_TOKENS}. Split it into shorter texts.`);
+      }
       const { ids, unknown } = model.vocabulary.encode(tokens);
       return { tokens, ids, unknown };
     });

@@ -1,0 +1,85 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { saveModelDir } from '../model/node-io';
+import { makeRandomTextCnn } from '../model/test-model';
+
+const CLI = 'dist/cli/spikescope.js';
+let modelDir = '';
+
+/** Runs the built CLI; returns exit code and the two streams. */
+function cli(args: string[], input?: string | Buffer) {
+  const result = spawnSync('node', [CLI, ...args], { input, encoding: 'utf8', timeout: 120_000 });
+  const stderr = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('spikescope') || line.startsWith('usage'))
+    .join('\n');
+  return { code: result.status, stdout: result.stdout, stderr };
+}
+
+beforeAll(async () => {
+  execFileSync('npx', ['vite', 'build', '-c', 'vite.cli.config.ts'], { stdio: 'ignore' });
+  modelDir = mkdtempSync(join(tmpdir(), 'spikescope-cli-'));
+  const words = 'the a film is good bad great boring and but not very fun dull story acting movie plot love hate it was'.split(' ');
+  const { config, weights } = makeRandomTextCnn({ vocabulary: words, dim: 16, widths: [3, 4, 5], filters: 8, classes: ['negative', 'positive'], seed: 4 });
+  await saveModelDir(modelDir, config, weights);
+}, 120_000);
+
+describe('spikescope classify', () => {
+  it('--backend gpu and --backend cpu give the same label, scores and spike counts for the same seed', () => {
+    const text = "it's a good film , but the plot was boring";
+    const runs = ['gpu', 'cpu'].map((backend) => {
+      const { code, stdout } = cli(['classify', '--model', modelDir, '--backend', backend, '--steps', '16', '--seed', '7', '--json', text]);
+      expect(code).toBe(0);
+      return JSON.parse(stdout);
+    });
+    expect(runs[0].backend).toBe('gpu');
+    expect(runs[1].backend).toBe('cpu');
+    const [gpu, cpu] = runs.map((run) => run.results[0]);
+    expect(gpu.label).toBe(cpu.label);
+    expect(gpu.scores).toEqual(cpu.scores);
+    expect(gpu.activity.map((a: { spikeCount: number }) => a.spikeCount)).toEqual(cpu.activity.map((a: { spikeCount: number }) => a.spikeCount));
+    expect(gpu.energy.totals).toEqual(cpu.energy.totals);
+  });
+
+  it('reads one text per line from standard input, decoding binary junk without failing', () => {
+    const junk = Buffer.concat([Buffer.from('good film\n'), Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]), Buffer.from('😀 电影 très bien\n\n')]);
+    const { code, stdout } = cli(['classify', '--model', modelDir, '--backend', 'cpu', '--json'], junk);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).results).toHaveLength(3);
+  });
+
+  it.each([
+    ['an empty text', ['classify', '--model', 'MODEL', ''], /empty/],
+    ['a missing model folder', ['classify', '--model', '/nonexistent/model', 'good'], /nonexistent/],
+    ['an unknown flag', ['classify', '--model', 'MODEL', '--bogus', 'x'], /bogus/],
+    ['a bad --steps', ['classify', '--model', 'MODEL', '--steps', '0', 'good'], /--steps/],
+    ['an unknown command', ['frobnicate'], /unknown command/],
+  ])('%s: one line on stderr, non-zero exit, no stack trace', (_name, args, message) => {
+    const { code, stderr } = cli(args.map((arg) => (arg === 'MODEL' ? modelDir : arg)));
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a malformed model.json is named in a one-line error', () => {
+    const broken = mkdtempSync(join(tmpdir(), 'spikescope-broken-'));
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'model.json'), '{"format": "spikescope-model", "version": 1, "network": ');
+    writeFileSync(join(broken, 'weights.safetensors'), Buffer.alloc(16));
+    const { code, stderr } = cli(['classify', '--model', broken, 'good']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/model\.json/);
+    expect(stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('a text of a million characters gets a one-line answer: a result or a clear limit', () => {
+    const huge = `${'good film '.repeat(100_000)}\n`;
+    const { code, stdout, stderr } = cli(['classify', '--model', modelDir, '--backend', 'cpu', '--json'], huge);
+    expect(code).not.toBeNull();
+    if (code === 0) expect(JSON.parse(stdout).results).toHaveLength(1);
+    else expect(stderr).toMatch(/tokens; the limit is/);
+  });
+});
