@@ -6,6 +6,8 @@ import { GpuUnavailableError } from './errors';
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 let cached: Promise<GPU> | null = null;
+/** Every instance Dawn made: one that is garbage-collected can abort the process later, so all are kept. */
+const instances: GPU[] = [];
 
 /**
  * WebGPU in Node through the `webgpu` package (Dawn, Vulkan backend). Uses the machine's Vulkan
@@ -25,13 +27,18 @@ async function acquire(): Promise<GPU> {
     throw new GpuUnavailableError(`The 'webgpu' package could not be loaded (${(error as Error).message}); run npm ci.`);
   }
   Object.assign(globalThis, webgpu.globals);
+  const create = () => {
+    const instance = webgpu.create(['backend=vulkan']);
+    instances.push(instance);
+    return instance;
+  };
   const override = process.env.SPIKESCOPE_VK_ICD;
   if (override) {
     process.env.VK_ICD_FILENAMES = override;
-    return webgpu.create(['backend=vulkan']);
+    return create();
   }
   if (!process.env.VK_ICD_FILENAMES) {
-    const system = webgpu.create(['backend=vulkan']);
+    const system = create();
     if (await system.requestAdapter()) return system;
     if (!existsSync(SWIFTSHADER_ICD)) {
       throw new GpuUnavailableError(
@@ -41,5 +48,5 @@ async function acquire(): Promise<GPU> {
     }
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
-  return webgpu.create(['backend=vulkan']);
+  return create();
 }

@@ -26,7 +26,7 @@ export function convChannelsOf(shape: ConvShape): number {
 }
 
 /** Offset of each branch's `[filters][width][inChannels]` weights in the concatenated tensor. */
-export function convWeightOffsets(shape: ConvShape): number[] {
+export function convBranchWeightOffsets(shape: ConvShape): number[] {
   const offsets: number[] = [];
   let offset = 0;
   for (const width of shape.widths) {
@@ -75,7 +75,7 @@ export function convReference(
   const { rows, batch, tokens, inChannels, widths, filters } = shape;
   const positions = convPositionsOf(shape);
   const channels = convChannelsOf(shape);
-  const offsets = convWeightOffsets(shape);
+  const offsets = convBranchWeightOffsets(shape);
   const output = new Float32Array(rows * positions * channels);
   for (let r = 0; r < rows; r++) {
     const length = Math.min(lengths[r % batch], tokens);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { convChannelsOf, convPositionsOf, convReference, convWeightOffsets, type ConvShape } from '../../reference/conv';
+import { convChannelsOf, convPositionsOf, convReference, convBranchWeightOffsets, type ConvShape } from '../../reference/conv';
 import { expectClose, expectExact } from '../../test-support/compare';
 import { runOnGpu, testGpu } from '../../test-support/gpu';
 import { TestRandom } from '../../test-support/random';
-import type { GpuContext } from '../context';
+import { GpuContext } from '../context';
 import { recordConv } from './conv';
 
 /** What the output holds before the kernel runs: any element the kernel forgets to write shows up. */
@@ -134,12 +134,21 @@ describe('conv kernel (shaders/conv.wgsl) against the reference', () => {
 
   it('a dispatch folded into a 2-D grid (as past 65535 workgroups) computes the same', async () => {
     const ctx = await testGpu();
-    const folding = Object.create(ctx, { limits: { value: { maxComputeWorkgroupsPerDimension: 2 } } }) as GpuContext;
-    expect(folding.grid1d(64 * 3, 64)).toEqual([2, 2]);
-    const shape: ConvShape = { rows: 12, batch: 4, tokens: 12, inChannels: 4, widths: [3, 5], filters: 45 };
+    const grids: [number, number][] = [];
+    const folding = Object.create(ctx, {
+      limits: { value: { maxComputeWorkgroupsPerDimension: 2 } },
+      grid1d: {
+        value(this: GpuContext, items: number, workgroupSize: number) {
+          grids.push(GpuContext.prototype.grid1d.call(this, items, workgroupSize));
+          return grids[grids.length - 1];
+        },
+      },
+    }) as GpuContext;
+    const shape: ConvShape = { rows: 64, batch: 4, tokens: 12, inChannels: 4, widths: [3, 5], filters: 90 };
     const inputs = makeInputs(shape, 9, 'spikes', [12, 9, 5, 3], false);
     const reference = convReference(shape, inputs.input, inputs.weights, inputs.bias, inputs.lengths);
     expectExact(await gpuConv(shape, inputs, [[0, shape.rows]], folding), reference);
+    expect(grids.some(([, y]) => y > 1)).toBe(true);
   });
 
   it('tokens shorter than every width: no positions, nothing written, no error', async () => {
@@ -169,7 +178,7 @@ describe('conv reference', () => {
 
   it('numbers channels branch by branch and offsets weights in the order of widths', () => {
     const shape: ConvShape = { rows: 1, batch: 1, tokens: 4, inChannels: 2, widths: [1, 3], filters: 2 };
-    expect(convWeightOffsets(shape)).toEqual([0, 4]);
+    expect(convBranchWeightOffsets(shape)).toEqual([0, 4]);
     expect(convChannelsOf(shape)).toBe(4);
     expect(convPositionsOf(shape)).toBe(4);
     const weights = new Float32Array(4 + 12);

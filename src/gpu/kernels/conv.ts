@@ -1,4 +1,4 @@
-import { checkConvShape, convChannelsOf, convPositionsOf, convWeightOffsets, type ConvShape } from '../../reference/conv';
+import { checkConvShape, convChannelsOf, convPositionsOf, convBranchWeightOffsets, type ConvShape } from '../../reference/conv';
 import { BufferArena, UniformWriter } from '../arena';
 import type { GpuContext } from '../context';
 
@@ -6,7 +6,7 @@ export type { ConvShape } from '../../reference/conv';
 
 const WORKGROUP_SIZE = 64;
 /** The register block of `shaders/conv.wgsl`: windows (output positions) and filters per thread. */
-const WINDOWS_PER_THREAD = 8;
+const WINDOWS_PER_THREAD = 16;
 const FILTERS_PER_THREAD = 20;
 
 /**
@@ -17,7 +17,7 @@ const FILTERS_PER_THREAD = 20;
  * `[rows][positions][channels]` out); `bias` null means no bias.
  *
  * One dispatch per branch (width), so that the width is uniform within a dispatch: each thread
- * computes 8 consecutive output positions (running on across rows) × 20 filters in registers.
+ * computes 16 consecutive output positions (running on across rows) × 20 filters in registers.
  */
 export function recordConv(
   ctx: GpuContext,
@@ -41,7 +41,7 @@ export function recordConv(
   }
   const positions = convPositionsOf(shape);
   if (rowCount === 0 || positions === 0 || shape.filters === 0) return;
-  const offsets = convWeightOffsets(shape);
+  const offsets = convBranchWeightOffsets(shape);
   const filterBlocks = Math.ceil(shape.filters / FILTERS_PER_THREAD);
   const pipeline = ctx.pipeline('conv.wgsl', { WORKGROUP_SIZE });
   const bias = args.bias ?? arena.scratch('conv.noBias', 16);
