@@ -82,7 +82,7 @@ async function bandwidth(ctx: GpuContext, repeats: number): Promise<{ neuronGBs:
     const neuronMs = await timeMedian(repeats, () =>
       submit((pass) => recordNeuron(ctx, pass, arena, { params, neurons, tStart: 0, tCount: numSteps, x, spikes, layer })),
     );
-    const copyMs = await timeMedian(repeats, () => submit((pass) => recordCopy(ctx, pass, arena, { count: floats, input: x, output: spikes })));
+    const copyMs = await timeMedian(repeats, () => submit((pass) => recordCopy(ctx, pass, arena, { count: floats, input: x, output: spikes, perThread: numSteps })));
     // Neuron: reads x and writes spikes every step, reads and writes v and count once. Copy: reads and writes every float.
     const neuronBytes = floats * 8 + neurons * 16;
     const copyBytes = floats * 8;

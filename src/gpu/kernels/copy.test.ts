@@ -5,12 +5,12 @@ import { TestRandom } from '../../test-support/random';
 import { recordCopy } from './copy';
 
 /** Copies the first `count` values of `values` on the GPU into a buffer of `values.length` zeros. */
-async function gpuCopy(values: Float32Array, count: number): Promise<Float32Array> {
+async function gpuCopy(values: Float32Array, count: number, perThread = 1): Promise<Float32Array> {
   const ctx = await testGpu();
   const [copied] = await runOnGpu(ctx, (pass, arena) => {
     const input = arena.storage('input', values);
     const output = arena.scratch('output', values.byteLength);
-    recordCopy(ctx, pass, arena, { count, input, output });
+    recordCopy(ctx, pass, arena, { count, input, output, perThread });
     return [{ buffer: output, byteLength: values.byteLength }];
   });
   return copied;
@@ -20,6 +20,11 @@ describe('copy kernel (shaders/copy.wgsl)', () => {
   it('copies every value of an odd-sized buffer bit for bit', async () => {
     const values = new TestRandom(5).floats(1003, -10, 10);
     expectExact(await gpuCopy(values, values.length), values);
+  });
+
+  it('copies strided runs of several values per thread, the neuron kernel\'s pattern, with a ragged end', async () => {
+    const values = new TestRandom(7).floats(1001, -1, 1);
+    expectExact(await gpuCopy(values, values.length, 16), values);
   });
 
   it('copies only the first `count` values', async () => {
