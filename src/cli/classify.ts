@@ -48,6 +48,7 @@ function jsonResult(texts: string[], result: BatchResult): unknown {
     backendDetail: result.backendDetail,
     options: result.options,
     timings: result.timings,
+    notices: result.notices,
     results: result.samples.map((sample, i) => ({
       text: texts[i],
       label: sample.label,
@@ -102,6 +103,7 @@ export async function runClassify(argv: string[]): Promise<number> {
       console.log(`model ${model.config.name}; ${result.backend} backend: ${result.backendDetail}; T = ${options.numSteps}, ${options.encoding} encoding, seed ${options.seed}`);
       result.samples.forEach((sample, i) => console.log(formatSample(texts[i], sample, model.spec.readout.classes)));
       console.log(`${texts.length} text(s) in ${result.timings.totalMs.toFixed(0)} ms`);
+      for (const notice of result.notices) console.log(`note: ${notice}`);
     }
   } finally {
     engine.dispose();

@@ -131,6 +131,16 @@ describe('Engine.classify', () => {
     expect(result.samples[0].unknownTokens.length).toBeGreaterThan(0);
   });
 
+  it('auto falls back to the CPU reference when WebGPU offers nothing, and says why', async () => {
+    const engine = new Engine({ backend: 'auto', gpu: async () => undefined });
+    const result = await engine.classify(model(), ['good film'], { numSteps: 4, encoding: 'rate', seed: 1 });
+    expect(result.backend).toBe('cpu');
+    expect(result.backendDetail).toMatch(/WebGPU unavailable/);
+    await expect(new Engine({ backend: 'gpu', gpu: async () => undefined }).classify(model(), ['good'], { numSteps: 4, encoding: 'rate', seed: 1 })).rejects.toMatchObject({
+      name: 'GpuUnavailableError',
+    });
+  });
+
   it('recovers on a new device after the GPU device is lost', async () => {
     const engine = new Engine({ backend: 'gpu', gpu: nodeGpu });
     const m = model();
@@ -142,6 +152,7 @@ describe('Engine.classify', () => {
     expect(backend.ctx.isLost).toBe(true);
     const second = await engine.classify(m, ['good film'], options);
     expect(second.samples[0].scores).toEqual(first.samples[0].scores);
+    expect(second.notices.join(' ')).toMatch(/lost/);
     expect(((await engine.currentBackend()) as GpuBackend).ctx).not.toBe(backend.ctx);
     engine.dispose();
   });

@@ -40,12 +40,15 @@ export const MAX_TEXT_TOKENS = 25_000;
 export class Engine {
   private backend: Backend | null = null;
   private fallbackReason = '';
+  /** Notices for the next result, e.g. that the device of an earlier request was lost. */
+  private pendingNotices: string[] = [];
 
   constructor(private readonly options: EngineOptions) {}
 
   /** The backend that will run the next request (acquiring a device if needed). */
   async currentBackend(): Promise<Backend> {
     if (this.backend?.kind === 'gpu' && (this.backend as GpuBackend).ctx.isLost) {
+      this.pendingNotices.push(`The GPU device was lost (${(this.backend as GpuBackend).ctx.lostReason}); a new one was acquired.`);
       this.backend.dispose();
       this.backend = null;
     }
@@ -88,6 +91,7 @@ export class Engine {
     let computeMs = 0;
     let gpuMs: number | undefined;
     let backend = await this.currentBackend();
+    const notices: string[] = this.pendingNotices.splice(0);
     let done = 0;
     let retriesLeft = 1;
     hooks.onProgress?.(0, texts.length);
@@ -111,6 +115,7 @@ export class Engine {
         // The device is gone: a new one is acquired and this batch is run again, once.
         this.backend = null;
         backend = await this.currentBackend();
+        notices.push(`${(error as Error).message} Recovered on a new device (${backend.detail}).`);
         continue;
       }
       indices.forEach((index, b) => {
@@ -126,6 +131,7 @@ export class Engine {
       options,
       samples,
       timings: { totalMs: performance.now() - started, computeMs, gpuMs },
+      notices,
     };
   }
 

@@ -109,4 +109,6 @@ export interface BatchResult {
   options: RunOptions;
   samples: SampleResult[];
   timings: Timings;
+  /** Things the person should know about this run, e.g. a lost GPU device that was replaced. */
+  notices: string[];
 }
