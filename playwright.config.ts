@@ -16,6 +16,7 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   outputDir: 'test-results',
+  globalSetup: './e2e/global-setup.ts',
   use: { baseURL: `http://127.0.0.1:${port}/`, viewport: { width: 1280, height: 800 } },
   webServer: {
     command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
@@ -26,6 +27,7 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
+      testIgnore: /fallback\.spec\.ts/,
       use: {
         browserName: 'chromium',
         launchOptions: {

@@ -1,15 +1,15 @@
 // Fully connected layer: output[r][o] = sum_i weights[o][i] * input[r][i] (+ bias[o]).
 // Twin: src/reference/linear.ts, where the summation order is written out.
 //
-// Each thread computes a register block of 8 consecutive rows x 20 consecutive outputs: every weight
-// it loads serves 8 rows and every input value 20 outputs. No workgroup memory and no barriers: on
+// Each thread computes a register block of 16 consecutive rows x 20 consecutive outputs: every weight
+// it loads serves 16 rows and every input value 20 outputs. No workgroup memory and no barriers: on
 // SwiftShader (compute on the CPU) a load costs about ten multiply-adds and a barrier far more, so the
 // block is sized to cut loads (the same block as shaders/conv.wgsl, measured there).
 #include "indexing.wgsl"
 
 override WORKGROUP_SIZE: u32 = 64u;
 
-const ROWS_PER_THREAD: u32 = 8u;
+const ROWS_PER_THREAD: u32 = 16u;
 const OUTPUTS_PER_THREAD: u32 = 20u;
 
 struct Params {
@@ -78,6 +78,28 @@ fn input_start(offset: u32) -> u32 {
   return (params.row_start + min(offset, params.row_count - 1u)) * params.in_features;
 }
 
+// Running sums of four consecutive rows (one OutputValues each).
+struct FourRows {
+  r0: OutputValues,
+  r1: OutputValues,
+  r2: OutputValues,
+  r3: OutputValues,
+}
+
+fn input_starts(first: u32) -> vec4u {
+  return vec4u(input_start(first), input_start(first + 1u), input_start(first + 2u), input_start(first + 3u));
+}
+
+// One term i of the dot products of four rows: inputs at `starts + i`, weights `w`.
+fn accumulate4(sums: FourRows, w: OutputValues, starts: vec4u, i: u32) -> FourRows {
+  return FourRows(
+    accumulate(sums.r0, w, input[starts.x + i]),
+    accumulate(sums.r1, w, input[starts.y + i]),
+    accumulate(sums.r2, w, input[starts.z + i]),
+    accumulate(sums.r3, w, input[starts.w + i]),
+  );
+}
+
 // Writes the block's sums of one row, plus bias.
 fn store_row(sums: OutputValues, offset: u32, first_output: u32) {
   if (offset >= params.row_count) {
@@ -98,6 +120,13 @@ fn store_row(sums: OutputValues, offset: u32, first_output: u32) {
   }
 }
 
+fn store4(sums: FourRows, first: u32, first_output: u32) {
+  store_row(sums.r0, first, first_output);
+  store_row(sums.r1, first + 1u, first_output);
+  store_row(sums.r2, first + 2u, first_output);
+  store_row(sums.r3, first + 3u, first_output);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let index = linear_index(gid, groups, WORKGROUP_SIZE);
@@ -106,42 +135,26 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     return;
   }
   let first_output = (index % params.output_blocks) * OUTPUTS_PER_THREAD;
-  let first_row = (index / params.output_blocks) * ROWS_PER_THREAD;
+  let first = (index / params.output_blocks) * ROWS_PER_THREAD;
   let rows = weight_rows(first_output);
-  let x0 = input_start(first_row);
-  let x1 = input_start(first_row + 1u);
-  let x2 = input_start(first_row + 2u);
-  let x3 = input_start(first_row + 3u);
-  let x4 = input_start(first_row + 4u);
-  let x5 = input_start(first_row + 5u);
-  let x6 = input_start(first_row + 6u);
-  let x7 = input_start(first_row + 7u);
+  let starts_a = input_starts(first);
+  let starts_b = input_starts(first + 4u);
+  let starts_c = input_starts(first + 8u);
+  let starts_d = input_starts(first + 12u);
   let zero = OutputValues(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  var sums0 = zero;
-  var sums1 = zero;
-  var sums2 = zero;
-  var sums3 = zero;
-  var sums4 = zero;
-  var sums5 = zero;
-  var sums6 = zero;
-  var sums7 = zero;
+  var sums_a = FourRows(zero, zero, zero, zero);
+  var sums_b = sums_a;
+  var sums_c = sums_a;
+  var sums_d = sums_a;
   for (var i = 0u; i < params.in_features; i++) {
     let w = output_weights(rows, i);
-    sums0 = accumulate(sums0, w, input[x0 + i]);
-    sums1 = accumulate(sums1, w, input[x1 + i]);
-    sums2 = accumulate(sums2, w, input[x2 + i]);
-    sums3 = accumulate(sums3, w, input[x3 + i]);
-    sums4 = accumulate(sums4, w, input[x4 + i]);
-    sums5 = accumulate(sums5, w, input[x5 + i]);
-    sums6 = accumulate(sums6, w, input[x6 + i]);
-    sums7 = accumulate(sums7, w, input[x7 + i]);
+    sums_a = accumulate4(sums_a, w, starts_a, i);
+    sums_b = accumulate4(sums_b, w, starts_b, i);
+    sums_c = accumulate4(sums_c, w, starts_c, i);
+    sums_d = accumulate4(sums_d, w, starts_d, i);
   }
-  store_row(sums0, first_row, first_output);
-  store_row(sums1, first_row + 1u, first_output);
-  store_row(sums2, first_row + 2u, first_output);
-  store_row(sums3, first_row + 3u, first_output);
-  store_row(sums4, first_row + 4u, first_output);
-  store_row(sums5, first_row + 5u, first_output);
-  store_row(sums6, first_row + 6u, first_output);
-  store_row(sums7, first_row + 7u, first_output);
+  store4(sums_a, first, first_output);
+  store4(sums_b, first + 4u, first_output);
+  store4(sums_c, first + 8u, first_output);
+  store4(sums_d, first + 12u, first_output);
 }

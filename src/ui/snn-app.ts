@@ -11,6 +11,7 @@ import { parseCardMetrics, type CardMetrics } from './card-metrics';
 import { languageMismatch } from './language-check';
 import { defaultModelEntry, parseModelIndex, type ModelIndexEntry } from './model-index';
 import { allUnknown, tokenStripData, type TokenStripData } from './result-views';
+import { RenderAnnouncer } from './render-announcer';
 import { planRecording } from './run-request';
 import type { BatchRequest } from './snn-batch';
 import type { OptionsChange } from './snn-controls';
@@ -24,6 +25,7 @@ import './snn-energy';
 import './snn-problem';
 import './snn-result';
 import './snn-spikes-view';
+import './snn-tabs';
 import './snn-text-input';
 import './snn-token-strip';
 
@@ -48,7 +50,7 @@ const NO_MODEL: UserMessage = {
  * The application: owns the engine client and the state (model, text, run options, last result),
  * passes it down to the panels and reacts to their events. Typing is debounced and every request
  * supersedes the previous one, so the label always belongs to the latest text.
- * Fires `result-rendered` (detail `{ text }`) when a new result's raster has been drawn.
+ * Fires `result-rendered` when a new result is on screen (see `render-announcer.ts`).
  */
 @customElement('snn-app')
 export class SnnApp extends LitElement {
@@ -74,19 +76,18 @@ export class SnnApp extends LitElement {
   @state() private toast: string | null = null;
   private readonly batch = new BatchController(this);
   private readonly addressBar = new AddressBar();
+  private readonly announcer = new RenderAnnouncer(this);
   private strip: TokenStripData | null = null;
   private card: CardMetrics | null = null;
   private client: SpikescopeClient | null = null;
   private url: UrlState = parseUrlState('');
   private requestId = 0;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
-  private renderPending: string | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.url = parseUrlState(location.search);
     this.text = this.url.text;
-    this.addEventListener('raster-drawn', () => this.announceRendered());
     void this.start();
   }
 
@@ -168,9 +169,9 @@ export class SnnApp extends LitElement {
       const result = await client.classify(text, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed, record: plan.record });
       if (id !== this.requestId) return;
       this.trainsNote = plan.trainsNote;
-      this.renderPending = text;
       this.result = result;
       this.dataset.resultText = text.slice(0, 200);
+      void this.announcer.expect(text, result.timings);
       this.status = { backend: result.backend, detail: result.backendDetail, hasTimestamps: this.status?.hasTimestamps ?? result.timings.gpuMs !== undefined };
       const train = result.samples[0].spikeTrains?.find((entry) => entry.layer === this.selection?.layer);
       if (this.selection && train && this.selection.neuron >= train.positions * train.channels) this.selection = null;
@@ -186,15 +187,6 @@ export class SnnApp extends LitElement {
   protected override willUpdate(changed: PropertyValues): void {
     if ((changed.has('result') || changed.has('summary')) && this.result && this.summary) this.strip = tokenStripData(this.result.samples[0], this.summary);
     if (!this.result) this.strip = null;
-  }
-
-  /** Tells listeners (the latency benchmark) that the latest result is on screen, raster included. */
-  private announceRendered(): void {
-    if (this.renderPending === null) return;
-    const text = this.renderPending;
-    this.renderPending = null;
-    this.dataset.renderedText = text.slice(0, 200);
-    this.dispatchEvent(new CustomEvent('result-rendered', { detail: { text }, bubbles: true, composed: true }));
   }
 
   private onText(event: CustomEvent<string>): void {
@@ -235,15 +227,6 @@ export class SnnApp extends LitElement {
   private async share(): Promise<void> {
     this.toast = await this.addressBar.share(this.shareable());
     setTimeout(() => (this.toast = null), 3500);
-  }
-
-  private onTabKey(event: KeyboardEvent): void {
-    const index = VIEWS.findIndex((view) => view.id === this.view);
-    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
-    if (step === 0) return;
-    event.preventDefault();
-    this.view = VIEWS[(index + step + VIEWS.length) % VIEWS.length].id;
-    this.updateComplete.then(() => (this.renderRoot.querySelector(`#tab-${this.view}`) as HTMLElement | null)?.focus());
   }
 
   private renderView() {
@@ -295,13 +278,7 @@ export class SnnApp extends LitElement {
           </section>
         </div>
         <section class="panel views" aria-label="Inspect">
-          <div class="tabs" role="tablist" aria-label="Views">
-            ${VIEWS.map(
-              (view) => html`<button type="button" role="tab" id="tab-${view.id}" aria-controls="panel-${view.id}" aria-selected=${this.view === view.id ? 'true' : 'false'}
-                tabindex=${this.view === view.id ? 0 : -1} @click=${() => (this.view = view.id)} @keydown=${this.onTabKey}>${view.label}</button>`,
-            )}
-          </div>
-          <div class="tab-panel" role="tabpanel" id="panel-${this.view}" aria-labelledby="tab-${this.view}">${this.renderView()}</div>
+          <snn-tabs .tabs=${VIEWS} selected=${this.view} @view-change=${(event: CustomEvent<View>) => (this.view = event.detail)}>${this.renderView()}</snn-tabs>
         </section>
       </main>
       <footer class="small muted">Everything runs in this page: the text, the model and the results never leave your computer.</footer>

@@ -4,7 +4,7 @@ import type { GpuContext } from '../context';
 
 const WORKGROUP_SIZE = 64;
 /** The register block of `shaders/linear.wgsl`: rows and outputs per thread. */
-const ROWS_PER_THREAD = 8;
+const ROWS_PER_THREAD = 16;
 const OUTPUTS_PER_THREAD = 20;
 
 /**
@@ -12,7 +12,7 @@ const OUTPUTS_PER_THREAD = 20;
  * `output[r][o] = Σ_i weights[o][i] · input[r][i] (+ bias[o])`, in the order of `linearReference`.
  * Other rows of `output` are left as they are, so one dispatch per time step fills it step by step.
  * Buffers hold the whole tensors (`[rows][inFeatures]` in, `[rows][outFeatures]` out); `bias` null
- * means no bias. Each thread computes 8 rows × 20 outputs in registers.
+ * means no bias. Each thread computes 16 rows × 20 outputs in registers.
  */
 export function recordLinear(
   ctx: GpuContext,

@@ -1,0 +1,131 @@
+import { app, expect, openApp, saveScreenshot, test, typeText, waitForResult } from './app';
+
+const SENTENCE = 'a gorgeous , witty and touching film';
+
+test.describe('classify', () => {
+  test('typing a sentence shows the spiking network’s label beside the ANN twin’s', async ({ page }, testInfo) => {
+    await openApp(page);
+    await typeText(page, SENTENCE, 20);
+    await waitForResult(page, SENTENCE);
+    await expect(page.getByTestId('snn-label')).toHaveText(/^(negative|positive)$/);
+    await expect(page.getByTestId('ann-label')).toHaveText(/^(negative|positive)$/);
+    await expect(page.getByTestId('agreement')).toHaveText(/SNN and ANN (agree|disagree)/);
+    await expect(page.getByTestId('latency')).toHaveText(/\d+ ms on WebGPU/);
+    await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'gpu');
+    // The token strip: one entry per word, each with how strongly it drove the network.
+    const words = page.locator('snn-token-strip [role="listitem"]');
+    await expect(words).toHaveCount(7);
+    await expect(words.first()).toHaveAttribute('title', /first-layer spikes/);
+    await saveScreenshot(page, testInfo, 'classify');
+  });
+
+  test('the latest text wins while typing', async ({ page }) => {
+    await openApp(page);
+    const field = page.getByLabel('Text', { exact: true });
+    for (const text of ['the plot', 'the plot is thin', 'the plot is thin and the acting is wooden']) {
+      await field.fill(text);
+      await page.waitForTimeout(40);
+    }
+    await waitForResult(page, 'the plot is thin and the acting is wooden');
+    await page.waitForTimeout(1500);
+    await expect(app(page)).toHaveAttribute('data-result-text', 'the plot is thin and the acting is wooden');
+  });
+
+  test('text, model, T, encoding and seed are shared by URL', async ({ page }) => {
+    await openApp(page, { text: 'warm and funny', steps: '12', encoding: 'direct', seed: '5' });
+    await waitForResult(page, 'warm and funny');
+    await expect(page.getByLabel('Steps T')).toHaveValue('12');
+    await expect(page.locator('snn-controls select#encoding')).toHaveValue('direct');
+    await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('5');
+    await page.getByLabel('Steps T').fill('20');
+    await expect.poll(() => new URL(page.url()).searchParams.get('steps')).toBe('20');
+    const shared = new URL(page.url());
+    expect(Object.fromEntries(shared.searchParams)).toMatchObject({ text: 'warm and funny', model: 'models/test-random', steps: '20', encoding: 'direct', seed: '5' });
+    await page.reload();
+    await waitForResult(page, 'warm and funny');
+    await expect(page.getByLabel('Steps T')).toHaveValue('20');
+  });
+
+  test('bad input gets a clear message', async ({ page }) => {
+    await openApp(page);
+    await typeText(page, '   ');
+    await expect(page.getByTestId('classify-error')).toContainText('The text is empty');
+    await typeText(page, '这家店的外卖很好吃，送得也快');
+    await expect(page.getByTestId('classify-error')).toContainText('the model reads English');
+    await typeText(page, 'zzqx blorf');
+    await waitForResult(page, 'zzqx blorf');
+    await expect(page.locator('snn-app').getByText('None of these words is in the model’s vocabulary')).toBeVisible();
+  });
+
+  test('a model that fails to load is reported', async ({ page }) => {
+    await page.goto('./?model=models/no-such-model');
+    await expect(page.getByTestId('model-error')).toContainText('The model could not be loaded');
+    await expect(page.getByTestId('model-error')).toContainText(/No model at "models\/no-such-model"|HTTP 404/);
+  });
+
+  test('a 100,000-character paste does not freeze the page', async ({ page }) => {
+    test.setTimeout(300_000);
+    // Two steps keep the ~20,000-token inference short on SwiftShader; the page's behaviour is the same at any T.
+    await openApp(page, { steps: '2' });
+    const text = `${'the story is warm , the acting is good but the plot is thin . '.repeat(1600)}`.slice(0, 100_000);
+    // Watch the page's main thread: the longest task it ran (Long Tasks API). For the record, also
+    // the longest gap between frames: with SwiftShader the GPU process computes on the CPU and
+    // composites too, so frames can lag on a busy machine while the page itself stays free.
+    await page.evaluate(() => {
+      const watch = { task: 0, frame: 0, running: true };
+      (window as unknown as { watch: typeof watch }).watch = watch;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) watch.task = Math.max(watch.task, entry.duration);
+      }).observe({ type: 'longtask' });
+      let lastFrame = performance.now();
+      const frame = (now: number) => {
+        watch.frame = Math.max(watch.frame, now - lastFrame);
+        lastFrame = now;
+        if (watch.running) requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+    await page.getByLabel('Text', { exact: true }).fill(text);
+    await waitForResult(page, text, { raster: false, timeout: 240_000 });
+    await page.waitForTimeout(200);
+    const watched = await page.evaluate(() => {
+      const watch = (window as unknown as { watch: { task: number; frame: number; running: boolean } }).watch;
+      watch.running = false;
+      return watch;
+    });
+    console.log(`[paste] 100,000 characters: longest main-thread task ${watched.task.toFixed(0)} ms, longest frame gap ${watched.frame.toFixed(0)} ms`);
+    expect(watched.task).toBeLessThan(1000);
+    await expect(page.locator('snn-spikes-view').getByText('spike events per position')).toBeVisible();
+    await expect(page.getByTestId('position-activity')).toBeVisible();
+    await expect(page.locator('snn-token-strip').getByText(/showing the first 400 of/)).toBeVisible();
+  });
+
+  test('the page reads well on a narrow screen', async ({ page }, testInfo) => {
+    await page.setViewportSize({ width: 420, height: 900 });
+    await openApp(page, { text: SENTENCE });
+    await waitForResult(page, SENTENCE);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await saveScreenshot(page, testInfo, 'narrow');
+  });
+
+  test('the controls work with the keyboard alone', async ({ page }) => {
+    await openApp(page);
+    await page.getByLabel('Text', { exact: true }).focus();
+    await page.keyboard.type('warm and funny');
+    await waitForResult(page, 'warm and funny');
+    await page.getByLabel('Steps T').focus();
+    await page.keyboard.press('ArrowUp');
+    await expect(page.getByLabel('Steps T')).toHaveValue('17');
+    await expect.poll(() => new URL(page.url()).searchParams.get('steps')).toBe('17');
+    const spikesTab = page.getByRole('tab', { name: 'Spikes' });
+    await spikesTab.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByRole('tab', { name: 'Energy' })).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByRole('tab', { name: 'Energy' })).toBeFocused();
+    await page.keyboard.press('ArrowLeft');
+    await page.locator('snn-spikes-view').getByRole('radio', { name: 'conv_spike' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator('snn-spikes-view').getByRole('radio', { name: 'pool_spike' })).toHaveAttribute('aria-checked', 'true');
+  });
+});

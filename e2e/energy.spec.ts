@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { expect, openApp, saveScreenshot, test, waitForResult } from './app';
+import { TEST_MODEL_DIR } from './test-model';
+
+const TEXT = 'a gorgeous , witty and touching film';
+const SEED = 3;
+const STEPS = 16;
+
+/** The CLI's energy totals for the same model, text, steps and seed. */
+function cliTotals(): Record<string, number> {
+  const output = execFileSync(
+    'npm',
+    ['run', '-s', 'spikescope', '--', 'classify', '--model', TEST_MODEL_DIR, '--json', '--seed', String(SEED), '--steps', String(STEPS), '--encoding', 'rate', TEXT],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(output.slice(output.indexOf('{'))).results[0].energy.totals;
+}
+
+test.describe('energy', () => {
+  test('the energy table’s totals equal the CLI’s for the same text and seed', async ({ page }, testInfo) => {
+    const expected = cliTotals();
+    await openApp(page, { text: TEXT, seed: String(SEED), steps: String(STEPS), encoding: 'rate' });
+    await waitForResult(page, TEXT);
+    await page.getByRole('tab', { name: 'Energy' }).click();
+    const totals = page.getByTestId('energy-totals');
+    await expect(totals).toBeVisible();
+    const shown = async (field: string) => Number(await totals.locator(`[data-field="${field}"]`).getAttribute('data-value'));
+    for (const field of ['annMacs', 'annAcs', 'snnAcs', 'snnMacs']) expect(await shown(field), field).toBe(expected[field]);
+    for (const field of ['annEnergyPicojoules', 'snnEnergyPicojoules']) expect(await shown(field), field).toBeCloseTo(expected[field], 3);
+    console.log(`[energy] page and CLI agree: SNN ${expected.snnAcs} ACs, ANN ${expected.annMacs} MACs`);
+    await expect(page.getByTestId('energy-ratio')).toHaveText(/×$/);
+    await expect(page.getByTestId('energy-explanation')).toHaveText(/SNN/);
+    await expect(page.getByTestId('energy-chart')).toBeVisible();
+    await expect(page.getByTestId('card-empty')).toContainText('no card metrics');
+    await saveScreenshot(page, testInfo, 'energy');
+  });
+
+  test('editing E_MAC and E_AC re-prices the same counts', async ({ page }) => {
+    await openApp(page, { text: TEXT, seed: String(SEED), steps: String(STEPS) });
+    await waitForResult(page, TEXT);
+    await page.getByRole('tab', { name: 'Energy' }).click();
+    const totals = page.getByTestId('energy-totals');
+    const value = async (field: string) => Number(await totals.locator(`[data-field="${field}"]`).getAttribute('data-value'));
+    const snnAcs = await value('snnAcs');
+    const snnMacs = await value('snnMacs');
+    await page.getByLabel(/^E\s?MAC \(pJ\)$/).fill('2');
+    await page.getByLabel(/^E\s?AC \(pJ\)$/).fill('0.5');
+    await expect.poll(() => value('snnEnergyPicojoules')).toBeCloseTo(snnMacs * 2 + snnAcs * 0.5, 3);
+    expect(await value('snnAcs')).toBe(snnAcs);
+    await page.getByRole('button', { name: '45 nm defaults' }).click();
+    await expect.poll(() => value('snnEnergyPicojoules')).toBeCloseTo(snnMacs * 4.6 + snnAcs * 0.9, 3);
+  });
+
+  test('when the SNN costs more, the panel says so', async ({ page }) => {
+    await openApp(page, { text: TEXT, seed: String(SEED), steps: '64', encoding: 'rate' });
+    await waitForResult(page, TEXT);
+    await page.getByRole('tab', { name: 'Energy' }).click();
+    const ratio = Number((await page.getByTestId('energy-ratio').textContent())!.replace('×', ''));
+    expect(ratio).toBeGreaterThan(1);
+    await expect(page.getByTestId('energy-explanation')).toContainText('the SNN costs more than the ANN');
+  });
+
+  test('the model card’s accuracy and energy by T are shown when the card has them', async ({ page }, testInfo) => {
+    // The random test model has no card; this one is given a card in the trainer's schema on its way to the page.
+    await page.route('**/models/test-random/model.json', async (route) => {
+      const config = await (await route.fetch()).json();
+      config.metrics = {
+        dataset: 'sst2 (illustrative card, random model)',
+        split: 'test',
+        testSize: 1821,
+        ann: { accuracy: 0.8125 },
+        snn: [
+          { numSteps: 4, encoding: 'rate', accuracy: 0.701, energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 12.1 }, firingRates: { conv_spike: 0.12 } },
+          { numSteps: 16, encoding: 'rate', accuracy: 0.774, energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 48.5 }, firingRates: { conv_spike: 0.12 } },
+          { numSteps: 50, encoding: 'rate', accuracy: 0.79, energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 151.6 }, firingRates: { conv_spike: 0.12 } },
+        ],
+      };
+      await route.fulfill({ json: config });
+    });
+    await openApp(page, { text: TEXT, steps: '16' });
+    await waitForResult(page, TEXT);
+    await page.getByRole('tab', { name: 'Energy' }).click();
+    const rows = page.getByTestId('card-table').locator('tbody tr');
+    await expect(rows).toHaveCount(3);
+    await expect(rows.nth(1)).toContainText('77.4 %');
+    await expect(rows.nth(1)).toHaveClass(/current/);
+    await expect(rows.nth(0)).toContainText('0.33×');
+    await expect(rows.nth(2)).toContainText('4.2×');
+    await expect(page.locator('snn-model-card')).toContainText('ANN accuracy 81.3 %');
+    await page.locator('snn-model-card').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, testInfo, 'energy-card');
+  });
+});

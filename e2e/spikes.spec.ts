@@ -1,0 +1,75 @@
+import { expect, openApp, saveScreenshot, spikePixels, test, waitForResult } from './app';
+
+const SENTENCE = 'it is not a bad movie , just a forgettable one';
+
+test.describe('spikes', () => {
+  test.beforeEach(async ({ page }) => {
+    await openApp(page, { text: SENTENCE, steps: '16', seed: '1' });
+    await waitForResult(page, SENTENCE);
+  });
+
+  test('the raster draws spikes as pixels, grouped by token position', async ({ page }) => {
+    const canvas = page.locator('snn-raster canvas');
+    await expect(canvas).toBeVisible();
+    const drawn = await spikePixels(canvas);
+    console.log(`[raster] spike-coloured pixels: ${drawn}`);
+    expect(drawn).toBeGreaterThan(200);
+    // Every spiking layer can be shown, and each draws its own spikes.
+    for (const layer of ['input (encoder)', 'pool_spike', 'conv_spike']) {
+      await page.locator('snn-spikes-view').getByRole('radio', { name: layer }).click();
+      await expect(page.locator('snn-spikes-view').getByRole('radio', { name: layer })).toHaveAttribute('aria-checked', 'true');
+    }
+    expect(await spikePixels(canvas)).toBeGreaterThan(200);
+  });
+
+  test('hovering names the neuron, its token and its spike count', async ({ page }) => {
+    const canvas = page.locator('snn-raster canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.3);
+    const tooltip = page.getByTestId('raster-tooltip');
+    await expect(tooltip).toBeVisible();
+    await expect(tooltip).toContainText(/conv_spike · neuron \d+/);
+    await expect(tooltip).toContainText(/position \d+ · “[^”]+”/);
+    await expect(tooltip).toContainText(/\d+ spikes? in 16 steps/);
+    await expect(tooltip).toContainText(/filter \d+ of the width-\d branch/);
+  });
+
+  test('clicking a neuron shows its membrane potential, threshold and spikes', async ({ page }, testInfo) => {
+    const canvas = page.locator('snn-raster canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.25);
+    const chart = page.getByTestId('membrane-chart');
+    await expect(chart).toBeVisible({ timeout: 60_000 });
+    await expect(chart.locator('polyline')).toHaveCount(1);
+    await expect(chart.locator('text', { hasText: 'θ =' })).toHaveCount(1);
+    await expect(page.locator('snn-membrane')).toContainText(/conv_spike · neuron \d+/);
+    await expect(page.locator('snn-membrane')).toContainText(/\d+ spikes?/);
+    // The decision over time: one staircase per class.
+    await expect(page.getByTestId('decision-chart').locator('polyline')).toHaveCount(2);
+    await page.mouse.move(box.x + box.width * 0.62, box.y + box.height * 0.4);
+    await saveScreenshot(page, testInfo, 'spikes');
+  });
+
+  test('zoom and pan with the keyboard and the wheel', async ({ page }) => {
+    const canvas = page.locator('snn-raster canvas');
+    const fullView = await canvas.getAttribute('data-view');
+    await canvas.focus();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    const zoomed = await canvas.getAttribute('data-view');
+    expect(zoomed).not.toBe(fullView);
+    const rowSpan = (view: string | null) => Number(view!.split(',')[1]);
+    expect(rowSpan(zoomed)).toBeCloseTo(rowSpan(fullView) / 4, 0);
+    await page.keyboard.press('PageDown');
+    expect(Number((await canvas.getAttribute('data-view'))!.split(',')[0])).toBeGreaterThan(0);
+    await page.keyboard.press('Enter');
+    await expect(page.locator('snn-membrane')).toContainText(/neuron \d+/);
+    await page.keyboard.press('0');
+    await expect(canvas).toHaveAttribute('data-view', fullView!);
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+    await page.mouse.wheel(0, -400);
+    await expect(canvas).not.toHaveAttribute('data-view', fullView!);
+    expect(await spikePixels(canvas)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseCardMetrics } from './card-metrics';
+
+describe('card metrics', () => {
+  it('reads the training CLI schema, sorting runs by encoding then T', () => {
+    const card = parseCardMetrics({
+      dataset: 'sst2',
+      split: 'test',
+      testSize: 1821,
+      ann: { accuracy: 0.81 },
+      snn: [
+        { numSteps: 50, encoding: 'rate', accuracy: 0.79, energyPerSentence: { annMicrojoules: 36, snnMicrojoules: 150 }, firingRates: { conv_spike: 0.1 } },
+        { numSteps: 8, encoding: 'rate', accuracy: 0.74, energyPerSentence: { annMicrojoules: 36, snnMicrojoules: 25 }, firingRates: {} },
+        { numSteps: 4, encoding: 'direct', accuracy: 0.8, energyPerSentence: { annMicrojoules: 36, snnMicrojoules: 30 } },
+      ],
+    });
+    expect(card?.dataset).toBe('sst2');
+    expect(card?.annAccuracy).toBe(0.81);
+    expect(card?.runs.map((run) => `${run.encoding}${run.numSteps}`)).toEqual(['rate8', 'rate50', 'direct4']);
+    expect(card?.runs[1].firingRates).toEqual({ conv_spike: 0.1 });
+    expect(card?.runs[2].firingRates).toEqual({});
+  });
+
+  it('is null when the card has nothing to show (free-form or empty metrics)', () => {
+    expect(parseCardMetrics({})).toBeNull();
+    expect(parseCardMetrics(undefined)).toBeNull();
+    expect(parseCardMetrics({ 'sst2.test.accuracy': 0.8 })).toBeNull();
+    expect(parseCardMetrics({ snn: [{ encoding: 'rate' }] })).toBeNull();
+  });
+
+  it('keeps a run whose fields are partly missing, with nulls', () => {
+    const card = parseCardMetrics({ snn: [{ numSteps: 16, accuracy: 'high' }] });
+    expect(card?.runs[0]).toEqual({ numSteps: 16, encoding: 'rate', accuracy: null, annMicrojoules: null, snnMicrojoules: null, firingRates: {} });
+    expect(card?.dataset).toBeNull();
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The model card's evaluation (`metrics` in model.json), in the schema the training CLI writes:
+ * `{ dataset, split, testSize, ann: { accuracy }, snn: [{ numSteps, encoding, accuracy,
+ * energyPerSentence: { annMicrojoules, snnMicrojoules }, firingRates: { [layer]: rate } }] }`.
+ * Read leniently: a field that is missing or malformed becomes null, and a card without any
+ * usable result is "no card metrics" (null). Pure.
+ */
+
+/** One evaluated setting of the SNN. */
+export interface CardRun {
+  numSteps: number;
+  encoding: 'rate' | 'direct';
+  accuracy: number | null;
+  annMicrojoules: number | null;
+  snnMicrojoules: number | null;
+  firingRates: Record<string, number>;
+}
+
+/** The evaluation of a model, as its card reports it. */
+export interface CardMetrics {
+  dataset: string | null;
+  split: string | null;
+  testSize: number | null;
+  annAccuracy: number | null;
+  /** Sorted by encoding, then T. */
+  runs: CardRun[];
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+function finite(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+/** The card's metrics, or null when it has none this app can show. */
+export function parseCardMetrics(metrics: unknown): CardMetrics | null {
+  const card = record(metrics);
+  if (!card) return null;
+  const runs: CardRun[] = [];
+  for (const entry of Array.isArray(card.snn) ? card.snn : []) {
+    const run = record(entry);
+    const numSteps = finite(run?.numSteps);
+    if (!run || numSteps === null) continue;
+    const energy = record(run.energyPerSentence);
+    const rates = record(run.firingRates) ?? {};
+    runs.push({
+      numSteps,
+      encoding: run.encoding === 'direct' ? 'direct' : 'rate',
+      accuracy: finite(run.accuracy),
+      annMicrojoules: finite(energy?.annMicrojoules),
+      snnMicrojoules: finite(energy?.snnMicrojoules),
+      firingRates: Object.fromEntries(Object.entries(rates).filter((pair): pair is [string, number] => finite(pair[1]) !== null)),
+    });
+  }
+  runs.sort((a, b) => (a.encoding === b.encoding ? a.numSteps - b.numSteps : a.encoding === 'rate' ? -1 : 1));
+  const annAccuracy = finite(record(card.ann)?.accuracy);
+  if (runs.length === 0 && annAccuracy === null) return null;
+  return { dataset: text(card.dataset), split: text(card.split), testSize: finite(card.testSize), annAccuracy, runs };
+}

@@ -1,0 +1,90 @@
+/**
+ * The energy panel's arithmetic: re-pricing an engine `EnergyReport` when a person edits E_MAC or
+ * E_AC (the operation counts do not change, only their price), number formatting, and the plain
+ * sentence that says why the SNN costs more when it does. Pure.
+ */
+import { energyVerdict, type EnergyReport, type EnergySettings } from '../model/energy';
+
+/** E = MACs · E_MAC + ACs · E_AC, for every layer and the totals; counts are kept as measured. */
+export function repriceEnergy(report: EnergyReport, settings: EnergySettings): EnergyReport {
+  const price = (macs: number, acs: number) => macs * settings.eMacPicojoules + acs * settings.eAcPicojoules;
+  const layers = report.layers.map((row) => ({
+    ...row,
+    annEnergyPicojoules: price(row.annMacs, row.annAcs),
+    snnEnergyPicojoules: price(row.snnMacs, row.snnAcs),
+  }));
+  const annEnergyPicojoules = layers.reduce((total, row) => total + row.annEnergyPicojoules, 0);
+  const snnEnergyPicojoules = layers.reduce((total, row) => total + row.snnEnergyPicojoules, 0);
+  const ratio = snnEnergyPicojoules / annEnergyPicojoules;
+  return {
+    ...report,
+    layers,
+    totals: { ...report.totals, annEnergyPicojoules, snnEnergyPicojoules },
+    annEnergyPicojoules,
+    snnEnergyPicojoules,
+    ratio,
+    verdict: energyVerdict(ratio),
+  };
+}
+
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** An operation count, exact, with thousands separators: `171,360,000`. */
+export function formatCount(value: number): string {
+  return Number.isInteger(value) ? integerFormat.format(value) : value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** Energy in picojoules shown in the unit that reads best: `36.2 µJ`, `512 nJ`, `3.10 pJ`. */
+export function formatEnergy(picojoules: number): string {
+  const units: [number, string][] = [
+    [1e12, 'J'],
+    [1e9, 'mJ'],
+    [1e6, 'µJ'],
+    [1e3, 'nJ'],
+  ];
+  for (const [scale, unit] of units) {
+    if (Math.abs(picojoules) >= scale) return `${significant(picojoules / scale)} ${unit}`;
+  }
+  return `${significant(picojoules)} pJ`;
+}
+
+/** Three significant digits, without an exponent. */
+function significant(value: number): string {
+  const magnitude = Math.abs(value);
+  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+  return value.toFixed(digits);
+}
+
+/** A share as a percentage: `48.3 %`; `—` for null. */
+export function formatPercent(share: number | null, digits = 1): string {
+  return share === null || !Number.isFinite(share) ? '—' : `${(share * 100).toFixed(digits)} %`;
+}
+
+/** A ratio as `4.3×` (or `0.21×`). */
+export function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio)) return '—';
+  return `${ratio >= 10 ? ratio.toFixed(0) : ratio >= 1 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
+}
+
+/**
+ * Why the SNN costs what it costs, in one or two sentences, naming the layer that spends most and
+ * the levers (steps, encoding). Says so plainly when the SNN costs more than the ANN.
+ */
+export function explainEnergy(report: EnergyReport, numSteps: number, encoding: 'rate' | 'direct'): string {
+  const total = report.snnEnergyPicojoules;
+  const costliest = report.layers.reduce((best, row) => (row.snnEnergyPicojoules > best.snnEnergyPicojoules ? row : best), report.layers[0]);
+  const share = total > 0 && costliest ? costliest.snnEnergyPicojoules / total : 0;
+  const where = costliest ? `layer “${costliest.name}” spends ${formatPercent(share, 0)} of it` : '';
+  if (report.ratio >= 1) {
+    const input =
+      encoding === 'rate' && report.input.firingRate !== null
+        ? `Rate coding makes the input fire at ${formatPercent(report.input.firingRate, 0)} of embedding components at each of T = ${numSteps} steps, and every input spike drives many synapses. `
+        : `Over T = ${numSteps} steps the spikes add up. `;
+    return `Here the SNN costs more than the ANN (${formatRatio(report.ratio)}). ${input}${where ? `${capitalize(where)}. ` : ''}Fewer steps, sparser spikes or direct encoding lower the cost.`;
+  }
+  return `The SNN spends ${formatRatio(report.ratio)} of the ANN's energy at T = ${numSteps} with ${encoding} encoding${where ? `; ${where}` : ''}.`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,229 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { DEFAULT_ENERGY_SETTINGS, type EnergyReport, type EnergySettings } from '../model/energy';
+import type { CardMetrics } from './card-metrics';
+import { explainEnergy, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
+import { baseStyles } from './theme';
+import './snn-energy-chart';
+import './snn-model-card';
+
+/**
+ * The energy account of the inference shown: per layer, the ANN's multiply-accumulates against the
+ * SNN's accumulates from the spikes actually emitted, firing rates, energy at E_MAC / E_AC (editable,
+ * 45 nm by default), totals and the ratio, a bar chart, a plain sentence when the SNN costs more,
+ * and the model card's energy and accuracy by T. Fires `energy-settings-change` (`EnergySettings`).
+ */
+@customElement('snn-energy')
+export class SnnEnergy extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      .summary {
+        display: grid;
+        grid-template-columns: repeat(3, minmax(0, 1fr));
+        gap: 10px;
+        margin-bottom: 10px;
+      }
+      .figure {
+        border: 1px solid var(--snn-border);
+        border-radius: var(--snn-radius);
+        padding: 8px 12px;
+      }
+      .figure .value {
+        font-size: 20px;
+        font-weight: 650;
+      }
+      .figure .what {
+        font-size: 12px;
+        color: var(--snn-muted);
+      }
+      .costly {
+        color: var(--snn-bad);
+      }
+      .saves {
+        color: var(--snn-good);
+      }
+      .settings {
+        display: flex;
+        gap: 12px;
+        align-items: end;
+        flex-wrap: wrap;
+        margin: 10px 0;
+      }
+      .settings div {
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+      }
+      .settings input {
+        width: 96px;
+      }
+      .wrap {
+        overflow-x: auto;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 12.5px;
+      }
+      th,
+      td {
+        padding: 4px 8px;
+        text-align: right;
+        border-bottom: 1px solid var(--snn-border);
+        white-space: nowrap;
+      }
+      th:first-child,
+      td:first-child {
+        text-align: left;
+      }
+      thead th {
+        color: var(--snn-muted);
+        font-weight: 600;
+        font-size: 12px;
+        vertical-align: bottom;
+      }
+      tfoot td {
+        font-weight: 650;
+        border-top: 2px solid var(--snn-border-strong);
+        border-bottom: none;
+      }
+      .section {
+        margin-top: 18px;
+      }
+      @media (max-width: 560px) {
+        .summary {
+          grid-template-columns: 1fr;
+        }
+      }
+    `,
+  ];
+
+  /** The engine's report (priced at the default settings). */
+  @property({ attribute: false }) report: EnergyReport | null = null;
+  @property({ attribute: false }) settings: EnergySettings = { ...DEFAULT_ENERGY_SETTINGS };
+  @property({ attribute: false }) card: CardMetrics | null = null;
+  @property({ type: Number }) numSteps = 0;
+  @property() encoding: 'rate' | 'direct' = 'rate';
+
+  private change(field: keyof EnergySettings, event: Event): void {
+    const value = Number((event.target as HTMLInputElement).value);
+    if (!(value >= 0) || !Number.isFinite(value)) return;
+    this.dispatchEvent(new CustomEvent<EnergySettings>('energy-settings-change', { detail: { ...this.settings, [field]: value }, bubbles: true, composed: true }));
+  }
+
+  private reset(): void {
+    this.dispatchEvent(new CustomEvent<EnergySettings>('energy-settings-change', { detail: { ...DEFAULT_ENERGY_SETTINGS }, bubbles: true, composed: true }));
+  }
+
+  private renderTable(report: EnergyReport) {
+    const totals = report.totals;
+    const cell = (field: string, value: number) => html`<td class="num" data-field=${field} data-value=${String(value)}>${formatCount(value)}</td>`;
+    return html`<div class="wrap">
+      <table data-testid="energy-table">
+        <thead>
+          <tr>
+            <th scope="col">Layer</th>
+            <th scope="col">Firing rate</th>
+            <th scope="col">ANN MACs</th>
+            <th scope="col">ANN ACs</th>
+            <th scope="col">SNN ACs</th>
+            <th scope="col">SNN MACs</th>
+            <th scope="col">ANN energy</th>
+            <th scope="col">SNN energy</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>input (encoder)</td>
+            <td class="num">${formatPercent(report.input.firingRate)}</td>
+            <td colspan="4" class="muted small" style="text-align:left">${report.input.firingRate === null ? 'analog input (direct encoding)' : `${formatCount(report.input.events)} input spikes`}</td>
+            <td></td>
+            <td></td>
+          </tr>
+          ${report.layers.map((row) =>
+            row.annMacs + row.annAcs + row.snnAcs + row.snnMacs === 0
+              ? html`<tr>
+                  <td>${row.name} <span class="muted small">${row.kind}</span></td>
+                  <td class="num">${formatPercent(row.firingRate)}</td>
+                  <td colspan="4" class="muted small" style="text-align:left">${row.firingRate === null ? 'no operations' : `${formatCount(row.events)} spikes, priced in the layer they feed`}</td>
+                  <td></td>
+                  <td></td>
+                </tr>`
+              : html`<tr>
+              <td>${row.name} <span class="muted small">${row.kind}</span></td>
+              <td class="num">${formatPercent(row.firingRate)}</td>
+              <td class="num">${formatCount(row.annMacs)}</td>
+              <td class="num">${formatCount(row.annAcs)}</td>
+              <td class="num">${formatCount(row.snnAcs)}</td>
+              <td class="num">${formatCount(row.snnMacs)}</td>
+              <td class="num">${formatEnergy(row.annEnergyPicojoules)}</td>
+              <td class="num">${formatEnergy(row.snnEnergyPicojoules)}</td>
+            </tr>`,
+          )}
+        </tbody>
+        <tfoot>
+          <tr data-testid="energy-totals">
+            <td>Total</td>
+            <td></td>
+            ${cell('annMacs', totals.annMacs)} ${cell('annAcs', totals.annAcs)} ${cell('snnAcs', totals.snnAcs)} ${cell('snnMacs', totals.snnMacs)}
+            <td class="num" data-field="annEnergyPicojoules" data-value=${String(totals.annEnergyPicojoules)}>${formatEnergy(totals.annEnergyPicojoules)}</td>
+            <td class="num" data-field="snnEnergyPicojoules" data-value=${String(totals.snnEnergyPicojoules)}>${formatEnergy(totals.snnEnergyPicojoules)}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>`;
+  }
+
+  override render() {
+    if (!this.report) return html`<p class="muted">The energy account appears once a text is classified.</p>`;
+    const report = repriceEnergy(this.report, this.settings);
+    const costly = report.ratio >= 1;
+    return html`
+      <div class="summary">
+        <div class="figure">
+          <div class="what">ANN twin, per inference</div>
+          <div class="value num" data-testid="ann-energy">${formatEnergy(report.annEnergyPicojoules)}</div>
+        </div>
+        <div class="figure">
+          <div class="what">SNN, from the spikes emitted</div>
+          <div class="value num" data-testid="snn-energy">${formatEnergy(report.snnEnergyPicojoules)}</div>
+        </div>
+        <div class="figure">
+          <div class="what">SNN / ANN</div>
+          <div class="value num ${costly ? 'costly' : 'saves'}" data-testid="energy-ratio">${formatRatio(report.ratio)}</div>
+          <div class="what ${costly ? 'costly' : 'saves'}">${report.verdict}</div>
+        </div>
+      </div>
+      <p class="message ${costly ? 'warn' : 'info'}" data-testid="energy-explanation">${explainEnergy(report, this.numSteps, this.encoding)}</p>
+      <div class="settings">
+        <div>
+          <label for="emac">E<sub>MAC</sub> (pJ)</label>
+          <input id="emac" type="number" min="0" step="0.1" .value=${String(this.settings.eMacPicojoules)} @input=${(event: Event) => this.change('eMacPicojoules', event)} />
+        </div>
+        <div>
+          <label for="eac">E<sub>AC</sub> (pJ)</label>
+          <input id="eac" type="number" min="0" step="0.1" .value=${String(this.settings.eAcPicojoules)} @input=${(event: Event) => this.change('eAcPicojoules', event)} />
+        </div>
+        <button type="button" @click=${this.reset}>45 nm defaults</button>
+        <span class="small muted">32-bit float at 45 nm (Horowitz, ISSCC 2014): 4.6 pJ per MAC, 0.9 pJ per AC.</span>
+      </div>
+      ${this.renderTable(report)}
+      <div class="section">
+        <h2>Energy by layer</h2>
+        <snn-energy-chart .report=${report}></snn-energy-chart>
+      </div>
+      <div class="section">
+        <h2>Accuracy and energy by T, from the model card</h2>
+        <snn-model-card .card=${this.card} .numSteps=${this.numSteps} .encoding=${this.encoding}></snn-model-card>
+      </div>
+      ${nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'snn-energy': SnnEnergy;
+  }
+}

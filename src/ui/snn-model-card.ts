@@ -1,0 +1,129 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { CardMetrics } from './card-metrics';
+import { formatPercent, formatRatio } from './energy-view';
+import { baseStyles } from './theme';
+
+/**
+ * How accuracy and energy change with T, from the model's card (its evaluation on the test split):
+ * one row per evaluated setting, with the SNN's energy per sentence drawn as a bar against the
+ * ANN's. Says "no card metrics" when the model has none.
+ */
+@customElement('snn-model-card')
+export class SnnModelCard extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 13px;
+      }
+      th,
+      td {
+        text-align: right;
+        padding: 4px 8px;
+        border-bottom: 1px solid var(--snn-border);
+        white-space: nowrap;
+      }
+      th:first-child,
+      td:first-child,
+      th:nth-child(2),
+      td:nth-child(2) {
+        text-align: left;
+      }
+      th {
+        font-weight: 600;
+        color: var(--snn-muted);
+        font-size: 12px;
+      }
+      td.bar {
+        width: 30%;
+        min-width: 90px;
+      }
+      .track {
+        position: relative;
+        height: 8px;
+        background: #eef0f4;
+        border-radius: 4px;
+      }
+      .fill {
+        position: absolute;
+        inset: 0 auto 0 0;
+        border-radius: 4px;
+      }
+      .ann-mark {
+        position: absolute;
+        top: -3px;
+        bottom: -3px;
+        width: 2px;
+        background: #1a2030;
+      }
+      .wrap {
+        overflow-x: auto;
+      }
+      .current td {
+        background: var(--snn-accent-soft);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) card: CardMetrics | null = null;
+  /** The settings of the inference shown, highlighted in the table. */
+  @property({ type: Number }) numSteps = 0;
+  @property() encoding: 'rate' | 'direct' = 'rate';
+
+  override render() {
+    const card = this.card;
+    if (!card) return html`<p class="muted" data-testid="card-empty">This model has no card metrics: no accuracy or energy by T was recorded when it was made.</p>`;
+    const largest = Math.max(1e-9, ...card.runs.flatMap((run) => [run.snnMicrojoules ?? 0, run.annMicrojoules ?? 0]));
+    return html`
+      <p class="small muted">
+        ${card.dataset ?? 'Dataset not named'}${card.split ? `, ${card.split} split` : ''}${card.testSize !== null ? `, ${card.testSize.toLocaleString('en-US')} texts` : ''}.
+        ${card.annAccuracy !== null ? html`ANN accuracy <b>${formatPercent(card.annAccuracy)}</b>.` : nothing}
+        The bar is the SNN's energy per sentence; the black mark is the ANN's.
+      </p>
+      <div class="wrap">
+        <table data-testid="card-table">
+          <thead>
+            <tr>
+              <th scope="col">T</th>
+              <th scope="col">Encoding</th>
+              <th scope="col">SNN accuracy</th>
+              <th scope="col">ANN µJ</th>
+              <th scope="col">SNN µJ</th>
+              <th scope="col">SNN / ANN</th>
+              <th scope="col"><span class="sr">Energy</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${card.runs.map((run) => {
+              const ratio = run.snnMicrojoules !== null && run.annMicrojoules ? run.snnMicrojoules / run.annMicrojoules : NaN;
+              const costly = ratio >= 1;
+              return html`<tr class=${run.numSteps === this.numSteps && run.encoding === this.encoding ? 'current' : ''}>
+                <td class="num">${run.numSteps}</td>
+                <td>${run.encoding}</td>
+                <td class="num">${formatPercent(run.accuracy)}</td>
+                <td class="num">${run.annMicrojoules?.toFixed(2) ?? '—'}</td>
+                <td class="num">${run.snnMicrojoules?.toFixed(2) ?? '—'}</td>
+                <td class="num" style="color:${costly ? 'var(--snn-bad)' : 'var(--snn-good)'}">${formatRatio(ratio)}</td>
+                <td class="bar">
+                  <div class="track">
+                    <div class="fill" style="width:${((run.snnMicrojoules ?? 0) / largest) * 100}%;background:${costly ? '#d9480f' : '#2b8a3e'}"></div>
+                    ${run.annMicrojoules !== null ? html`<div class="ann-mark" style="left:${(run.annMicrojoules / largest) * 100}%"></div>` : nothing}
+                  </div>
+                </td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'snn-model-card': SnnModelCard;
+  }
+}

@@ -1,0 +1,198 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { SampleResult } from '../engine/types';
+import type { ModelSummary } from '../worker/api';
+import { neuronInfo, neuronSpikes, type RasterContext, type RasterRole, type RasterTrain } from './raster-layout';
+import type { NeuronSelection } from './snn-raster';
+import { baseStyles } from './theme';
+import './snn-decision';
+import './snn-membrane';
+import './snn-position-activity';
+import './snn-raster';
+
+/** A layer the view can show, with its train when recorded. */
+interface LayerChoice {
+  name: string;
+  label: string;
+  train: RasterTrain | null;
+  perPosition: Float32Array | null;
+  positional: boolean;
+}
+
+/** The conv layer's shape, from the model summary. */
+function convShape(summary: ModelSummary): RasterContext['conv'] {
+  const conv = summary.layers.find((layer) => layer.kind === 'conv' && layer.widths && layer.filters);
+  return conv ? { widths: conv.widths!, filters: conv.filters! } : null;
+}
+
+/**
+ * The spikes of one inference: a layer picker, the raster of the chosen layer, the membrane
+ * potential of the selected neuron, and the output's cumulative spikes per class over time.
+ * Re-fires `neuron-select` from the raster for the app (which records the trace).
+ */
+@customElement('snn-spikes-view')
+export class SnnSpikesView extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      .layers {
+        display: flex;
+        gap: 4px;
+        flex-wrap: wrap;
+        margin-bottom: 8px;
+        align-items: center;
+      }
+      .layers button[aria-checked='true'] {
+        background: var(--snn-accent-soft);
+        border-color: var(--snn-accent);
+        color: var(--snn-accent);
+        font-weight: 600;
+      }
+      .layers .stat {
+        font-size: 12px;
+        color: var(--snn-muted);
+        margin-left: auto;
+      }
+      .below {
+        display: grid;
+        grid-template-columns: 1fr 1fr;
+        gap: 16px;
+        margin-top: 14px;
+      }
+      .below section {
+        min-width: 0;
+      }
+      @media (max-width: 760px) {
+        .below {
+          grid-template-columns: 1fr;
+        }
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) sample: SampleResult | null = null;
+  @property({ attribute: false }) summary: ModelSummary | null = null;
+  @property({ attribute: false }) selection: NeuronSelection | null = null;
+  /** Said above the raster when spike trains were not recorded (a long text). */
+  @property() trainsNote: string | null = null;
+  @property({ type: Number }) rasterHeight = 320;
+  @state() private chosenLayer: string | null = null;
+  private cache: { sample: SampleResult | null; summary: ModelSummary | null; choices: LayerChoice[]; context: RasterContext | null } = {
+    sample: null,
+    summary: null,
+    choices: [],
+    context: null,
+  };
+
+  /** Layer choices and naming context, computed once per result (stable identities for the raster). */
+  private derive(): { choices: LayerChoice[]; context: RasterContext | null } {
+    const { sample, summary } = this;
+    if (this.cache.sample === sample && this.cache.summary === summary) return this.cache;
+    let choices: LayerChoice[] = [];
+    let context: RasterContext | null = null;
+    if (sample && summary) {
+      const conv = convShape(summary);
+      context = { tokens: sample.tokens, paddedLength: sample.tokenIds.length, conv, classes: summary.classes, population: summary.population };
+      const spiking = summary.layers.filter((layer) => layer.kind === 'neuron' || layer.kind === 'recurrent');
+      const last = spiking[spiking.length - 1]?.name;
+      const convChannels = conv ? conv.widths.length * conv.filters : -1;
+      const roleOf = (name: string, positional: boolean, channels: number): RasterRole =>
+        name === 'input' ? 'input' : positional ? 'positional' : name === last ? 'output' : channels === convChannels ? 'pooled' : 'hidden';
+      const trainOf = (name: string, positional: boolean): RasterTrain | null => {
+        const recorded = sample.spikeTrains?.find((train) => train.layer === name);
+        return recorded ? { ...recorded, role: roleOf(name, positional, recorded.channels) } : null;
+      };
+      const activity = (name: string) => sample.activity.find((entry) => entry.layer === name);
+      choices = spiking.map((layer) => ({
+        name: layer.name,
+        label: layer.name,
+        train: trainOf(layer.name, layer.positional),
+        perPosition: activity(layer.name)?.perPosition ?? null,
+        positional: layer.positional,
+      }));
+      const input = trainOf('input', true);
+      if (input || activity('input')?.perPosition) {
+        choices.unshift({ name: 'input', label: 'input (encoder)', train: input, perPosition: activity('input')?.perPosition ?? null, positional: true });
+      }
+    }
+    this.cache = { sample, summary, choices, context };
+    return this.cache;
+  }
+
+  private current(choices: LayerChoice[]): LayerChoice | null {
+    return choices.find((choice) => choice.name === this.chosenLayer) ?? choices.find((choice) => choice.name !== 'input') ?? choices[0] ?? null;
+  }
+
+  private onLayerKey(event: KeyboardEvent, choices: LayerChoice[], index: number): void {
+    const step = event.key === 'ArrowRight' || event.key === 'ArrowDown' ? 1 : event.key === 'ArrowLeft' || event.key === 'ArrowUp' ? -1 : 0;
+    if (step === 0) return;
+    event.preventDefault();
+    const next = choices[(index + step + choices.length) % choices.length];
+    this.chosenLayer = next.name;
+    this.updateComplete.then(() => (this.renderRoot.querySelector(`[data-layer="${next.name}"]`) as HTMLElement | null)?.focus());
+  }
+
+  private renderMembrane(choices: LayerChoice[], context: RasterContext | null) {
+    const selection = this.selection;
+    const chosen = selection ? choices.find((choice) => choice.name === selection.layer) : undefined;
+    if (!selection || !chosen?.train || !context || !this.sample) return html`<snn-membrane></snn-membrane>`;
+    const info = neuronInfo(chosen.train, selection.neuron, context);
+    const trace = this.sample.membrane?.find((entry) => entry.layer === selection.layer && entry.neuron === selection.neuron) ?? null;
+    const note = !chosen.positional
+      ? 'The engine records membrane potentials of the layers before pooling only; pick a neuron of a convolution layer.'
+      : selection.layer === 'input'
+        ? 'Input components are spike sources, not neurons: they have no membrane.'
+        : null;
+    return html`<snn-membrane .info=${info} .trace=${trace} .spikes=${neuronSpikes(chosen.train, selection.neuron)} .note=${note}></snn-membrane>`;
+  }
+
+  override render() {
+    const { choices, context } = this.derive();
+    const sample = this.sample;
+    if (!sample || !this.summary) return html`<p class="muted">Spikes appear here once a text is classified.</p>`;
+    const chosen = this.current(choices);
+    const activity = sample.activity.find((entry) => entry.layer === chosen?.name);
+    return html`
+      <div class="layers" role="radiogroup" aria-label="Layer shown in the raster">
+        ${choices.map(
+          (choice, index) => html`<button
+            type="button"
+            role="radio"
+            data-layer=${choice.name}
+            aria-checked=${choice === chosen ? 'true' : 'false'}
+            tabindex=${choice === chosen ? 0 : -1}
+            @click=${() => (this.chosenLayer = choice.name)}
+            @keydown=${(event: KeyboardEvent) => this.onLayerKey(event, choices, index)}
+          >
+            ${choice.label}
+          </button>`,
+        )}
+        ${activity
+          ? html`<span class="stat num">${activity.spikeCount.toLocaleString('en-US')} spikes · firing rate ${(activity.firingRate * 100).toFixed(1)} %</span>`
+          : nothing}
+      </div>
+      ${chosen?.train && context
+        ? html`<snn-raster .train=${chosen.train} .context=${context} .height=${this.rasterHeight} .selectedNeuron=${this.selection?.layer === chosen.name ? this.selection.neuron : null}></snn-raster>`
+        : chosen?.perPosition
+          ? html`<p class="message info">${this.trainsNote ?? 'Spike trains of this layer were not recorded.'} Shown: spike events per position, summed over neurons and steps.</p>
+              <snn-position-activity .perPosition=${chosen.perPosition} .layer=${chosen.name}></snn-position-activity>`
+          : html`<p class="message info">${this.trainsNote ?? 'Spike trains of this layer were not recorded.'}</p>`}
+      <div class="below">
+        <section aria-label="Membrane potential">
+          <h2>Membrane potential</h2>
+          ${this.renderMembrane(choices, context)}
+        </section>
+        <section aria-label="Decision over time">
+          <h2>Decision over time</h2>
+          <snn-decision .cumulative=${sample.cumulativeScores ?? null} .classes=${this.summary.classes} .winner=${sample.labelIndex}></snn-decision>
+        </section>
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'snn-spikes-view': SnnSpikesView;
+  }
+}

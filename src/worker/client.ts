@@ -1,0 +1,173 @@
+/**
+ * The page's side of the engine worker: starts `engine-worker.ts` as a module worker, wraps it with
+ * comlink, and turns the errors that cross the boundary (by `name`) into messages for a person.
+ * All engine work happens in the worker, so the page stays responsive whatever the text's size.
+ */
+import * as Comlink from 'comlink';
+import type { BatchResult, RunOptions } from '../engine/types';
+import type { EngineStatus, ModelSummary, SpikescopeApi } from './api';
+
+/** What kind of problem an error is, for how the UI shows it. */
+export type ProblemKind = 'cancelled' | 'input' | 'model' | 'device-lost' | 'gpu' | 'worker' | 'internal';
+
+/** An error as the page shows it: a short title, the detail, and whether trying again can help. */
+export interface UserMessage {
+  kind: ProblemKind;
+  title: string;
+  detail: string;
+  retry: boolean;
+}
+
+/** A request replaced by a newer one before it was sent (same name as the engine's, so callers treat both alike). */
+class SupersededError extends Error {
+  override name = 'CancelledError';
+}
+
+/** The worker itself stopped (a crash, or memory exhausted); the page has to be reloaded. */
+export class WorkerCrashError extends Error {
+  override name = 'WorkerCrashError';
+}
+
+function errorOf(error: unknown): { name: string; message: string } {
+  if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    return { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : String(message) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** Maps an error from the engine (by its `name`) to a message for a person. */
+export function userMessage(error: unknown): UserMessage {
+  const { name, message } = errorOf(error);
+  switch (name) {
+    case 'CancelledError':
+      return { kind: 'cancelled', title: 'Cancelled', detail: message, retry: false };
+    case 'InputError':
+    case 'DataError':
+    case 'BatchFileError':
+      return { kind: 'input', title: 'Check the input', detail: message, retry: false };
+    case 'GpuLimitError':
+      return { kind: 'input', title: 'Too large for this GPU', detail: message, retry: false };
+    case 'ModelFormatError':
+    case 'ModelIndexError':
+      return { kind: 'model', title: 'The model could not be loaded', detail: message, retry: true };
+    case 'UnsupportedNetworkError':
+      return { kind: 'model', title: 'This model’s network is not supported', detail: message, retry: false };
+    case 'GpuDeviceLostError':
+      return { kind: 'device-lost', title: 'The GPU device was lost', detail: `${message} A new device is acquired on the next request.`, retry: true };
+    case 'GpuUnavailableError':
+      return { kind: 'gpu', title: 'WebGPU is not available', detail: message, retry: false };
+    case 'WorkerCrashError':
+      return { kind: 'worker', title: 'The engine stopped', detail: `${message} Reload the page to start it again.`, retry: false };
+    case 'TypeError':
+      if (/fetch|network/i.test(message)) {
+        return { kind: 'model', title: 'The model could not be loaded', detail: `Its files could not be fetched (${message}). Check that the site is served with its models folder.`, retry: true };
+      }
+      break;
+  }
+  return { kind: 'internal', title: 'Something went wrong in the engine', detail: message || name, retry: true };
+}
+
+/** True for the error a superseded or cancelled request rejects with. */
+export function isCancelled(error: unknown): boolean {
+  return errorOf(error).name === 'CancelledError';
+}
+
+interface PendingClassify {
+  text: string;
+  options: RunOptions;
+  resolve: (result: BatchResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The engine as the page uses it: the worker's API, with model URLs resolved against the page.
+ * Interactive requests are coalesced here: at most one is in the worker and one waits; a newer
+ * request replaces the waiting one (which rejects with a CancelledError). The worker cannot
+ * interrupt a running inference anyway, and on the CPU it does not even read its messages until
+ * the inference ends, so this is what keeps stale texts from queueing up.
+ */
+export class SpikescopeClient {
+  private readonly worker: Worker;
+  private readonly api: Comlink.Remote<SpikescopeApi>;
+  private readonly crashed: Promise<never>;
+  private inFlight = false;
+  private waiting: PendingClassify | null = null;
+
+  constructor() {
+    this.worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module', name: 'spikescope-engine' });
+    this.api = Comlink.wrap<SpikescopeApi>(this.worker);
+    this.crashed = new Promise<never>((_, reject) => {
+      this.worker.addEventListener('error', (event) => {
+        reject(new WorkerCrashError(`The engine worker failed: ${event.message || 'it could not start or ran out of memory'}.`));
+      });
+    });
+    this.crashed.catch(() => undefined);
+  }
+
+  /** A call to the worker that also fails if the worker dies while it runs. */
+  private call<T>(request: Promise<T>): Promise<T> {
+    return Promise.race([request, this.crashed]);
+  }
+
+  /** Chooses the backend: `auto` (WebGPU, else the CPU), `gpu` or `cpu`. */
+  configure(backend: 'auto' | 'gpu' | 'cpu'): Promise<void> {
+    return this.call(this.api.configure(backend));
+  }
+
+  /** The backend the next request runs on (acquires a GPU device if needed). */
+  status(): Promise<EngineStatus> {
+    return this.call(this.api.status());
+  }
+
+  /** Loads a model folder; `path` is relative to the page (the worker's own URL is elsewhere). */
+  async loadModel(path: string): Promise<ModelSummary> {
+    try {
+      return await this.call(this.api.loadModel(new URL(path, document.baseURI).href));
+    } catch (error) {
+      // A server with a single-page fallback answers a missing file with the page itself.
+      const { name, message } = errorOf(error);
+      if (name === 'ModelFormatError' && /model\.json: is not valid JSON \(Unexpected token '<'/.test(message)) {
+        throw Object.assign(new Error(`No model at "${path}": the server sent a web page instead of ${path}/model.json, so the folder probably does not exist.`), { name });
+      }
+      throw error;
+    }
+  }
+
+  /** Classifies one text; a newer call supersedes it if it has not started (it then rejects with a CancelledError). */
+  classify(text: string, options: RunOptions): Promise<BatchResult> {
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.waiting?.reject(new SupersededError('Superseded by a newer request.'));
+      this.waiting = { text, options, resolve, reject };
+      if (!this.inFlight) this.sendWaiting();
+    });
+  }
+
+  private sendWaiting(): void {
+    const next = this.waiting;
+    if (!next) return;
+    this.waiting = null;
+    this.inFlight = true;
+    this.call(this.api.classify(next.text, next.options))
+      .then(next.resolve, next.reject)
+      .finally(() => {
+        this.inFlight = false;
+        this.sendWaiting();
+      });
+  }
+
+  /** Classifies many texts, reporting progress; `cancelBatch` stops it. */
+  classifyBatch(texts: string[], options: RunOptions, onProgress: (done: number, total: number) => void): Promise<BatchResult> {
+    return this.call(this.api.classifyBatch(texts, options, Comlink.proxy(onProgress)));
+  }
+
+  cancelBatch(): Promise<void> {
+    return this.call(this.api.cancelBatch());
+  }
+
+  /** Stops the worker. */
+  dispose(): void {
+    this.api[Comlink.releaseProxy]();
+    this.worker.terminate();
+  }
+}
