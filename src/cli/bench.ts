@@ -120,10 +120,10 @@ export async function runBench(argv: string[]): Promise<number> {
   for (const batchSize of batches) {
     const batch = benchBatch(model, batchSize);
     for (const numSteps of stepCounts) {
-      const fusedMs = await timeMedian(repeats, () => gpu.run(runnable, batch, executeOptions(gpu, model, batchSize, numSteps, 'fused')));
-      const perStepMs = await timeMedian(repeats, () => gpu.run(runnable, batch, executeOptions(gpu, model, batchSize, numSteps, 'per-step')));
+      const fusedMs = await timeMedian(repeats, () => gpu.run(runnable, batch, [executeOptions(gpu, model, batchSize, numSteps, 'fused')]));
+      const perStepMs = await timeMedian(repeats, () => gpu.run(runnable, batch, [executeOptions(gpu, model, batchSize, numSteps, 'per-step')]));
       const slowCpu = batchSize * numSteps > 256;
-      const cpuMs = await timeMedian(slowCpu ? 1 : repeats, () => cpu.run(runnable, batch, executeOptions(cpu, model, batchSize, numSteps, 'fused')), !slowCpu);
+      const cpuMs = await timeMedian(slowCpu ? 1 : repeats, () => cpu.run(runnable, batch, [executeOptions(cpu, model, batchSize, numSteps, 'fused')]), !slowCpu);
       const row = { batch: batchSize, numSteps, fusedMs, perStepMs, cpuMs, perStepOverFused: perStepMs / fusedMs, cpuOverGpu: cpuMs / fusedMs };
       cases.push(row);
       log(

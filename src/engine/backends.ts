@@ -1,10 +1,11 @@
 import { BufferArena } from '../gpu/arena';
+import { BufferPool } from '../gpu/buffer-pool';
 import { adapterLabel, GpuContext } from '../gpu/context';
 import { GpuDeviceLostError } from '../gpu/errors';
 import type { NetworkSpec } from '../model/spec';
 import type { PreparedBatch } from './batch';
 import { CpuOps, type CpuTensor } from './cpu-ops';
-import { execute, type ExecuteOptions, type RawOutput, type ResidentModel } from './executor';
+import { executeAll, type ExecuteOptions, type RawOutput, type ResidentModel } from './executor';
 import { GpuOps, type GpuTensor } from './gpu-ops';
 import { kernelWeights } from './resident';
 
@@ -16,7 +17,8 @@ export interface RunnableModel {
 }
 
 export interface BackendRun {
-  raw: RawOutput;
+  /** One output per requested run, in order. */
+  raws: RawOutput[];
   computeMs: number;
   gpuMs?: number;
 }
@@ -28,7 +30,8 @@ export interface Backend {
   readonly detail: string;
   /** Bytes one buffer may hold. */
   readonly maxBufferBytes: number;
-  run(model: RunnableModel, batch: PreparedBatch, options: ExecuteOptions): Promise<BackendRun>;
+  /** Runs every entry of `runs` (e.g. the SNN and its ANN twin) in one submission, read back once. */
+  run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<BackendRun>;
   dispose(): void;
 }
 
@@ -40,15 +43,15 @@ export class CpuBackend implements Backend {
 
   constructor(readonly detail: string) {}
 
-  async run(model: RunnableModel, batch: PreparedBatch, options: ExecuteOptions): Promise<BackendRun> {
+  async run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<BackendRun> {
     let resident = this.resident.get(model);
     if (!resident) {
       resident = { spec: model.spec, probabilities: model.probabilities, weights: kernelWeights(model.spec, model.weights) };
       this.resident.set(model, resident);
     }
     const started = performance.now();
-    const raw = await execute(new CpuOps(), resident, batch, options);
-    return { raw, computeMs: performance.now() - started };
+    const raws = await executeAll(new CpuOps(), resident, batch, runs);
+    return { raws, computeMs: performance.now() - started };
   }
 
   dispose(): void {}
@@ -60,20 +63,23 @@ export class GpuBackend implements Backend {
   readonly detail: string;
   readonly maxBufferBytes: number;
   private resident = new Map<RunnableModel, { arena: BufferArena; model: ResidentModel<GpuTensor> }>();
+  /** Per-run buffers, kept between runs. */
+  private readonly pool: BufferPool;
 
   constructor(readonly ctx: GpuContext) {
+    this.pool = new BufferPool(ctx.device);
     this.detail = adapterLabel(ctx.adapter);
     this.maxBufferBytes = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize, 256 * 1024 * 1024);
   }
 
-  async run(model: RunnableModel, batch: PreparedBatch, options: ExecuteOptions): Promise<BackendRun> {
+  async run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<BackendRun> {
     this.ctx.assertAlive();
     const resident = this.upload(model);
     const started = performance.now();
-    const ops = new GpuOps(this.ctx);
+    const ops = new GpuOps(this.ctx, this.pool);
     try {
-      const raw = await execute(ops, resident, batch, options);
-      return { raw, computeMs: performance.now() - started, gpuMs: ops.gpuNanoseconds !== undefined ? ops.gpuNanoseconds / 1e6 : undefined };
+      const raws = await executeAll(ops, resident, batch, runs);
+      return { raws, computeMs: performance.now() - started, gpuMs: ops.gpuNanoseconds !== undefined ? ops.gpuNanoseconds / 1e6 : undefined };
     } catch (error) {
       if (this.ctx.isLost) throw new GpuDeviceLostError(`The GPU device was lost during the run (${this.ctx.lostReason}).`);
       throw error;
@@ -103,6 +109,7 @@ export class GpuBackend implements Backend {
 
   dispose(): void {
     this.releaseModels();
+    this.pool.destroy();
     this.ctx.destroy();
   }
 }

@@ -24,7 +24,7 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
   readonly kind = 'cpu';
   readonly supportsStepRanges = false;
 
-  zeros(_role: string, length: number): CpuTensor {
+  allocate(_role: string, length: number): CpuTensor {
     return new Float32Array(length);
   }
 
@@ -117,6 +117,8 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
     const input = (args.input as Float32Array).subarray(0, length);
     args.output.set(readoutReference(input, args.numSteps, args.batch, args.classes, args.population));
   }
+
+  flush(): void {}
 
   async read(tensors: { tensor: CpuTensor; length: number }[]): Promise<Float32Array[]> {
     return tensors.map(({ tensor, length }) => Float32Array.from(tensor.subarray(0, length)));

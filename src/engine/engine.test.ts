@@ -4,8 +4,8 @@ import { nodeGpu } from '../gpu/node-gpu';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import { makeRandomTextCnn, type RandomTextCnnOptions } from '../model/test-model';
 import { expectExact } from '../test-support/compare';
-import { CpuBackend, GpuBackend } from './backends';
-import { prepareBatch } from './batch';
+import { CpuBackend, GpuBackend, type Backend } from './backends';
+import { prepareBatch, type PreparedBatch } from './batch';
 import { Engine } from './engine';
 import type { ExecuteOptions } from './executor';
 
@@ -40,6 +40,11 @@ const snn = (overrides: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
   ...overrides,
 });
 
+/** One run's raw output. */
+async function runOne(backend: Backend, m: LoadedModel, batch: PreparedBatch, options: ExecuteOptions) {
+  return (await backend.run(m, batch, [options])).raws[0];
+}
+
 let gpuBackend: Promise<GpuBackend> | null = null;
 const gpu = () => (gpuBackend ??= (async () => new GpuBackend(await GpuContext.create(await nodeGpu())))());
 const cpu = new CpuBackend('test');
@@ -49,8 +54,8 @@ describe('engine: the GPU path agrees with the CPU reference', () => {
   const batch = prepareBatch([ids(m, 9, 1), ids(m, 3, 2), ids(m, 23, 3)], 4);
 
   it('rate encoding: same scores, spike counts per layer and spike trains, T = 16', async () => {
-    const onGpu = (await (await gpu()).run(m, batch, snn())).raw;
-    const onCpu = (await cpu.run(m, batch, snn())).raw;
+    const onGpu = await runOne(await gpu(), m, batch, snn());
+    const onCpu = await runOne(cpu, m, batch, snn());
     expectExact(onGpu.scores, onCpu.scores);
     expectExact(onGpu.inputEvents, onCpu.inputEvents);
     for (const [layer, events] of onCpu.layerEvents) expectExact(onGpu.layerEvents.get(layer)!, events);
@@ -61,10 +66,10 @@ describe('engine: the GPU path agrees with the CPU reference', () => {
 
   it('T = 1 and the ANN twin agree too', async () => {
     const one = snn({ numSteps: 1 });
-    expectExact((await (await gpu()).run(m, batch, one)).raw.scores, (await cpu.run(m, batch, one)).raw.scores);
+    expectExact((await runOne(await gpu(), m, batch, one)).scores, (await runOne(cpu, m, batch, one)).scores);
     const ann = snn({ mode: 'ann' });
-    const annGpu = (await (await gpu()).run(m, batch, ann)).raw.scores;
-    const annCpu = (await cpu.run(m, batch, ann)).raw.scores;
+    const annGpu = (await runOne(await gpu(), m, batch, ann)).scores;
+    const annCpu = (await runOne(cpu, m, batch, ann)).scores;
     for (let i = 0; i < annCpu.length; i++) expect(annGpu[i]).toBeCloseTo(annCpu[i], 4);
   });
 });
@@ -76,8 +81,8 @@ describe('engine: results do not depend on how the work is cut', () => {
   it('a long text in chunks of positions equals the unchunked run (GPU and CPU)', async () => {
     const batch = prepareBatch([long, ids(m, 5, 6)], 4);
     for (const backend of [await gpu(), cpu]) {
-      const whole = (await backend.run(m, batch, snn())).raw;
-      const chunked = (await backend.run(m, batch, snn({ maxChunkPositions: 7 }))).raw;
+      const whole = await runOne(backend, m, batch, snn());
+      const chunked = await runOne(backend, m, batch, snn({ maxChunkPositions: 7 }));
       expectExact(chunked.scores, whole.scores);
       expectExact(chunked.inputEvents, whole.inputEvents);
       for (const [layer, events] of whole.layerEvents) expectExact(chunked.layerEvents.get(layer)!, events);
@@ -88,15 +93,15 @@ describe('engine: results do not depend on how the work is cut', () => {
 
   it('one dispatch per step equals the fused multi-step dispatch', async () => {
     const batch = prepareBatch([long, ids(m, 5, 6)], 4);
-    const fused = (await (await gpu()).run(m, batch, snn())).raw;
-    const perStep = (await (await gpu()).run(m, batch, snn({ stepMode: 'per-step' }))).raw;
+    const fused = await runOne(await gpu(), m, batch, snn());
+    const perStep = await runOne(await gpu(), m, batch, snn({ stepMode: 'per-step' }));
     expectExact(perStep.scores, fused.scores);
     for (const [layer, events] of fused.layerEvents) expectExact(perStep.layerEvents.get(layer)!, events);
   });
 
   it('a sentence gives the same spikes alone and inside a batch of other lengths', async () => {
-    const alone = (await (await gpu()).run(m, prepareBatch([ids(m, 6, 1)], 4), snn())).raw;
-    const inBatch = (await (await gpu()).run(m, prepareBatch([ids(m, 30, 2), ids(m, 6, 1), ids(m, 2, 3)], 4), snn())).raw;
+    const alone = await runOne(await gpu(), m, prepareBatch([ids(m, 6, 1)], 4), snn());
+    const inBatch = await runOne(await gpu(), m, prepareBatch([ids(m, 30, 2), ids(m, 6, 1), ids(m, 2, 3)], 4), snn());
     expect(Array.from(inBatch.scores.subarray(2, 4))).toEqual(Array.from(alone.scores));
     expect(inBatch.layerEvents.get(1)![1 * inBatch.positions]).toBe(alone.layerEvents.get(1)![0]);
   });

@@ -105,11 +105,11 @@ export class Engine {
       let snn: RawOutput;
       let ann: RawOutput | undefined;
       try {
-        const run = await backend.run(model, batch, { ...execute, mode: 'snn' });
-        snn = run.raw;
+        const runs = [{ ...execute, mode: 'snn' as const }, ...(options.ann !== false ? [{ ...execute, mode: 'ann' as const }] : [])];
+        const run = await backend.run(model, batch, runs);
+        [snn, ann] = run.raws;
         computeMs += run.computeMs;
         if (run.gpuMs !== undefined) gpuMs = (gpuMs ?? 0) + run.gpuMs;
-        if (options.ann !== false) ann = (await backend.run(model, batch, { ...execute, mode: 'ann' })).raw;
       } catch (error) {
         if (!(error instanceof GpuDeviceLostError) || retriesLeft-- === 0) throw error;
         // The device is gone: a new one is acquired and this batch is run again, once.

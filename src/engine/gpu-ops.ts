@@ -1,4 +1,5 @@
 import { BufferArena } from '../gpu/arena';
+import type { BufferPool } from '../gpu/buffer-pool';
 import type { GpuContext } from '../gpu/context';
 import { recordActivation } from '../gpu/kernels/activation';
 import { recordConv } from '../gpu/kernels/conv';
@@ -18,34 +19,60 @@ export interface GpuTensor {
 }
 
 type Ops = TensorOps<GpuTensor, NeuronLayerBuffers>;
+
+/** Passes whose duration is measured with timestamp queries (two queries each). */
+const MAX_TIMED_PASSES = 64;
 type Args<K extends keyof Ops> = Ops[K] extends (args: infer A) => void ? A : never;
 
 /**
  * The operations on WebGPU: every op records a dispatch into one compute pass of one command
- * encoder; `read` submits it all and maps the results once. Per-run buffers live in one arena.
+ * encoder (`flush` starts another, for very long runs); `read` submits it all and maps the results
+ * once. Per-run buffers live in one arena, drawn from the backend's pool.
  */
 export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
   readonly kind = 'gpu';
   readonly supportsStepRanges = true;
   readonly arena: BufferArena;
-  /** Nanoseconds between the pass's start and end, when the adapter has timestamp queries. */
+  /** Nanoseconds the compute passes took on the device, when the adapter has timestamp queries. */
   gpuNanoseconds: number | undefined;
-  private readonly encoder: GPUCommandEncoder;
-  private readonly pass: GPUComputePassEncoder;
+  private encoder!: GPUCommandEncoder;
+  private pass!: GPUComputePassEncoder;
+  /** Passes begun so far; the first MAX_TIMED_PASSES are timed. */
+  private passes = 0;
   private readonly querySet: GPUQuerySet | null;
 
-  constructor(private readonly ctx: GpuContext) {
+  constructor(
+    private readonly ctx: GpuContext,
+    pool?: BufferPool,
+  ) {
     ctx.assertAlive();
-    this.arena = new BufferArena(ctx.device, 'inference');
-    this.encoder = ctx.device.createCommandEncoder({ label: 'inference' });
-    this.querySet = ctx.hasTimestamps ? ctx.device.createQuerySet({ label: 'inference.timestamps', type: 'timestamp', count: 2 }) : null;
-    this.pass = this.encoder.beginComputePass({
-      label: 'inference',
-      timestampWrites: this.querySet ? { querySet: this.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined,
-    });
+    this.arena = new BufferArena(ctx.device, 'inference', pool);
+    this.querySet = ctx.hasTimestamps
+      ? ctx.device.createQuerySet({ label: 'inference.timestamps', type: 'timestamp', count: 2 * MAX_TIMED_PASSES })
+      : null;
+    this.begin();
   }
 
-  zeros(role: string, length: number): GpuTensor {
+  private begin(): void {
+    this.encoder = this.ctx.device.createCommandEncoder({ label: 'inference' });
+    const timed = this.querySet !== null && this.passes < MAX_TIMED_PASSES;
+    this.pass = this.encoder.beginComputePass({
+      label: `inference.pass${this.passes}`,
+      timestampWrites: timed
+        ? { querySet: this.querySet!, beginningOfPassWriteIndex: 2 * this.passes, endOfPassWriteIndex: 2 * this.passes + 1 }
+        : undefined,
+    });
+    this.passes++;
+  }
+
+  /** Submits what is recorded so far and begins a new command buffer. */
+  flush(): void {
+    this.pass.end();
+    this.ctx.device.queue.submit([this.encoder.finish()]);
+    this.begin();
+  }
+
+  allocate(role: string, length: number): GpuTensor {
     return { buffer: this.arena.scratch(role, length * 4), length };
   }
 
@@ -135,16 +162,19 @@ export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
   async read(tensors: { tensor: GpuTensor; length: number }[]): Promise<Float32Array[]> {
     this.pass.end();
     const outputs = tensors.map(({ tensor, length }) => ({ buffer: tensor.buffer, byteLength: length * 4 }));
+    const timedPasses = Math.min(this.passes, MAX_TIMED_PASSES);
     if (this.querySet) {
-      const resolved = this.arena.create('timestamps', 16, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
-      this.encoder.resolveQuerySet(this.querySet, 0, 2, resolved, 0);
-      outputs.push({ buffer: resolved, byteLength: 16 });
+      const resolved = this.arena.create('timestamps', 16 * timedPasses, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
+      this.encoder.resolveQuerySet(this.querySet, 0, 2 * timedPasses, resolved, 0);
+      outputs.push({ buffer: resolved, byteLength: 16 * timedPasses });
     }
     const data = await this.ctx.readBack(outputs, this.encoder);
     if (this.querySet) {
       const stamps = new BigUint64Array(data.pop()!.buffer);
-      const elapsed = Number(stamps[1] - stamps[0]);
-      this.gpuNanoseconds = elapsed > 0 ? elapsed : undefined;
+      let elapsed = 0;
+      for (let pass = 0; pass < timedPasses; pass++) elapsed += Number(stamps[2 * pass + 1] - stamps[2 * pass]);
+      // Untimed passes of very long runs make the figure a lower bound; report none rather than a wrong one.
+      this.gpuNanoseconds = elapsed > 0 && this.passes <= MAX_TIMED_PASSES ? elapsed : undefined;
     }
     return data;
   }

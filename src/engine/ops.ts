@@ -17,7 +17,8 @@ export interface TensorOps<Tensor, NeuronLayer> {
   /** True if ops accept partial time ranges (per-step dispatch). */
   readonly supportsStepRanges: boolean;
 
-  zeros(role: string, length: number): Tensor;
+  /** A tensor of `length` floats whose contents are unspecified until an op writes them. */
+  allocate(role: string, length: number): Tensor;
   upload(role: string, data: Float32Array | Int32Array | Uint32Array): Tensor;
   /** State of a neuron layer of `neurons` elements (thresholds, v, count). */
   neuronLayer(role: string, params: NeuronParams, neurons: number): NeuronLayer;
@@ -102,6 +103,8 @@ export interface TensorOps<Tensor, NeuronLayer> {
   }): void;
   countEvents(args: { numSteps: number; batch: number; positions: number; channels: number; input: Tensor; output: Tensor }): void;
   readout(args: { numSteps: number; batch: number; classes: number; population: number; input: Tensor; output: Tensor }): void;
+  /** Sends the work recorded so far to the device (a long run stays responsive); a no-op on the CPU. */
+  flush(): void;
   /** Finishes the recorded work and reads the tensors back, once. */
   read(tensors: { tensor: Tensor; length: number }[]): Promise<Float32Array[]>;
   /** Releases everything allocated for this run (idempotent). */

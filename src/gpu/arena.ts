@@ -1,7 +1,10 @@
+import type { BufferPool } from './buffer-pool';
+
 /**
  * One owner for a set of GPU buffers that live and die together (one inference, one benchmark run).
  * Every buffer carries a label naming its owner and role, so that a validation error names the culprit.
- * `destroy()` is idempotent.
+ * With a pool, buffers come from it and go back to it (their contents are then stale: write before
+ * reading); without one they are created zeroed and destroyed. `destroy()` is idempotent.
  */
 export class BufferArena {
   private buffers: GPUBuffer[] = [];
@@ -10,13 +13,15 @@ export class BufferArena {
   constructor(
     readonly device: GPUDevice,
     readonly label: string,
+    private readonly pool?: BufferPool,
   ) {}
 
   /** A buffer of at least `byteLength` bytes (rounded up to 16, never 0). */
   create(role: string, byteLength: number, usage: GPUBufferUsageFlags): GPUBuffer {
     if (this.destroyed) throw new Error(`${this.label}: arena already destroyed`);
     const size = Math.max(16, Math.ceil(byteLength / 16) * 16);
-    const buffer = this.device.createBuffer({ label: `${this.label}.${role}`, size, usage });
+    const label = `${this.label}.${role}`;
+    const buffer = this.pool ? this.pool.acquire(label, size, usage) : this.device.createBuffer({ label, size, usage });
     this.buffers.push(buffer);
     return buffer;
   }
@@ -43,7 +48,10 @@ export class BufferArena {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const buffer of this.buffers) buffer.destroy();
+    for (const buffer of this.buffers) {
+      if (this.pool) this.pool.release(buffer);
+      else buffer.destroy();
+    }
     this.buffers = [];
   }
 }

@@ -1,0 +1,211 @@
+import { channelWidths, positionChunks, type PositionChunk } from './batch';
+import { copyPositions, neuronParams, range, splitSamples, type Walk } from './walk';
+
+/**
+ * Records the positional layers (encoder, convolution, neuron layers) chunk by chunk of positions,
+ * each chunk's pool sums accumulating into one `[T·batch][channels]` tensor, which it returns.
+ * Each (position, channel) is its own neuron and the RNG is keyed by absolute position, so chunks
+ * give exactly the unchunked result. Long runs are flushed to the device between chunks.
+ */
+export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronLayer>): Tensor {
+  const { ops, section, rows, dim, B, ann, numSteps, positions } = walk;
+  const C = section.channels;
+  const chunks = positionChunks(section, walk.batch.tokens, walk.options.maxChunkPositions);
+  const maxTokens = Math.max(...chunks.map((c) => c.tokenEnd - c.tokenStart));
+  const maxPositions = maxTokens - section.minWidth + 1;
+  // A recorded tensor gets a buffer per chunk (read back at the end); the others serve every chunk.
+  const sharedEncoded = walk.recordsInput() ? null : ops.allocate('encoded', rows * maxTokens * dim);
+  const convOut = section.conv ? ops.allocate('conv', rows * maxPositions * C) : null;
+  const pooled = ops.allocate('pooled', rows * C);
+  const sharedSpikes = section.neurons.map(({ layer }) =>
+    walk.recordsSpikes(layer.name) ? null : ops.allocate(`${layer.name}.spikes`, rows * maxPositions * C),
+  );
+  const traces = section.neurons.map(({ layer }) => walk.membraneTraces(layer.name, neuronParams(layer, C, walk.options.neurons), C));
+  for (const { layer, index } of section.neurons) {
+    if (walk.recordsSpikes(layer.name)) {
+      walk.out.spikeTrains.set(layer.name, {
+        positions,
+        channels: C,
+        samples: range(B).map(() => new Float32Array(numSteps * positions * C)),
+      });
+    }
+    if (!ann) walk.out.layerEvents.set(index, new Float32Array(B * positions));
+  }
+  if (walk.recordsInput()) walk.out.inputTrain = range(B).map(() => new Float32Array(numSteps * walk.batch.tokens * dim));
+
+  chunks.forEach((chunk, chunkIndex) => {
+    const tokens = chunk.tokenEnd - chunk.tokenStart;
+    const chunkPositions = tokens - section.minWidth + 1;
+    const inputs = chunkInputs(walk, chunk, chunkIndex);
+    const encoded = sharedEncoded ?? ops.allocate(`chunk${chunkIndex}.encoded`, rows * tokens * dim);
+    const spikeTensors = section.neurons.map(
+      ({ layer }, i) => sharedSpikes[i] ?? ops.allocate(`chunk${chunkIndex}.${layer.name}.spikes`, rows * chunkPositions * C),
+    );
+    const membraneTensors = section.neurons.map((_, i) =>
+      traces[i].length > 0 ? ops.allocate(`chunk${chunkIndex}.membrane${i}`, rows * chunkPositions * C) : undefined,
+    );
+    const layerStates = section.neurons.map(({ layer }) =>
+      ops.neuronLayer(`chunk${chunkIndex}.${layer.name}`, neuronParams(layer, C, walk.options.neurons), B * chunkPositions * C),
+    );
+
+    for (const [tStart, tCount] of walk.ranges) {
+      ops.encode({
+        kind: walk.encoding,
+        seed: walk.options.seed,
+        shape: { numSteps, batch: B, tokens, dim },
+        tStart,
+        tCount,
+        positionOffset: chunk.tokenStart,
+        tokenIds: inputs.tokenIds,
+        probabilities: walk.model.probabilities,
+        streamIds: inputs.streamIds,
+        output: encoded,
+        firstStepOnly: walk.spec.encoder.presentation === 'first-step',
+      });
+      let current = encoded;
+      const rowStart = tStart * B;
+      const rowCount = tCount * B;
+      if (section.conv && convOut) {
+        const conv = section.conv;
+        ops.conv({
+          shape: { rows, batch: B, tokens, inChannels: dim, widths: conv.widths, filters: conv.filters },
+          rowStart,
+          rowCount,
+          input: encoded,
+          weights: walk.weight(`${conv.name}.weight`),
+          bias: walk.optionalWeight(`${conv.name}.bias`, conv.bias),
+          lengths: inputs.lengths,
+          output: convOut,
+        });
+        current = convOut;
+      }
+      section.neurons.forEach(({ layer }, i) => {
+        if (ann) {
+          ops.activation({ count: rows * chunkPositions * C, activation: layer.ann, input: current, output: spikeTensors[i] });
+        } else {
+          ops.neuron({
+            params: neuronParams(layer, C, walk.options.neurons),
+            neurons: B * chunkPositions * C,
+            tStart,
+            tCount,
+            x: current,
+            spikes: spikeTensors[i],
+            layer: layerStates[i],
+            membrane: membraneTensors[i],
+          });
+        }
+        current = spikeTensors[i];
+      });
+      ops.poolSum({
+        shape: { rows, batch: B, positions: chunkPositions, channels: C },
+        rowStart,
+        rowCount,
+        input: current,
+        validPositions: inputs.validPositions,
+        output: pooled,
+        accumulate: chunkIndex > 0,
+      });
+    }
+    if (!ann) recordChunkReadbacks(walk, chunk, chunkIndex === chunks.length - 1, encoded, spikeTensors, membraneTensors, traces);
+    if (chunks.length > 1) ops.flush();
+  });
+  return pooled;
+}
+
+/** The per-chunk inputs: token ids, lengths and valid positions relative to the chunk's first token. */
+function chunkInputs<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronLayer>, chunk: PositionChunk, chunkIndex: number) {
+  const { B, batch, ops } = walk;
+  const C = walk.section.channels;
+  const widths = channelWidths(walk.section);
+  const tokens = chunk.tokenEnd - chunk.tokenStart;
+  const owned = chunk.end - chunk.start;
+  const lengths = Uint32Array.from(batch.lengths, (length) => Math.max(0, Math.min(tokens, length - chunk.tokenStart)));
+  const tokenIds = new Int32Array(B * tokens);
+  for (let b = 0; b < B; b++) {
+    tokenIds.set(batch.tokenIds.subarray(b * batch.tokens + chunk.tokenStart, b * batch.tokens + chunk.tokenEnd), b * tokens);
+  }
+  const validPositions = new Uint32Array(B * C);
+  for (let b = 0; b < B; b++) {
+    for (let c = 0; c < C; c++) validPositions[b * C + c] = Math.max(0, Math.min(owned, lengths[b] - widths[c] + 1));
+  }
+  return {
+    tokenIds: ops.upload(`chunk${chunkIndex}.tokenIds`, tokenIds),
+    lengths: ops.upload(`chunk${chunkIndex}.lengths`, lengths),
+    streamIds: ops.upload(`chunk${chunkIndex}.streamIds`, batch.streamIds),
+    validPositions: ops.upload(`chunk${chunkIndex}.validPositions`, validPositions),
+  };
+}
+
+/**
+ * Spike events per position (the encoder's over the tokens this chunk owns, each layer's over its
+ * positions), and the recorded spike trains and membrane traces, placed at the chunk's positions.
+ */
+function recordChunkReadbacks<Tensor, NeuronLayer>(
+  walk: Walk<Tensor, NeuronLayer>,
+  chunk: PositionChunk,
+  lastChunk: boolean,
+  encoded: Tensor,
+  spikeTensors: Tensor[],
+  membraneTensors: (Tensor | undefined)[],
+  traces: Walk<Tensor, NeuronLayer>['out']['membrane'][],
+): void {
+  const { ops, B, rows, dim, numSteps, section, positions, out, readbacks, batch } = walk;
+  const C = section.channels;
+  const tokens = chunk.tokenEnd - chunk.tokenStart;
+  const chunkPositions = tokens - section.minWidth + 1;
+  const owned = chunk.end - chunk.start;
+  const ownedTokens = lastChunk ? tokens : owned;
+  const inputEvents = ops.allocate(`chunk${chunk.start}.inputEvents`, B * tokens);
+  ops.countEvents({ numSteps, batch: B, positions: tokens, channels: dim, input: encoded, output: inputEvents });
+  readbacks.push({
+    tensor: inputEvents,
+    length: B * tokens,
+    consume: (data) => copyPositions(data, B, tokens, ownedTokens, out.inputEvents, batch.tokens, chunk.tokenStart, 1),
+  });
+  if (out.inputTrain) {
+    readbacks.push({
+      tensor: encoded,
+      length: rows * tokens * dim,
+      consume: (data) =>
+        splitSamples(data, numSteps, B, tokens * dim).forEach((sample, b) =>
+          copyPositions(sample, numSteps, tokens, ownedTokens, out.inputTrain![b], batch.tokens, chunk.tokenStart, dim),
+        ),
+    });
+  }
+  section.neurons.forEach(({ layer, index }, i) => {
+    const events = ops.allocate(`chunk${chunk.start}.${layer.name}.events`, B * chunkPositions);
+    ops.countEvents({ numSteps, batch: B, positions: chunkPositions, channels: C, input: spikeTensors[i], output: events });
+    readbacks.push({
+      tensor: events,
+      length: B * chunkPositions,
+      consume: (data) => copyPositions(data, B, chunkPositions, owned, out.layerEvents.get(index)!, positions, chunk.start, 1),
+    });
+    const train = out.spikeTrains.get(layer.name);
+    if (train) {
+      readbacks.push({
+        tensor: spikeTensors[i],
+        length: rows * chunkPositions * C,
+        consume: (data) =>
+          splitSamples(data, numSteps, B, chunkPositions * C).forEach((sample, b) =>
+            copyPositions(sample, numSteps, chunkPositions, owned, train.samples[b], positions, chunk.start, C),
+          ),
+      });
+    }
+    const membrane = membraneTensors[i];
+    if (!membrane) return;
+    readbacks.push({
+      tensor: membrane,
+      length: rows * chunkPositions * C,
+      consume: (data) => {
+        for (const trace of traces[i]) {
+          const position = Math.floor(trace.neuron / C) - chunk.start;
+          if (position < 0 || position >= owned) continue;
+          const local = position * C + (trace.neuron % C);
+          for (let b = 0; b < B; b++) {
+            for (let t = 0; t < numSteps; t++) trace.samples[b][t] = data[(t * B + b) * chunkPositions * C + local];
+          }
+        }
+      },
+    });
+  });
+}
