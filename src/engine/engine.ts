@@ -96,6 +96,8 @@ export class Engine {
     let retriesLeft = 1;
     hooks.onProgress?.(0, texts.length);
     for (let start = 0; start < order.length; ) {
+      // Let other messages in (a cancel, a newer request) between batches, even on the CPU backend.
+      if (start > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       if (hooks.signal?.aborted) throw new CancelledError('The request was cancelled.');
       const longest = prepared[order[Math.min(order.length, start + (this.options.maxBatch ?? 64)) - 1]].ids.length;
       const plan = planBatch(backend, model, options, Math.max(longest, minLength), this.options.maxBatch ?? 64);

@@ -127,7 +127,7 @@ export class SpikescopeClient {
     } catch (error) {
       // A server with a single-page fallback answers a missing file with the page itself.
       const { name, message } = errorOf(error);
-      if (name === 'ModelFormatError' && /model\.json: is not valid JSON \(Unexpected token '<'/.test(message)) {
+      if (name === 'ModelFormatError' && /answered model\.json with an HTML page/.test(message)) {
         throw Object.assign(new Error(`No model at "${path}": the server sent a web page instead of ${path}/model.json, so the folder probably does not exist.`), { name });
       }
       throw error;

@@ -64,8 +64,14 @@ class WorkerEngine implements SpikescopeApi {
   }
 
   async loadModel(url: string): Promise<ModelSummary> {
-    this.model = await fetchModel(url);
-    return summarize(url, this.model);
+    const model = await fetchModel(url);
+    this.model = model;
+    // Compile the pipelines now, in the background, so the first sentence a person types is not the
+    // slow one; a real request supersedes this one in the scheduler.
+    const word = model.config.vocabulary.find((entry) => entry.trim().length > 0) ?? 'a';
+    const warmUp = { numSteps: 1, encoding: model.config.defaultEncoding, seed: model.config.seed };
+    this.interactive.submit((signal) => this.engine.classify(model, [word], warmUp, { signal })).catch(() => undefined);
+    return summarize(url, model);
   }
 
   private requireModel(): LoadedModel {

@@ -11,5 +11,10 @@ export async function fetchModel(url: string): Promise<LoadedModel> {
   ] as const) {
     if (!response.ok) throw new ModelFormatError(`Could not load ${base}${file}: HTTP ${response.status} ${response.statusText}`.trim());
   }
-  return parseModel(await configResponse.text(), new Uint8Array(await weightsResponse.arrayBuffer()));
+  const configText = await configResponse.text();
+  if (/^\s*</.test(configText)) {
+    // Static servers with a fallback page answer a missing file with HTML and status 200.
+    throw new ModelFormatError(`No model at ${base}: the server answered model.json with an HTML page.`);
+  }
+  return parseModel(configText, new Uint8Array(await weightsResponse.arrayBuffer()));
 }
