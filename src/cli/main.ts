@@ -1,6 +1,7 @@
 import { runBench } from './bench';
 import { runClassify } from './classify';
 import { describeError, UsageError } from './errors';
+import { CONVERT_USAGE, runConvert } from './convert';
 import { EVAL_USAGE, runEval } from './eval';
 import { runTrain, TRAIN_USAGE } from './train';
 
@@ -11,6 +12,7 @@ commands:
            classify each TEXT (or each line of standard input)
   bench    [--json] [--quick]   time the engine: fused vs per-step, GPU vs CPU, bandwidth, latency
   ${TRAIN_USAGE}
+  ${CONVERT_USAGE}
   ${EVAL_USAGE}
   help     this text`;
 
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return runBench(rest);
     case 'train':
       return runTrain(rest);
+    case 'convert':
+      return runConvert(rest);
     case 'eval':
       return runEval(rest);
     case undefined:

@@ -1,0 +1,58 @@
+// Backpropagation through time of the neuron step with a surrogate spike derivative: one thread per
+// neuron walks the steps backwards, carrying the gradient of v in a register.
+// Twin: src/reference/neuron-backward.ts, where the equations are written out.
+#include "indexing.wgsl"
+
+override WORKGROUP_SIZE: u32 = 64u;
+override SURROGATE: u32 = 0u;     // 0 = fast sigmoid, 1 = piecewise linear
+override RESET_PATH: u32 = 1u;    // 1 = soft reset, gradient through it; 0 = detached or no reset
+
+struct Params {
+  neurons: u32,
+  num_steps: u32,
+  channels: u32,
+  per_channel: u32,  // 1: one threshold per channel
+  beta: f32,         // 1 for IF
+  slope: f32,        // fast sigmoid k
+  _pad0: u32,
+  _pad1: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> membrane: array<f32>;     // h [T][neurons]
+@group(0) @binding(2) var<storage, read> grad_spikes: array<f32>;  // dL/ds [T][neurons]
+@group(0) @binding(3) var<storage, read> v_threshold: array<f32>;  // [1] or [channels]
+@group(0) @binding(4) var<storage, read_write> grad_x: array<f32>; // dL/dx [T][neurons]
+
+fn surrogate(u: f32, theta: f32) -> f32 {
+  if (SURROGATE == 0u) {
+    let d = 1.0 + params.slope * abs(u);
+    return 1.0 / (d * d);
+  }
+  return 0.3 * max(0.0, 1.0 - abs(u / theta));
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = linear_index(gid, groups, WORKGROUP_SIZE);
+  if (i >= params.neurons) {
+    return;
+  }
+  var theta = v_threshold[0];
+  if (params.per_channel == 1u) {
+    theta = v_threshold[i % params.channels];
+  }
+  var carry = 0.0;
+  for (var step = 0u; step < params.num_steps; step++) {
+    let t = params.num_steps - 1u - step;
+    let index = t * params.neurons + i;
+    let sigma = surrogate(membrane[index] - theta, theta);
+    var reset_factor = 1.0;
+    if (RESET_PATH == 1u) {
+      reset_factor = 1.0 - theta * sigma;
+    }
+    let grad_h = grad_spikes[index] * sigma + carry * reset_factor;
+    grad_x[index] = grad_h;
+    carry = params.beta * grad_h;
+  }
+}

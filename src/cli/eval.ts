@@ -1,0 +1,105 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isDatasetName } from '../data/dataset';
+import { loadDataset } from '../data/load';
+import { CpuBackend, GpuBackend, type Backend } from '../engine/backends';
+import { GpuContext } from '../gpu/context';
+import { nodeGpu } from '../gpu/node-gpu';
+import { parseModel } from '../model/format';
+import { loadModelDir, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '../model/node-io';
+import { renderModelCard } from '../train/card';
+import { evaluateModel, type Evaluation, type SnnEvaluation } from '../train/evaluate';
+import { UsageError } from './errors';
+import { integerFlag } from './classify';
+
+export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
+           [--limit N] [--backend gpu|cpu] [--json] [--write]
+           accuracy of the ANN twin and of the SNN at each T on the model's test split, firing rates,
+           energy per sentence; --write stores the results in the model's model.json (its card)`;
+
+/** The test sentences of the model's dataset, with the split the model recorded (checked). */
+async function testSet(metrics: Record<string, unknown>, dataDir: string | undefined) {
+  const name = String(metrics.dataset ?? '');
+  if (!isDatasetName(name)) throw new UsageError(`the model's metrics.dataset is '${name}', not a known dataset; it was not made by spikescope train`);
+  const split = (metrics.testSplit ?? { kind: 'given' }) as { kind: string; seed?: number; testIndices?: number[] };
+  const dataset = await loadDataset(name, { dataDir, seed: split.seed ?? 1 });
+  if (split.kind === 'seeded' && dataset.split.kind === 'seeded') {
+    const actual = dataset.split.testIndices;
+    const same = split.testIndices?.length === actual.length && split.testIndices.every((v, i) => v === actual[i]);
+    if (!same) throw new UsageError(`the seeded test split of ${name} (seed ${split.seed}) differs from the one recorded in the model; the data has changed`);
+  }
+  return { name, test: dataset.test };
+}
+
+/** Replaces `metrics` in a model folder's model.json, keeping its layout (vocabulary last). */
+async function writeMetrics(dir: string, metrics: Record<string, unknown>): Promise<void> {
+  const configPath = join(dir, MODEL_CONFIG_FILE);
+  const config = JSON.parse(await readFile(configPath, 'utf8'));
+  config.metrics = metrics;
+  const { vocabulary, ...rest } = config;
+  const head = JSON.stringify(rest, null, 2);
+  const text = `${head.slice(0, -2)},\n  "vocabulary": ${JSON.stringify(vocabulary)}\n}\n`;
+  const weights = await readFile(join(dir, MODEL_WEIGHTS_FILE));
+  parseModel(text, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
+  await writeFile(configPath, text, 'utf8');
+}
+
+/** `spikescope eval`: see EVAL_USAGE. */
+export async function runEval(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string' },
+        'data-dir': { type: 'string' },
+        steps: { type: 'string' },
+        encoding: { type: 'string' },
+        seed: { type: 'string' },
+        limit: { type: 'string' },
+        backend: { type: 'string' },
+        json: { type: 'boolean' },
+        write: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (!v.model) throw new UsageError('eval needs --model DIR');
+  const model = await loadModelDir(v.model);
+  const encoding = v.encoding ?? model.config.defaultEncoding;
+  if (encoding !== 'rate' && encoding !== 'direct') throw new UsageError(`--encoding must be rate or direct, got '${encoding}'`);
+  const stepsSweep = (v.steps ?? '4,8,16,32,50').split(',').map((s) => integerFlag('steps', s, 1, 1, 1000));
+  const seed = integerFlag('seed', v.seed, model.config.seed, 0, 0xffffffff);
+  const { name, test } = await testSet(model.config.metrics, v['data-dir']);
+  const limit = integerFlag('limit', v.limit, 0, 0, 1e9);
+  const examples = limit > 0 ? test.slice(0, limit) : test;
+  let backend: Backend;
+  if (v.backend === 'cpu') backend = new CpuBackend('CPU reference (chosen)');
+  else if (v.backend === undefined || v.backend === 'gpu') backend = new GpuBackend(await GpuContext.create(await nodeGpu()));
+  else throw new UsageError(`--backend must be gpu or cpu, got '${v.backend}'`);
+  const log = v.json ? undefined : (line: string) => console.log(line);
+  log?.(`${model.config.name} on ${name} test (${examples.length} sentences${limit > 0 ? `, first ${limit}` : ''}), ${encoding} encoding, seed ${seed}; ${backend.kind}: ${backend.detail}`);
+  let evaluation: Evaluation;
+  try {
+    evaluation = await evaluateModel({ model, examples, backend, stepsSweep, encoding, seed, dataset: name, log });
+  } finally {
+    backend.dispose();
+  }
+  if (v.json) console.log(JSON.stringify(evaluation, null, 2));
+  if (v.write) {
+    if (limit > 0) throw new UsageError('--write needs the whole test split; drop --limit');
+    // Runs of other settings (e.g. the other encoding) stay on the card; the same settings are replaced.
+    const previous = Array.isArray(model.config.metrics.snn) ? (model.config.metrics.snn as SnnEvaluation[]) : [];
+    const kept = previous.filter((run) => !evaluation.snn.some((fresh) => fresh.encoding === run.encoding && fresh.numSteps === run.numSteps));
+    const snn = [...kept, ...evaluation.snn].sort((a, b) => (a.encoding === b.encoding ? a.numSteps - b.numSteps : a.encoding === 'rate' ? -1 : 1));
+    const commands = [...new Set([...(((model.config.metrics.evalCommands as string[] | undefined) ?? [])), `spikescope eval ${argv.join(' ')}`])];
+    await writeMetrics(v.model, { ...model.config.metrics, ...evaluation, snn, evaluatedAt: new Date().toISOString(), evalCommands: commands });
+    const updated = await loadModelDir(v.model);
+    await writeFile(join(v.model, 'README.md'), renderModelCard(updated.config, v.model), 'utf8');
+    log?.(`wrote the results into ${join(v.model, MODEL_CONFIG_FILE)} and its card ${join(v.model, 'README.md')}`);
+  }
+  return 0;
+}

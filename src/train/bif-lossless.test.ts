@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { loadDataset } from '../data/load';
+import { GpuBackend } from '../engine/backends';
+import { positionalSection, prepareBatch } from '../engine/batch';
+import { GpuOps } from '../engine/gpu-ops';
+import { kernelWeights } from '../engine/resident';
+import { parseModel, serializeModel } from '../model/format';
+import { tokenize } from '../model/tokenizer';
+import { testGpu } from '../test-support/gpu';
+import { suBifModel } from './bif';
+import { collectActivations } from './calibrate';
+import { GpuTrainOps } from './gpu-ops';
+import { characterVocabulary, encodeExamples } from './prepare';
+import { trainTextCnn } from './run';
+import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
+
+/**
+ * Su et al.'s claim, on real data (DESIGN §1.2): after conversion, the spike count of every BIF
+ * neuron equals the quantised ANN twin's integer activation, exactly. A small quantised TextCNN is
+ * trained on 400 real ChnSentiCorp sentences (a learned character table, so the test needs no
+ * GloVe file), converted, and run through the inference engine on the GPU.
+ */
+describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)', () => {
+  it('every spike count equals the quantised ANN activation, count for count', async () => {
+    const dataset = await loadDataset('chnsenticorp');
+    const prepared = characterVocabulary(dataset.train.slice(0, 400), 16, 1, 3);
+    const train = encodeExamples(dataset.train.slice(0, 400), prepared);
+    const test = dataset.test.slice(0, 48);
+    const config: TextCnnConfig = { dim: 16, widths: [2, 3], filters: 12, classes: 2, hidden: { kind: 'quant', levels: 4 }, pool: 'sum', dropout: 0.2, learnTable: true, minLength: 3, centre: 0.5 };
+    const ctx = await testGpu();
+    const ops = new GpuTrainOps(ctx);
+    let model;
+    try {
+      const settings = { seed: 1, epochs: 1, batchSize: 32, learningRate: 3e-3, tableLearningRate: 1e-2, weightDecay: 0.01, maxTokens: 48 };
+      const result = await trainTextCnn(ops, config, prepared.probabilities, train, [], settings);
+      const trainer = new TextCnnTrainer(ops, config, result.parameters, 32, 48);
+      const calibration = await collectActivations(trainer, train.slice(0, 64), 32, 48);
+      const provenance = { name: 'test', description: '', command: 'test', dataset: 'chnsenticorp', split: 'given', seed: 1, notes: '' };
+      const made = suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: 8, maxTokens: 600, numSteps: 16, seed: 1, provenance, metrics: {} });
+      const { configText, weightBytes } = serializeModel(made.config, made.weights);
+      model = parseModel(configText, weightBytes);
+    } finally {
+      ops.dispose();
+    }
+
+    const ids = test.map((example) => model.vocabulary.encode(tokenize(example.text, 'chinese')).ids.subarray(0, 40));
+    const section = positionalSection(model.spec);
+    const batch = prepareBatch(ids, Math.max(model.spec.encoder.minLength, section.maxWidth));
+    const backend = new GpuBackend(ctx);
+    const numSteps = 24;
+    const base = { numSteps, encoding: 'direct' as const, seed: 1, maxChunkPositions: 1024 };
+    const [snn, ann] = (await backend.run(model, batch, [{ ...base, mode: 'snn', record: { spikeLayers: ['conv_spike'] } }, { ...base, mode: 'ann' }])).raws;
+
+    // Output layer: spike counts = the twin's quantised outputs (integers, step 1).
+    expect(snn.scores.length).toBe(ann.scores.length);
+    expect([...snn.scores]).toEqual([...ann.scores]);
+    expect(ann.scores.some((x) => x > 0)).toBe(true);
+
+    // Hidden layer: the twin's levels clamp(⌊z + ½⌋, 0, 3), z the same convolution on the same GPU.
+    const C = section.channels;
+    const positions = batch.tokens - section.minWidth + 1;
+    const gpu = new GpuOps(ctx);
+    const weights = kernelWeights(model.spec, model.weights);
+    const upload = (role: string, data: Float32Array | Int32Array | Uint32Array) => gpu.upload(role, data);
+    const dim = model.spec.encoder.embeddingDim;
+    const encoded = gpu.allocate('encoded', batch.batch * batch.tokens * dim);
+    gpu.encode({ kind: 'direct', seed: 1, shape: { numSteps: 1, batch: batch.batch, tokens: batch.tokens, dim }, tStart: 0, tCount: 1, positionOffset: 0, tokenIds: upload('ids', batch.tokenIds), probabilities: upload('p', model.probabilities), streamIds: upload('streams', batch.streamIds), output: encoded });
+    const conv = section.conv!;
+    const z = gpu.allocate('z', batch.batch * positions * C);
+    gpu.conv({ shape: { rows: batch.batch, batch: batch.batch, tokens: batch.tokens, inChannels: dim, widths: conv.widths, filters: conv.filters }, rowStart: 0, rowCount: batch.batch, input: encoded, weights: upload('w', weights.get('conv.weight')!), bias: null, lengths: upload('lengths', batch.lengths), output: z });
+    const levels = gpu.allocate('levels', batch.batch * positions * C);
+    gpu.activation({ count: batch.batch * positions * C, activation: { kind: 'quant', step: 1, levels: 4 }, input: z, output: levels });
+    const [twin] = await gpu.read([{ tensor: levels, length: batch.batch * positions * C }]);
+    gpu.dispose();
+    const spikeTrain = snn.spikeTrains.get('conv_spike')!;
+    let checked = 0;
+    let spiking = 0;
+    for (let b = 0; b < batch.batch; b++) {
+      conv.widths.forEach((width, k) => {
+        const valid = Math.max(0, batch.lengths[b] - width + 1);
+        for (let q = 0; q < valid; q++) {
+          for (let f = 0; f < conv.filters; f++) {
+            const c = k * conv.filters + f;
+            let count = 0;
+            for (let t = 0; t < numSteps; t++) count += spikeTrain.samples[b][(t * positions + q) * C + c];
+            const expected = twin[(b * positions + q) * C + c];
+            if (count !== expected) expect.fail(`sample ${b}, position ${q}, channel ${c}: ${count} spikes, quantised ANN ${expected}`);
+            checked++;
+            if (count > 0) spiking++;
+          }
+        }
+      });
+    }
+    expect(checked).toBeGreaterThan(1000);
+    expect(spiking).toBeGreaterThan(checked / 20);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * A model's card as Markdown (`README.md` next to `model.json`): how it was made (command, seed,
+ * data split, training) and what it scored (the `spikescope eval` results stored in its metrics).
+ * Pure: rendered from the config alone, so the card cannot disagree with the model.
+ */
+import type { ModelConfig } from '../model/format';
+import type { Evaluation, SnnEvaluation } from './evaluate';
+
+const percent = (x: number) => `${(100 * x).toFixed(2)}`;
+
+/** The table of an evaluation: one row per T. */
+export function evaluationTable(evaluation: Pick<Evaluation, 'ann' | 'snn'>): string {
+  const layers = [...new Set(evaluation.snn.flatMap((run) => Object.keys(run.firingRates)))];
+  const head = ['T', 'encoding', 'SNN acc. %', 'agrees with ANN %', 'SNN µJ', 'ANN µJ', 'SNN / ANN', ...layers.map((l) => `rate ${l}`)];
+  const row = (run: SnnEvaluation) => [
+    String(run.numSteps),
+    run.encoding,
+    percent(run.accuracy),
+    (100 * run.agreementWithAnn).toFixed(1),
+    run.energyPerSentence.snnMicrojoules.toFixed(2),
+    run.energyPerSentence.annMicrojoules.toFixed(2),
+    run.energyPerSentence.ratio.toFixed(3),
+    ...layers.map((l) => (run.firingRates[l] ?? 0).toFixed(3)),
+  ];
+  return [
+    `ANN twin accuracy: **${percent(evaluation.ann.accuracy)} %**`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...evaluation.snn.map((run) => `| ${row(run).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The whole card. */
+export function renderModelCard(config: ModelConfig, folder: string): string {
+  const metrics = config.metrics as Partial<Evaluation> & {
+    training?: { history: { epoch: number; trainLoss: number; trainAccuracy: number; devAccuracy: number; seconds: number }[]; bestEpoch: number; seconds: number };
+    conversion?: Record<string, unknown>;
+    evalCommands?: string[];
+    evaluatedAt?: string;
+  };
+  const lines = [
+    `# ${config.name}`,
+    '',
+    config.description,
+    '',
+    '## How it was made',
+    '',
+    '```sh',
+    config.provenance.command.replace(/^spikescope /, 'npm run -s spikescope -- '),
+    '```',
+    '',
+    `- dataset: ${config.provenance.dataset}; split: ${config.provenance.split}`,
+    `- seed: ${config.provenance.seed}; created ${config.provenance.createdAt}`,
+    `- ${config.provenance.notes}`,
+    `- network: ${config.network.layers.map((layer) => `${layer.name} (${layer.kind === 'neuron' ? layer.model : layer.kind})`).join(' → ')}`,
+    `- input: ${config.network.encoder.kind} encoding${config.network.encoder.presentation === 'first-step' ? ' presented once, at the first step (analog)' : ''} of ${config.embedding.source}; μ = ${config.network.encoder.mean.toPrecision(5)}, σ = ${config.network.encoder.std.toPrecision(5)}, clip ±${config.network.encoder.clipSigmas}σ (${config.embedding.statsSource})`,
+    `- vocabulary: ${config.vocabulary.length} ${config.tokenizer === 'chinese' ? 'characters' : 'words'}; default T = ${config.numSteps}`,
+  ];
+  if (metrics.conversion) lines.push(`- conversion: ${JSON.stringify(metrics.conversion)}`);
+  if (metrics.training) {
+    lines.push('', '### Training (ANN)', '', '| epoch | train loss | train acc. % | dev acc. % | s |', '|---|---|---|---|---|');
+    for (const e of metrics.training.history) lines.push(`| ${e.epoch}${e.epoch === metrics.training.bestEpoch ? ' (kept)' : ''} | ${e.trainLoss.toFixed(4)} | ${percent(e.trainAccuracy)} | ${percent(e.devAccuracy)} | ${e.seconds.toFixed(0)} |`);
+  }
+  lines.push('', '## What it scored', '');
+  if (metrics.ann && metrics.snn) {
+    lines.push(`On the ${metrics.dataset} test split (${metrics.testSize} sentences), seed ${metrics.seed}, ${metrics.backend}:`, '', evaluationTable(metrics as Evaluation), '');
+    lines.push('Energy per sentence: DESIGN §3 (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included).', '');
+    const commands = metrics.evalCommands ?? [`spikescope eval --model ${folder}`];
+    lines.push('Reproduce:', '', '```sh', ...commands.map((command) => command.replace(/^spikescope /, 'npm run -s spikescope -- ')), '```');
+  } else {
+    lines.push('Not evaluated yet: run `spikescope eval --model DIR --write`.');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,151 @@
+/**
+ * `spikescope convert`: re-converts a model folder made by `train --method lv-if` with other
+ * conversion settings (threshold percentiles, default T), without training again. The trained ANN
+ * is read back from the folder: the convolution without its presence component, the classifier,
+ * the (centred) probability table; thresholds are balanced again on training sentences.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset';
+import { isDatasetName } from '../data/dataset';
+import type { LoadedModel } from '../model/format';
+import { loadModelDir, MODEL_WEIGHTS_FILE, saveModelDir } from '../model/node-io';
+import { readSafetensors } from '../model/safetensors';
+import { convWeightName, type ConvLayerSpec } from '../model/spec';
+import { seededPermutation } from './batches';
+import { collectActivations, percentile } from './calibrate';
+import { lvIfModel } from './export';
+import { datasetWithDev, openTrainOps } from './pipeline';
+import { encodeExamples, type PreparedVocabulary } from './prepare';
+import { TextCnnTrainer, type TextCnnConfig, type TextCnnParameters } from './textcnn';
+
+/** Percentiles (0–100) of the ANN activations used as λ for each IF layer. */
+export interface ThresholdPercentiles {
+  conv: number;
+  pooled: number;
+  logits: number;
+}
+
+/** The trained ANN of a model folder, with what is needed to run and re-export it. */
+export interface TrainedModel {
+  config: TextCnnConfig;
+  parameters: TextCnnParameters;
+  prepared: PreparedVocabulary;
+}
+
+/** Reads the trained ANN back from a TextCNN model folder made by `spikescope train`. */
+export function trainedModelOf(model: LoadedModel): TrainedModel {
+  const spec = model.spec;
+  const conv = spec.layers.find((layer) => layer.kind === 'conv') as ConvLayerSpec | undefined;
+  const fc = spec.layers.find((layer) => layer.kind === 'linear');
+  if (!conv || !fc || fc.kind !== 'linear') throw new Error('convert needs a TextCNN model (a convolution and a linear classifier)');
+  const conversion = (model.config.metrics.conversion ?? {}) as { centre?: number };
+  const centre = conversion.centre ?? 0.5;
+  const full = conv.inChannels;
+  const D = full - 1;
+  const parts: Float32Array[] = [];
+  conv.widths.forEach((_, k) => {
+    const tensor = model.weights.get(convWeightName(conv, k))!;
+    const rows = tensor.length / full;
+    const out = new Float32Array(rows * D);
+    for (let r = 0; r < rows; r++) out.set(tensor.subarray(r * full, r * full + D), r * D);
+    parts.push(out);
+  });
+  const convWeight = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    convWeight.set(part, offset);
+    offset += part.length;
+  }
+  const rows = model.vocabulary.size;
+  const table = new Float32Array(rows * D);
+  for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) table[r * D + d] = model.probabilities[r * full + d] - centre;
+  const encoder = spec.encoder;
+  const learned = model.config.embedding.source.startsWith('learned');
+  const prepared: PreparedVocabulary = {
+    tokenizer: model.config.tokenizer,
+    vocabulary: model.vocabulary,
+    dim: D,
+    stored: null,
+    embeddings: model.embeddings,
+    mean: encoder.mean,
+    std: encoder.std,
+    clipSigmas: encoder.clipSigmas,
+    clipLowSigmas: encoder.clipLowSigmas ?? encoder.clipSigmas,
+    statsSource: model.config.embedding.statsSource,
+    source: model.config.embedding.source.replace(/ \+ presence component$/, ''),
+    probabilities: table,
+    learned,
+  };
+  const config: TextCnnConfig = {
+    dim: D,
+    widths: [...conv.widths],
+    filters: conv.filters,
+    classes: fc.outFeatures,
+    hidden: { kind: 'relu' },
+    pool: (spec.layers.find((layer) => layer.kind === 'pool') as { mode: 'avg' | 'sum' }).mode,
+    dropout: 0,
+    learnTable: false,
+    minLength: encoder.minLength,
+    centre,
+  };
+  return { config, parameters: { convWeight, fcWeight: model.weights.get(`${fc.name}.weight`)!.slice(), hiddenStep: 1, table }, prepared };
+}
+
+/** Up to 2000 training sentences (seeded) for threshold balancing. */
+export function calibrationSentences(dataset: Dataset, prepared: PreparedVocabulary, seed: number) {
+  const train = encodeExamples(dataset.train, prepared);
+  return seededPermutation(train.length, seed, 4242).slice(0, 2000).map((i) => train[i]);
+}
+
+/** Re-converts an IF model folder with new percentiles and default T; writes `out`. */
+export async function runConvertCommand(
+  options: { model: string; out: string; dataDir?: string; percentiles: ThresholdPercentiles; numSteps?: number; backend: 'gpu' | 'cpu'; command: string },
+  log: (line: string) => void,
+): Promise<void> {
+  const model = await loadModelDir(options.model);
+  const metrics = model.config.metrics as { dataset?: string; testSplit?: { seed?: number }; conversion?: { method?: string } };
+  if (metrics.conversion?.method === 'su-bif') throw new Error('convert re-balances IF models; a BIF model is converted losslessly when it is trained');
+  if (!metrics.dataset || !isDatasetName(metrics.dataset)) throw new Error(`${options.model}: metrics.dataset is missing; the model was not made by spikescope train`);
+  const trained = trainedModelOf(model);
+  const dataset = await datasetWithDev(metrics.dataset, options.dataDir, metrics.testSplit?.seed ?? 1);
+  const sentences = calibrationSentences(dataset, trained.prepared, model.config.provenance.seed);
+  const backend = await openTrainOps(options.backend);
+  try {
+    const trainer = new TextCnnTrainer(backend.ops, trained.config, trained.parameters, 50, 64);
+    const activations = await collectActivations(trainer, sentences, 50, 64);
+    const lambdas = {
+      conv: percentile(activations.conv, options.percentiles.conv),
+      pooled: percentile(activations.pooled, options.percentiles.pooled),
+      logits: percentile(activations.logits, options.percentiles.logits),
+    };
+    log(`λ (ANN activation percentiles ${options.percentiles.conv} / ${options.percentiles.pooled} / ${options.percentiles.logits}): conv ${lambdas.conv.toPrecision(4)}, pool ${lambdas.pooled.toPrecision(4)}, logits ${lambdas.logits.toPrecision(4)}`);
+    const stored = readSafetensors(new Uint8Array(await readFile(join(options.model, MODEL_WEIGHTS_FILE))), MODEL_WEIGHTS_FILE);
+    const { evaluatedAt: _a, evalCommand: _b, ann: _c, snn: _d, testSize: _e, ...kept } = model.config.metrics as Record<string, unknown>;
+    const made = lvIfModel({
+      prepared: trained.prepared,
+      config: trained.config,
+      parameters: trained.parameters,
+      classes: model.spec.readout.classes,
+      lambdas,
+      percentiles: { ...options.percentiles },
+      numSteps: options.numSteps ?? model.config.numSteps,
+      seed: model.config.seed,
+      provenance: {
+        name: model.config.name,
+        description: model.config.description,
+        command: model.config.provenance.command,
+        dataset: model.config.provenance.dataset,
+        split: model.config.provenance.split,
+        seed: model.config.provenance.seed,
+        notes: `${model.config.provenance.notes}; re-converted: ${options.command}`,
+      },
+      metrics: kept,
+      embedding: { record: stored.get(model.config.embedding.tensor)!, config: model.config.embedding },
+    });
+    await saveModelDir(options.out, made.config, made.weights);
+    log(`wrote ${options.out}`);
+  } finally {
+    backend.close();
+  }
+}

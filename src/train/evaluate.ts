@@ -1,0 +1,132 @@
+/**
+ * `spikescope eval`: a model on the test split of its dataset, through the inference engine
+ * (the same executor and kernels as the app): the ANN twin's accuracy, the SNN's accuracy at each T
+ * of a sweep, the mean firing rate of every spiking layer, and the energy per sentence of both
+ * (DESIGN §3, every layer counted).
+ */
+import type { Backend } from '../engine/backends';
+import { positionalSection, prepareBatch } from '../engine/batch';
+import { planBatch } from '../engine/engine';
+import { sampleEnergy } from '../engine/energy-input';
+import { argmax } from '../engine/results';
+import type { RunOptions } from '../engine/types';
+import type { Example } from '../data/dataset';
+import type { LoadedModel } from '../model/format';
+import { tokenize } from '../model/tokenizer';
+import type { EncodingKind } from '../model/spec';
+
+/** The results of one T. */
+export interface SnnEvaluation {
+  numSteps: number;
+  encoding: EncodingKind;
+  accuracy: number;
+  /** Fraction of sentences on which the SNN predicts what its ANN twin predicts. */
+  agreementWithAnn: number;
+  energyPerSentence: { annMicrojoules: number; snnMicrojoules: number; ratio: number };
+  /** Spike events / (neurons · T), over all test sentences; `input` is the encoder's. */
+  firingRates: Record<string, number>;
+}
+
+/** The metrics a model card records (`model.json` `metrics`, read by the app). */
+export interface Evaluation {
+  dataset: string;
+  split: 'test';
+  testSize: number;
+  seed: number;
+  backend: string;
+  ann: { accuracy: number };
+  snn: SnnEvaluation[];
+}
+
+interface Prepared {
+  ids: Int32Array;
+  label: number;
+}
+
+/** Evaluates `model` on `examples` for every T in `stepsSweep`. */
+export async function evaluateModel(args: {
+  model: LoadedModel;
+  examples: readonly Example[];
+  backend: Backend;
+  stepsSweep: number[];
+  encoding: EncodingKind;
+  seed: number;
+  dataset: string;
+  maxBatch?: number;
+  log?: (line: string) => void;
+}): Promise<Evaluation> {
+  const { model, backend } = args;
+  const prepared: Prepared[] = args.examples.map((example) => ({
+    ids: model.vocabulary.encode(tokenize(example.text, model.config.tokenizer)).ids,
+    label: example.label,
+  }));
+  const order = prepared.map((_, i) => i).sort((a, b) => prepared[a].ids.length - prepared[b].ids.length || a - b);
+  const section = positionalSection(model.spec);
+  const minLength = Math.max(model.spec.encoder.minLength, section.maxWidth);
+  const classes = model.spec.readout.classes.length;
+  const annPredictions = new Int32Array(prepared.length);
+  const runs = [{ mode: 'ann' as const, numSteps: 1 }, ...args.stepsSweep.map((numSteps) => ({ mode: 'snn' as const, numSteps }))];
+  const snn: SnnEvaluation[] = [];
+  for (const run of runs) {
+    const options: RunOptions = { numSteps: run.numSteps, encoding: args.encoding, seed: args.seed };
+    let correct = 0;
+    let agree = 0;
+    let annEnergy = 0;
+    let snnEnergy = 0;
+    const events = new Map<string, { events: number; slots: number }>();
+    for (let start = 0; start < order.length; ) {
+      const longest = prepared[order[Math.min(order.length, start + (args.maxBatch ?? 64)) - 1]].ids.length;
+      const plan = planBatch(backend, model, options, Math.max(longest, minLength), args.maxBatch ?? 64);
+      const indices = order.slice(start, start + plan.batch);
+      const batch = prepareBatch(indices.map((i) => prepared[i].ids), minLength);
+      const [raw] = (await backend.run(model, batch, [{ ...options, mode: run.mode, maxChunkPositions: plan.maxChunkPositions }])).raws;
+      indices.forEach((index, b) => {
+        const prediction = argmax(raw.scores.subarray(b * classes, (b + 1) * classes));
+        if (prediction === prepared[index].label) correct++;
+        if (run.mode === 'ann') {
+          annPredictions[index] = prediction;
+          return;
+        }
+        if (prediction === annPredictions[index]) agree++;
+        const report = sampleEnergy(model.spec, raw, b, batch.lengths[b], options);
+        annEnergy += report.annEnergyPicojoules;
+        snnEnergy += report.snnEnergyPicojoules;
+        const add = (name: string, count: number, slots: number) => {
+          const entry = events.get(name) ?? { events: 0, slots: 0 };
+          entry.events += count;
+          entry.slots += slots;
+          events.set(name, entry);
+        };
+        if (report.input.firingRate !== null) add('input', report.input.events, batch.lengths[b] * model.spec.encoder.embeddingDim * run.numSteps);
+        for (const layer of report.layers) if (layer.firingRate !== null) add(layer.name, layer.events, layer.neurons * run.numSteps);
+      });
+      start += indices.length;
+    }
+    const accuracy = correct / prepared.length;
+    if (run.mode === 'ann') {
+      args.log?.(`ANN twin: accuracy ${(100 * accuracy).toFixed(2)}%`);
+      snn.push({ numSteps: 1, encoding: args.encoding, accuracy, agreementWithAnn: 1, energyPerSentence: { annMicrojoules: 0, snnMicrojoules: 0, ratio: 0 }, firingRates: {} });
+      continue;
+    }
+    const firingRates = Object.fromEntries([...events].map(([name, e]) => [name, e.slots > 0 ? e.events / e.slots : 0]));
+    const result: SnnEvaluation = {
+      numSteps: run.numSteps,
+      encoding: args.encoding,
+      accuracy,
+      agreementWithAnn: agree / prepared.length,
+      energyPerSentence: { annMicrojoules: annEnergy / prepared.length / 1e6, snnMicrojoules: snnEnergy / prepared.length / 1e6, ratio: snnEnergy / annEnergy },
+      firingRates,
+    };
+    snn.push(result);
+    args.log?.(formatSnnLine(result));
+  }
+  const ann = snn.shift()!;
+  return { dataset: args.dataset, split: 'test', testSize: prepared.length, seed: args.seed, backend: backend.detail, ann: { accuracy: ann.accuracy }, snn };
+}
+
+/** One line per T for the terminal. */
+export function formatSnnLine(result: SnnEvaluation): string {
+  const rates = Object.entries(result.firingRates).map(([name, rate]) => `${name} ${rate.toFixed(3)}`).join(', ');
+  const e = result.energyPerSentence;
+  return `SNN T=${String(result.numSteps).padStart(3)}: accuracy ${(100 * result.accuracy).toFixed(2)}% (agrees with ANN ${(100 * result.agreementWithAnn).toFixed(1)}%), energy ${e.snnMicrojoules.toFixed(2)} uJ vs ANN ${e.annMicrojoules.toFixed(2)} uJ (${e.ratio.toFixed(3)}x); firing rates: ${rates}`;
+}

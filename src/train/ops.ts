@@ -1,0 +1,55 @@
+import type { TrainActivation } from '../reference/activation-train';
+import type { AdamWSettings } from '../reference/adamw';
+import type { ConvTrainShape } from '../reference/conv-train';
+import type { OccurrenceGroups } from '../reference/embedding-backward';
+import type { LinearTrainShape } from '../reference/linear-train';
+
+/**
+ * The operations training needs, as the engine's `TensorOps` for inference: the CPU implements them
+ * with the reference functions (the oracle), the GPU records kernel dispatches into one command
+ * buffer per batch. The model's forward and backward passes are written once, in `textcnn.ts`.
+ *
+ * Every op overwrites its output. `read` finishes the recorded work and reads tensors back.
+ */
+export interface TrainOps<Tensor> {
+  readonly kind: 'cpu' | 'gpu';
+  /** A tensor that lives as long as the ops (parameters, optimiser moments, per-batch buffers reused). */
+  persistent(role: string, data: Float32Array | Int32Array | Uint32Array): Tensor;
+  /** Overwrites the first `data.length` values of a persistent tensor. */
+  write(tensor: Tensor, data: Float32Array | Int32Array | Uint32Array): void;
+  /** A small per-batch upload, released after the next `read`. */
+  upload(role: string, data: Float32Array | Int32Array | Uint32Array): Tensor;
+  clear(tensor: Tensor, length: number): void;
+
+  /** `output[b][j] = table[ids[b][j]]` (zeros for ids < 0), `[batch][tokens][dim]`. */
+  gather(args: { batch: number; tokens: number; dim: number; tokenIds: Tensor; table: Tensor; output: Tensor }): void;
+  convForward(args: { shape: ConvTrainShape; input: Tensor; weights: Tensor; lengths: Tensor; output: Tensor }): void;
+  convWeightBackward(args: { shape: ConvTrainShape; input: Tensor; gradOutput: Tensor; lengths: Tensor; gradWeights: Tensor }): void;
+  convInputBackward(args: { shape: ConvTrainShape; weights: Tensor; gradOutput: Tensor; lengths: Tensor; gradInput: Tensor }): void;
+  activationForward(args: { count: number; activation: TrainActivation; step: Tensor; input: Tensor; output: Tensor }): void;
+  activationBackward(args: {
+    count: number;
+    activation: TrainActivation;
+    step: Tensor;
+    input: Tensor;
+    gradOutput: Tensor;
+    gradInput: Tensor;
+    gradStep: Tensor | null;
+    stepGradScale: number;
+  }): void;
+  /** `output[b][c] = scale[b][c] · Σ_{q < valid[b][c]} input[b][q][c]`. */
+  poolForward(args: { batch: number; positions: number; channels: number; input: Tensor; validPositions: Tensor; scale: Tensor; output: Tensor }): void;
+  poolBackward(args: { batch: number; positions: number; channels: number; gradOutput: Tensor; validPositions: Tensor; scale: Tensor; gradInput: Tensor }): void;
+  dropout(args: { count: number; rate: number; seed: number; iteration: number; input: Tensor; output: Tensor }): void;
+  linearForward(args: { shape: LinearTrainShape; input: Tensor; weights: Tensor; bias: Tensor | null; output: Tensor }): void;
+  linearWeightBackward(args: { shape: LinearTrainShape; input: Tensor; gradOutput: Tensor; gradWeights: Tensor; gradBias: Tensor | null }): void;
+  linearInputBackward(args: { shape: LinearTrainShape; weights: Tensor; gradOutput: Tensor; gradInput: Tensor }): void;
+  /** Softmax cross-entropy: `gradLogits` and `stats [batch][2]` = (loss, correct). */
+  crossEntropy(args: { batch: number; classes: number; gradScale: number; logits: Tensor; labels: Tensor; gradLogits: Tensor; stats: Tensor }): void;
+  embeddingBackward(args: { groups: OccurrenceGroups; dim: number; gradInput: Tensor; gradTable: Tensor }): void;
+  adamW(args: { count: number; settings: AdamWSettings; param: Tensor; grad: Tensor; m: Tensor; v: Tensor }): void;
+
+  /** Finishes the recorded work and reads `tensors` back (first `length` values each). */
+  read(tensors: { tensor: Tensor; length: number }[]): Promise<Float32Array[]>;
+  dispose(): void;
+}

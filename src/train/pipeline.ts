@@ -1,0 +1,203 @@
+/**
+ * `spikescope train` end to end: dataset → vocabulary → ANN training on the chosen backend →
+ * conversion → model folder. Node only (reads the data, may open WebGPU).
+ */
+import { devFromTrain, describeSplit } from '../data/split';
+import type { Dataset, DatasetName } from '../data/dataset';
+import { DATASETS } from '../data/dataset';
+import { loadDataset } from '../data/load';
+import { GpuContext } from '../gpu/context';
+import { nodeGpu } from '../gpu/node-gpu';
+import { saveModelDir } from '../model/node-io';
+import type { TrainActivation } from '../reference/activation-train';
+import { collectActivations, percentile } from './calibrate';
+import { CpuTrainOps } from './cpu-ops';
+import { lvIfModel } from './export';
+import { GpuTrainOps } from './gpu-ops';
+import type { TrainOps } from './ops';
+import { characterVocabulary, coverage, encodeExamples, gloveVocabulary, type PreparedVocabulary } from './prepare';
+import { trainTextCnn, type TrainSettings } from './run';
+import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
+import { suBifModel } from './bif';
+import { seededPermutation, type EncodedExample } from './batches';
+
+export type TrainMethod = 'lv-if' | 'su-bif';
+
+export interface TrainCommandOptions {
+  dataset: DatasetName;
+  dataDir?: string;
+  method: TrainMethod;
+  out: string;
+  seed: number;
+  splitSeed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  dropout: number;
+  filters: number;
+  widths: number[];
+  /** Chinese: dimension of the learned character table. */
+  characterDim: number;
+  maxTokens: number;
+  /** Train on at most this many sentences (a seeded subset), 0 = all. */
+  trainLimit: number;
+  backend: 'gpu' | 'cpu';
+  numSteps: number;
+  /** su-bif: quantisation levels of the hidden layer and of the output layer. */
+  levels: number;
+  outputLevels: number;
+  /** lv-if: percentile of ANN activations used as thresholds of the hidden layers, and of the output. */
+  thresholdPercentile: number;
+  outputPercentile: number;
+  clipSigmas: number;
+  /** Lower end of the clip range in σ (0: sparse input, p = 0 below the mean). */
+  clipLowSigmas: number;
+  command: string;
+  name?: string;
+}
+
+/** Opens the training ops of a backend. */
+export async function openTrainOps(backend: 'gpu' | 'cpu'): Promise<{ ops: TrainOps<unknown>; detail: string; close(): void }> {
+  if (backend === 'cpu') return { ops: new CpuTrainOps() as TrainOps<unknown>, detail: 'CPU reference', close() {} };
+  const ctx = await GpuContext.create(await nodeGpu());
+  const ops = new GpuTrainOps(ctx);
+  const detail = [ctx.adapter.vendor, ctx.adapter.architecture, ctx.adapter.device, ctx.adapter.description].filter(Boolean).join(' ');
+  return {
+    ops: ops as TrainOps<unknown>,
+    detail,
+    close() {
+      ops.dispose();
+      ctx.destroy();
+    },
+  };
+}
+
+/** The dataset with a dev set (the corpus's own, or a seeded 10 % of train). */
+export async function datasetWithDev(name: DatasetName, dataDir: string | undefined, splitSeed: number): Promise<Dataset> {
+  const dataset = await loadDataset(name, { dataDir, seed: splitSeed });
+  return dataset.dev ? dataset : devFromTrain(dataset, 0.1, splitSeed);
+}
+
+/** The split as recorded in a model, so that `eval` can rebuild exactly the same test sentences. */
+export function recordedSplit(dataset: Dataset): Record<string, unknown> {
+  return dataset.split.kind === 'seeded'
+    ? { kind: 'seeded', seed: dataset.split.seed, testFraction: dataset.split.testFraction, testIndices: dataset.split.testIndices }
+    : { kind: 'given' };
+}
+
+export async function prepareVocabulary(dataset: Dataset, options: Pick<TrainCommandOptions, 'dataDir' | 'characterDim' | 'seed' | 'clipSigmas' | 'clipLowSigmas'>): Promise<PreparedVocabulary> {
+  return DATASETS[dataset.name].language === 'zh'
+    ? characterVocabulary(dataset.train, options.characterDim, 2, options.seed)
+    : gloveVocabulary(options.dataDir, options.clipSigmas, options.clipLowSigmas);
+}
+
+/**
+ * What training subtracts from the probabilities: ½ (the probability of x = μ) for a symmetric clip
+ * range or a learned table, the table's mean probability for an asymmetric (sparse) one.
+ */
+export function tableCentre(prepared: PreparedVocabulary): number {
+  if (prepared.learned || prepared.clipLowSigmas === prepared.clipSigmas) return 0.5;
+  let sum = 0;
+  for (const p of prepared.probabilities) sum += p;
+  return Math.fround(sum / prepared.probabilities.length);
+}
+
+/** Trains, converts and saves a model; returns a summary for the terminal. */
+export async function runTrainCommand(options: TrainCommandOptions, log: (line: string) => void): Promise<void> {
+  const dataset = await datasetWithDev(options.dataset, options.dataDir, options.splitSeed);
+  log(`${DATASETS[dataset.name].title}: ${describeSplit(dataset)}`);
+  const prepared = await prepareVocabulary(dataset, options);
+  let train = encodeExamples(dataset.train, prepared);
+  if (options.trainLimit > 0 && train.length > options.trainLimit) {
+    train = seededPermutation(train.length, options.seed, 999).slice(0, options.trainLimit).sort((a, b) => a - b).map((i) => train[i]);
+    log(`training on a seeded subset of ${train.length} sentences`);
+  }
+  const dev = encodeExamples(dataset.dev ?? [], prepared);
+  log(`vocabulary ${prepared.vocabulary.size} ${prepared.learned ? 'characters (learned table)' : 'words (GloVe, frozen)'}; token coverage train ${(100 * coverage(train)).toFixed(1)}%, dev ${(100 * coverage(dev)).toFixed(1)}%`);
+  const hidden: TrainActivation = options.method === 'su-bif' ? { kind: 'quant', levels: options.levels } : { kind: 'relu' };
+  const config: TextCnnConfig = {
+    dim: prepared.dim,
+    widths: options.widths,
+    filters: options.filters,
+    classes: dataset.classes.length,
+    hidden,
+    pool: options.method === 'su-bif' ? 'sum' : 'avg',
+    dropout: options.dropout,
+    learnTable: prepared.learned,
+    minLength: Math.max(...options.widths),
+    centre: tableCentre(prepared),
+  };
+  const settings: TrainSettings = {
+    seed: options.seed,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    tableLearningRate: options.learningRate * 3,
+    weightDecay: options.weightDecay,
+    maxTokens: options.maxTokens,
+  };
+  const backend = await openTrainOps(options.backend);
+  log(`training the ANN on ${backend.detail}: ${options.epochs} epochs of ${Math.ceil(train.length / options.batchSize)} batches of ${options.batchSize}`);
+  try {
+    const result = await trainTextCnn(backend.ops, config, prepared.probabilities, train, dev, settings, log);
+    log(`best dev accuracy ${(100 * result.history[result.bestEpoch - 1].devAccuracy).toFixed(2)}% at epoch ${result.bestEpoch}; ${Math.round(result.seconds)} s of training`);
+    const trainer = new TextCnnTrainer(backend.ops, config, result.parameters, options.batchSize, options.maxTokens);
+    const calibration = await collectActivations(trainer, calibrationSubset(train, options.seed), options.batchSize, options.maxTokens);
+    const provenance = {
+      name: options.name ?? defaultName(dataset, options.method),
+      description: describeModel(dataset, options, config),
+      command: options.command,
+      dataset: dataset.name,
+      split: describeSplit(dataset),
+      seed: options.seed,
+      notes: [
+        `ANN: ${result.bestEpoch}/${options.epochs} epochs chosen by dev accuracy (${(100 * result.history[result.bestEpoch - 1].devAccuracy).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backend.detail}`,
+        options.trainLimit > 0 ? `trained on a seeded subset of ${train.length} sentences` : '',
+      ].filter(Boolean).join('; '),
+    };
+    const metrics = { dataset: dataset.name, testSplit: recordedSplit(dataset), training: { history: result.history, bestEpoch: result.bestEpoch, seconds: result.seconds } };
+    const model =
+      options.method === 'lv-if'
+        ? lvIfModel({
+            prepared,
+            config,
+            parameters: result.parameters,
+            classes: dataset.classes,
+            lambdas: {
+              conv: percentile(calibration.conv, options.thresholdPercentile),
+              pooled: percentile(calibration.pooled, options.thresholdPercentile),
+              logits: percentile(calibration.logits, options.outputPercentile),
+            },
+            percentiles: { conv: options.thresholdPercentile, pooled: options.thresholdPercentile, logits: options.outputPercentile },
+            numSteps: options.numSteps,
+            seed: options.seed,
+            provenance,
+            metrics,
+          })
+        : suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: options.outputLevels, maxTokens: 1 + Math.max(...train.map((e) => e.ids.length), ...dev.map((e) => e.ids.length)), numSteps: options.numSteps, seed: options.seed, provenance, metrics });
+    await saveModelDir(options.out, model.config, model.weights);
+    log(`wrote ${options.out}`);
+  } finally {
+    backend.close();
+  }
+}
+
+/** Up to 2000 training sentences (seeded) for threshold balancing. */
+function calibrationSubset(train: readonly EncodedExample[], seed: number): EncodedExample[] {
+  return seededPermutation(train.length, seed, 4242).slice(0, 2000).map((i) => train[i]);
+}
+
+function defaultName(dataset: Dataset, method: TrainMethod): string {
+  const title = DATASETS[dataset.name].title.split(' (')[0];
+  return method === 'lv-if' ? `${title} spiking TextCNN (IF, rate)` : `${title} spiking TextCNN (BIF, lossless)`;
+}
+
+function describeModel(dataset: Dataset, options: TrainCommandOptions, config: TextCnnConfig): string {
+  const input = config.learnTable ? `a learned ${config.dim}-d character table` : '100-d GloVe vectors (frozen)';
+  const method =
+    options.method === 'lv-if'
+      ? 'ANN TextCNN converted to integrate-and-fire neurons with balanced thresholds, rate-encoded input (Lv et al.)'
+      : `quantised ANN (${options.levels} levels, learned step) converted losslessly to bipolar integrate-and-fire neurons, analog input presented once (Su et al.)`;
+  return `${DATASETS[dataset.name].title}: TextCNN over ${input}, widths ${config.widths.join('/')} × ${config.filters} filters; ${method}.`;
+}

@@ -1,0 +1,105 @@
+/**
+ * From a dataset to what training needs: the vocabulary, the embedding table the model will ship
+ * (English: the 65k GloVe words, frozen, stored I8; Chinese: the training set's characters, learned),
+ * the encoder's statistics and firing probabilities exactly as a loaded model computes them, and the
+ * examples as vocabulary rows.
+ */
+import type { Dataset, Example } from '../data/dataset';
+import { defaultGlovePath, readGlove } from '../data/glove';
+import { embeddingStatistics, firingProbabilities } from '../model/encoding';
+import { quantizeTable, type QuantizedTable } from '../model/format';
+import { tokenize, type TokenizerKind } from '../model/tokenizer';
+import { Vocabulary } from '../model/vocabulary';
+import { randomUniformTensor } from '../model/test-model';
+import type { EncodedExample } from './batches';
+
+/** The encoder and embedding of a model to train. */
+export interface PreparedVocabulary {
+  tokenizer: TokenizerKind;
+  vocabulary: Vocabulary;
+  dim: number;
+  /** The table as stored in the model (I8 for GloVe; learned tables are quantised after training). */
+  stored: QuantizedTable | null;
+  /** The table's values as a loaded model sees them (dequantised). */
+  embeddings: Float32Array;
+  mean: number;
+  std: number;
+  clipSigmas: number;
+  /** Lower end of the clip range in σ (= clipSigmas unless the input is made sparse). */
+  clipLowSigmas: number;
+  statsSource: string;
+  source: string;
+  /** Firing probabilities `[vocab][dim]`: frozen input of the ANN (GloVe) or the learned table's start. */
+  probabilities: Float32Array;
+  learned: boolean;
+}
+
+/**
+ * The statistics that make a learned table its own firing probability: μ = ½, σ = 1/6, k = 3 give
+ * `p = clip(x, 0, 1)` (up to float32 rounding), so the table is learned directly as probabilities.
+ */
+export const LEARNED_TABLE_ENCODER = { mean: 0.5, std: 1 / 6, clipSigmas: 3, clipLowSigmas: 3 } as const;
+
+/** English: every word of the GloVe file (so typed sentences are mostly known words), I8-quantised. */
+export async function gloveVocabulary(dataDir: string | undefined, clipSigmas: number, clipLowSigmas = clipSigmas): Promise<PreparedVocabulary> {
+  const glove = await readGlove(defaultGlovePath(dataDir));
+  const stored = quantizeTable(glove.vectors, 'I8');
+  const embeddings = Float32Array.from(stored.data, (q) => Math.fround((q - stored.quantZero) * stored.quantScale));
+  const { mean, std } = embeddingStatistics(embeddings);
+  return {
+    tokenizer: 'english',
+    vocabulary: new Vocabulary(glove.words),
+    dim: glove.dim,
+    stored,
+    embeddings,
+    mean,
+    std,
+    clipSigmas,
+    clipLowSigmas,
+    statsSource: `glove.6B.100d top-${glove.words.length} subset as shipped (I8-dequantised)`,
+    source: 'glove.6B.100d',
+    probabilities: firingProbabilities(embeddings, glove.dim, mean, std, clipSigmas, clipLowSigmas),
+    learned: false,
+  };
+}
+
+/** Chinese: the characters seen at least `minCount` times in training, a table in [0, 1] to learn. */
+export function characterVocabulary(train: readonly Example[], dim: number, minCount: number, seed: number): PreparedVocabulary {
+  const counts = new Map<string, number>();
+  for (const example of train) for (const token of tokenize(example.text, 'chinese')) counts.set(token, (counts.get(token) ?? 0) + 1);
+  const words = [...counts.entries()].filter(([, count]) => count >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([word]) => word);
+  const table = randomUniformTensor(seed, 'characters', words.length * dim, 0, 1);
+  return {
+    tokenizer: 'chinese',
+    vocabulary: new Vocabulary(words),
+    dim,
+    stored: null,
+    embeddings: table,
+    ...LEARNED_TABLE_ENCODER,
+    statsSource: 'fixed μ = 0.5, σ = 1/6 (k = 3 maps the learned table [0, 1] onto itself)',
+    source: 'learned',
+    probabilities: table,
+    learned: true,
+  };
+}
+
+/** Tokenises and looks up every example. */
+export function encodeExamples(examples: readonly Example[], prepared: PreparedVocabulary): EncodedExample[] {
+  return examples.map((example) => ({ ids: prepared.vocabulary.encode(tokenize(example.text, prepared.tokenizer)).ids, label: example.label }));
+}
+
+/** Fraction of tokens found in the vocabulary. */
+export function coverage(examples: readonly EncodedExample[]): number {
+  let known = 0;
+  let total = 0;
+  for (const example of examples) {
+    total += example.ids.length;
+    for (const id of example.ids) if (id >= 0) known++;
+  }
+  return total > 0 ? known / total : 0;
+}
+
+/** The test (and dev) examples of a dataset: a convenience for callers. */
+export function splitsOf(dataset: Dataset): { train: Example[]; dev: Example[]; test: Example[] } {
+  return { train: dataset.train, dev: dataset.dev ?? [], test: dataset.test };
+}

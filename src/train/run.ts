@@ -1,0 +1,157 @@
+/**
+ * The training loop of the ANN TextCNN, written once for both backends: seeded shuffling, length-
+ * pooled batches, AdamW with a cosine-decayed learning rate, progress on a log callback (epoch,
+ * loss, accuracy, time left), dev accuracy after every epoch, and the parameters of the best epoch.
+ * The same seed gives the same model: the shuffle, the initial weights and the dropout masks are
+ * all hashes of the seed, and no kernel sums with atomics.
+ */
+import type { TrainActivation } from '../reference/activation-train';
+import { randomUniformTensor } from '../model/test-model';
+import { epochBatches, evaluationBatches, makeBatch, type EncodedExample } from './batches';
+import type { TrainOps } from './ops';
+import { parameterSizes, TextCnnTrainer, type TextCnnConfig, type TextCnnParameters } from './textcnn';
+
+/** How to train. */
+export interface TrainSettings {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  tableLearningRate: number;
+  weightDecay: number;
+  /** Longest sentence seen in training (longer ones are cut; inference reads them whole). */
+  maxTokens: number;
+}
+
+/** What one epoch measured. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  devAccuracy: number;
+  seconds: number;
+}
+
+/** The result: the best epoch's parameters (by dev accuracy) and the history. */
+export interface TrainResult {
+  parameters: TextCnnParameters;
+  bestEpoch: number;
+  history: EpochRecord[];
+  seconds: number;
+}
+
+/**
+ * Initial weights from the seed: uniform ±√(6 / fan-in) (He), classifier ±√(3 / features); the
+ * table is the firing probabilities, centred (the config's `centre` subtracted).
+ */
+export function initialParameters(config: TextCnnConfig, probabilities: Float32Array, seed: number): TextCnnParameters {
+  const sizes = parameterSizes(config);
+  const convRange = Math.sqrt(6 / (config.dim * (config.widths.reduce((a, b) => a + b, 0) / config.widths.length)));
+  const fcRange = Math.sqrt(3 / (config.widths.length * config.filters));
+  return {
+    convWeight: randomUniformTensor(seed, 'conv.weight', sizes.conv, -convRange, convRange),
+    fcWeight: randomUniformTensor(seed, 'fc.weight', sizes.fc, -fcRange, fcRange),
+    hiddenStep: 1,
+    table: Float32Array.from(probabilities, (p) => p - config.centre),
+  };
+}
+
+/** Accuracy of a trainer on examples (no dropout). */
+export async function trainerAccuracy<T>(trainer: TextCnnTrainer<T>, examples: readonly EncodedExample[], batchSize: number, maxTokens: number): Promise<number> {
+  if (examples.length === 0) return 0;
+  let correct = 0;
+  for (const { examples: chunk } of evaluationBatches(examples, batchSize)) {
+    const batch = makeBatch(chunk, trainer.config.minLength, maxTokens);
+    const logits = await trainer.logits(batch);
+    const K = trainer.config.classes;
+    chunk.forEach((example, b) => {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (logits[b * K + k] > logits[b * K + best]) best = k;
+      if (best === example.label) correct++;
+    });
+  }
+  return correct / examples.length;
+}
+
+/**
+ * LSQ's initial step for the quantiser: `2·mean(|z|) / √(L − 1)` over the positive
+ * pre-activations of one batch, so that the levels cover the bulk of the activations.
+ */
+async function calibrateStep<T>(trainer: TextCnnTrainer<T>, hidden: TrainActivation, examples: readonly EncodedExample[], settings: TrainSettings): Promise<number> {
+  if (hidden.kind !== 'quant') return 1;
+  const batch = makeBatch(examples.slice(0, settings.batchSize), trainer.config.minLength, settings.maxTokens);
+  const { z } = await trainer.activations(batch);
+  let sum = 0;
+  let count = 0;
+  for (const value of z) {
+    if (value > 0) {
+      sum += value;
+      count++;
+    }
+  }
+  const step = count > 0 ? (2 * (sum / count)) / Math.sqrt(hidden.levels - 1) : 1;
+  trainer.setHiddenStep(step);
+  return step;
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** Trains a TextCNN on `train`, choosing the epoch by accuracy on `dev`. */
+export async function trainTextCnn<T>(
+  ops: TrainOps<T>,
+  config: TextCnnConfig,
+  table: Float32Array,
+  train: readonly EncodedExample[],
+  dev: readonly EncodedExample[],
+  settings: TrainSettings,
+  log: (line: string) => void = () => {},
+): Promise<TrainResult> {
+  const started = performance.now();
+  const trainer = new TextCnnTrainer(ops, config, initialParameters(config, table, settings.seed), settings.batchSize, settings.maxTokens);
+  const step = await calibrateStep(trainer, config.hidden, train, settings);
+  if (config.hidden.kind === 'quant') log(`quantiser: ${config.hidden.levels} levels, initial step ${step.toPrecision(4)}`);
+  const history: EpochRecord[] = [];
+  let best: { accuracy: number; epoch: number; parameters: TextCnnParameters } | null = null;
+  const batchesPerEpoch = Math.ceil(train.length / settings.batchSize);
+  const totalBatches = batchesPerEpoch * settings.epochs;
+  let iteration = 0;
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    const epochStarted = performance.now();
+    let loss = 0;
+    let correct = 0;
+    let seen = 0;
+    let lastLog = performance.now();
+    const batches = epochBatches(train, settings.batchSize, settings.seed, epoch);
+    for (const [index, examples] of batches.entries()) {
+      // Cosine decay from the learning rate to a tenth of it over the whole run.
+      const progress = iteration / Math.max(1, totalBatches - 1);
+      const decay = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress));
+      const result = await trainer.trainStep(makeBatch(examples, config.minLength, settings.maxTokens), iteration, settings.seed, {
+        learningRate: settings.learningRate * decay,
+        tableLearningRate: settings.tableLearningRate * decay,
+        weightDecay: settings.weightDecay,
+      });
+      iteration++;
+      loss += result.loss;
+      correct += result.correct;
+      seen += examples.length;
+      if (performance.now() - lastLog > 10_000 || index === batches.length - 1) {
+        lastLog = performance.now();
+        const elapsed = (performance.now() - started) / 1000;
+        const left = (elapsed / iteration) * (totalBatches - iteration);
+        log(`epoch ${epoch}/${settings.epochs}  batch ${index + 1}/${batches.length}  loss ${(loss / seen).toFixed(4)}  train acc ${((100 * correct) / seen).toFixed(1)}%  elapsed ${formatDuration(elapsed)}  left ~${formatDuration(left)}`);
+      }
+    }
+    const devAccuracy = await trainerAccuracy(trainer, dev, settings.batchSize, settings.maxTokens);
+    const record = { epoch, trainLoss: loss / seen, trainAccuracy: correct / seen, devAccuracy, seconds: (performance.now() - epochStarted) / 1000 };
+    history.push(record);
+    log(`epoch ${epoch}/${settings.epochs} done: train loss ${record.trainLoss.toFixed(4)}, train acc ${(100 * record.trainAccuracy).toFixed(1)}%, dev acc ${(100 * devAccuracy).toFixed(2)}% (${record.seconds.toFixed(0)} s)`);
+    if (!best || devAccuracy > best.accuracy) best = { accuracy: devAccuracy, epoch, parameters: await trainer.parameters() };
+  }
+  return { parameters: best!.parameters, bestEpoch: best!.epoch, history, seconds: (performance.now() - started) / 1000 };
+}
