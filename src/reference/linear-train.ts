@@ -1,8 +1,9 @@
 /**
- * A fully connected layer with its gradients, for training. Twins of `shaders/linear_train.wgsl`.
- * Input `x [rows][in]`, weights `W [out][in]`, optional bias `[out]`, output `y [rows][out]`:
+ * The gradients of a fully connected layer, for training. Twins of `shaders/linear_train.wgsl`.
+ * The forward pass is the inference layer (`linearReference`, `recordLinear`):
+ * input `x [rows][in]`, weights `W [out][in]`, optional bias `[out]`, output
+ * `y[r][o] = Σ_i W[o][i] · x[r][i] (+ bias[o])`.
  * ```
- * y[r][o]  = Σ_i W[o][i] · x[r][i] (+ bias[o])
  * dW[o][i] = Σ_r dy[r][o] · x[r][i]        dbias[o] = Σ_r dy[r][o]
  * dx[r][i] = Σ_o dy[r][o] · W[o][i]
  * ```
@@ -12,19 +13,6 @@ export interface LinearTrainShape {
   rows: number;
   inFeatures: number;
   outFeatures: number;
-}
-
-export function linearForwardReference(shape: LinearTrainShape, input: Float32Array, weights: Float32Array, bias: Float32Array | null): Float32Array {
-  const { rows, inFeatures: I, outFeatures: O } = shape;
-  const out = new Float32Array(rows * O);
-  for (let r = 0; r < rows; r++) {
-    for (let o = 0; o < O; o++) {
-      let acc = bias ? bias[o] : 0;
-      for (let i = 0; i < I; i++) acc += weights[o * I + i] * input[r * I + i];
-      out[r * O + o] = acc;
-    }
-  }
-  return out;
 }
 
 /** `[out][in]` weight gradient followed by the `[out]` bias gradient. */

@@ -3,11 +3,13 @@ import { dot, expectGradientsMatch, finiteDifferences, sampleIndices } from '../
 import { TestRandom } from '../test-support/random';
 import { activationBackwardTrainReference, activationForwardTrainReference } from './activation-train';
 import { adamWReference } from './adamw';
-import { convForwardTrainReference, convInputBackwardReference, convWeightBackwardReference, convWeightOffsets, type ConvTrainShape } from './conv-train';
+import { convReference } from './conv';
+import { convInputBackwardReference, convShapeOfTrain, convWeightBackwardReference, convWeightOffsets, type ConvTrainShape } from './conv-train';
 import { crossEntropyReference } from './cross-entropy';
 import { dropoutReference } from './dropout';
 import { embeddingBackwardReference, groupOccurrences } from './embedding-backward';
-import { linearForwardReference, linearInputBackwardReference, linearWeightBackwardReference } from './linear-train';
+import { linearReference } from './linear';
+import { linearInputBackwardReference, linearWeightBackwardReference } from './linear-train';
 import { poolSumReference, scaleRowsReference } from './pool';
 import { poolBackwardReference } from './pool-train';
 
@@ -20,8 +22,10 @@ describe('training references: gradients against finite differences', () => {
     const input = random.floats(shape.batch * shape.tokens * shape.inChannels, -1, 1);
     const weights = random.floats(convWeightOffsets(shape).total, -0.5, 0.5);
     const probe = random.floats(shape.batch * 6 * 6, -1, 1);
-    const loss = () => dot(probe, convForwardTrainReference(shape, input, weights, lengths));
-    const output = convForwardTrainReference(shape, input, weights, lengths);
+    // The forward pass is the inference convolution with one row per sample.
+    const forward = () => convReference(convShapeOfTrain(shape), input, weights, null, lengths);
+    const loss = () => dot(probe, forward());
+    const output = forward();
     // Sample 2 (length 2) has no position of the width-3 branch: masked to 0.
     expect(output[(2 * 6 + 0) * 6 + 3]).toBe(0);
     const weightIndices = sampleIndices(weights.length, 25);
@@ -45,7 +49,7 @@ describe('training references: gradients against finite differences', () => {
     const weights = random.floats(18, -1, 1);
     const bias = random.floats(3, -1, 1);
     const probe = random.floats(12, -1, 1);
-    const loss = () => dot(probe, linearForwardReference(shape, input, weights, bias));
+    const loss = () => dot(probe, linearReference(shape.rows, shape.inFeatures, shape.outFeatures, input, weights, bias));
     const grads = linearWeightBackwardReference(shape, input, probe);
     const all = (n: number) => Array.from({ length: n }, (_, i) => i);
     expectGradientsMatch([...grads.weights], finiteDifferences(loss, weights, all(18)));

@@ -1,10 +1,12 @@
 import { activationBackwardTrainReference, activationForwardTrainReference } from '../reference/activation-train';
 import { adamWReference } from '../reference/adamw';
-import { convForwardTrainReference, convInputBackwardReference, convWeightBackwardReference } from '../reference/conv-train';
+import { convReference } from '../reference/conv';
+import { convInputBackwardReference, convShapeOfTrain, convWeightBackwardReference } from '../reference/conv-train';
 import { crossEntropyReference } from '../reference/cross-entropy';
 import { dropoutReference } from '../reference/dropout';
 import { embeddingBackwardReference } from '../reference/embedding-backward';
-import { linearForwardReference, linearInputBackwardReference, linearWeightBackwardReference } from '../reference/linear-train';
+import { linearReference } from '../reference/linear';
+import { linearInputBackwardReference, linearWeightBackwardReference } from '../reference/linear-train';
 import { poolSumReference, scaleRowsReference } from '../reference/pool';
 import { poolBackwardReference } from '../reference/pool-train';
 import type { TrainOps } from './ops';
@@ -43,8 +45,7 @@ export class CpuTrainOps implements TrainOps<CpuTrainTensor> {
     }
   }
   convForward(args: Args<'convForward'>): void {
-    const result = convForwardTrainReference(args.shape, f32(args.input), f32(args.weights), args.lengths as Uint32Array);
-    args.output.set(result);
+    args.output.set(convReference(convShapeOfTrain(args.shape), f32(args.input), f32(args.weights), null, args.lengths as Uint32Array));
   }
   convWeightBackward(args: Args<'convWeightBackward'>): void {
     args.gradWeights.set(convWeightBackwardReference(args.shape, f32(args.input), f32(args.gradOutput), args.lengths as Uint32Array));
@@ -80,8 +81,8 @@ export class CpuTrainOps implements TrainOps<CpuTrainTensor> {
     args.output.set(dropoutReference(f32(args.input).subarray(0, args.count), args.rate, args.seed, args.iteration));
   }
   linearForward(args: Args<'linearForward'>): void {
-    const input = f32(args.input).subarray(0, args.shape.rows * args.shape.inFeatures);
-    args.output.set(linearForwardReference(args.shape, input, f32(args.weights), args.bias ? f32(args.bias) : null));
+    const { rows, inFeatures, outFeatures } = args.shape;
+    args.output.set(linearReference(rows, inFeatures, outFeatures, f32(args.input), f32(args.weights), args.bias ? f32(args.bias) : null));
   }
   linearWeightBackward(args: Args<'linearWeightBackward'>): void {
     const { weights, bias } = linearWeightBackwardReference(args.shape, f32(args.input), f32(args.gradOutput));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { convForwardTrainReference, convWeightOffsets } from '../reference/conv-train';
+import { convReference } from '../reference/conv';
+import { convWeightOffsets } from '../reference/conv-train';
 import { convWeightName } from '../model/spec';
 import { TestRandom } from '../test-support/random';
 import { expectClose } from '../test-support/compare';
@@ -11,7 +12,7 @@ describe('export of a trained TextCNN', () => {
   it('the presence component makes the convolution over p equal the trained one over p − ½', () => {
     const random = new TestRandom(8);
     const config: TextCnnConfig = { dim: 6, widths: [2, 3], filters: 4, classes: 2, hidden: { kind: 'relu' }, pool: 'avg', dropout: 0, learnTable: false, minLength: 3, centre: 0.5 };
-    const shape = { batch: 2, tokens: 7, inChannels: 6, widths: [2, 3], filters: 4 };
+    const shape = { rows: 2, batch: 2, tokens: 7, inChannels: 6, widths: [2, 3], filters: 4 };
     const trained = random.floats(convWeightOffsets(shape).total, -1, 1);
     const lengths = Uint32Array.from([7, 5]);
     // Sample 1 has an unknown word (silent: all zeros, presence 0) at position 2 and padding after 5.
@@ -29,8 +30,8 @@ describe('export of a trained TextCNN', () => {
     expect(conv.inChannels).toBe(7);
     const exported = new Float32Array([...tensors.get(convWeightName(conv, 0))!, ...tensors.get(convWeightName(conv, 1))!]);
     expectClose(
-      convForwardTrainReference({ ...shape, inChannels: 7 }, withPresence, exported, lengths),
-      convForwardTrainReference(shape, centred, trained, lengths),
+      convReference({ ...shape, inChannels: 7 }, withPresence, exported, null, lengths),
+      convReference(shape, centred, trained, null, lengths),
       1e-5,
       1e-5,
     );

@@ -2,14 +2,17 @@ import { BufferArena } from '../gpu/arena';
 import type { GpuContext } from '../gpu/context';
 import { recordActivationBackwardTrain, recordActivationForwardTrain } from '../gpu/kernels/activation-train';
 import { recordAdamW } from '../gpu/kernels/adamw';
-import { recordConvForwardTrain, recordConvInputBackward, recordConvWeightBackward } from '../gpu/kernels/conv-train';
+import { recordConv } from '../gpu/kernels/conv';
+import { recordConvInputBackward, recordConvWeightBackward } from '../gpu/kernels/conv-train';
 import { recordCrossEntropy } from '../gpu/kernels/cross-entropy';
 import { recordDropout } from '../gpu/kernels/dropout';
 import { recordEmbeddingBackward } from '../gpu/kernels/embedding-backward';
 import { recordEncode } from '../gpu/kernels/encode';
-import { recordLinearForwardTrain, recordLinearInputBackward, recordLinearWeightBackward } from '../gpu/kernels/linear-train';
+import { recordLinear } from '../gpu/kernels/linear';
+import { recordLinearInputBackward, recordLinearWeightBackward } from '../gpu/kernels/linear-train';
 import { recordPoolSum, recordScaleRows } from '../gpu/kernels/pool';
 import { recordPoolBackward } from '../gpu/kernels/pool-backward';
+import { convShapeOfTrain } from '../reference/conv-train';
 import type { TrainOps } from './ops';
 
 /** A GPU training tensor: a storage buffer. */
@@ -78,7 +81,8 @@ export class GpuTrainOps implements TrainOps<GpuTrainTensor> {
   }
   convForward(args: Args<'convForward'>): void {
     const { pass, arena } = this.recording();
-    recordConvForwardTrain(this.ctx, pass, arena, args);
+    const { shape, input, weights, lengths, output } = args;
+    recordConv(this.ctx, pass, arena, { shape: convShapeOfTrain(shape), rowStart: 0, rowCount: shape.batch, input, weights, bias: null, lengths, output });
   }
   convWeightBackward(args: Args<'convWeightBackward'>): void {
     const { pass, arena } = this.recording();
@@ -112,7 +116,8 @@ export class GpuTrainOps implements TrainOps<GpuTrainTensor> {
   }
   linearForward(args: Args<'linearForward'>): void {
     const { pass, arena } = this.recording();
-    recordLinearForwardTrain(this.ctx, pass, arena, args);
+    const { shape, input, weights, bias, output } = args;
+    recordLinear(this.ctx, pass, arena, { ...shape, rowStart: 0, rowCount: shape.rows, input, weights, bias, output });
   }
   linearWeightBackward(args: Args<'linearWeightBackward'>): void {
     const { pass, arena } = this.recording();

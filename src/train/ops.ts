@@ -23,6 +23,7 @@ export interface TrainOps<Tensor> {
 
   /** `output[b][j] = table[ids[b][j]]` (zeros for ids < 0), `[batch][tokens][dim]`. */
   gather(args: { batch: number; tokens: number; dim: number; tokenIds: Tensor; table: Tensor; output: Tensor }): void;
+  /** The inference convolution (`convReference`) with one row per sample, no bias, masked past `lengths`. */
   convForward(args: { shape: ConvTrainShape; input: Tensor; weights: Tensor; lengths: Tensor; output: Tensor }): void;
   convWeightBackward(args: { shape: ConvTrainShape; input: Tensor; gradOutput: Tensor; lengths: Tensor; gradWeights: Tensor }): void;
   convInputBackward(args: { shape: ConvTrainShape; weights: Tensor; gradOutput: Tensor; lengths: Tensor; gradInput: Tensor }): void;
@@ -41,6 +42,7 @@ export interface TrainOps<Tensor> {
   poolForward(args: { batch: number; positions: number; channels: number; input: Tensor; validPositions: Tensor; scale: Tensor; output: Tensor }): void;
   poolBackward(args: { batch: number; positions: number; channels: number; gradOutput: Tensor; validPositions: Tensor; scale: Tensor; gradInput: Tensor }): void;
   dropout(args: { count: number; rate: number; seed: number; iteration: number; input: Tensor; output: Tensor }): void;
+  /** The inference linear layer (`linearReference`): `output = input · Wᵀ (+ bias)`. */
   linearForward(args: { shape: LinearTrainShape; input: Tensor; weights: Tensor; bias: Tensor | null; output: Tensor }): void;
   linearWeightBackward(args: { shape: LinearTrainShape; input: Tensor; gradOutput: Tensor; gradWeights: Tensor; gradBias: Tensor | null }): void;
   linearInputBackward(args: { shape: LinearTrainShape; weights: Tensor; gradOutput: Tensor; gradInput: Tensor }): void;

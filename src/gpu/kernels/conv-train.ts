@@ -24,36 +24,6 @@ interface ConvBuffers {
   lengths: GPUBuffer;
 }
 
-/** Records the training convolution (`shaders/conv_forward_train.wgsl`): `output = conv(input, weights)`, masked. */
-export function recordConvForwardTrain(
-  ctx: GpuContext,
-  pass: GPUComputePassEncoder,
-  arena: BufferArena,
-  args: ConvBuffers & { shape: ConvTrainShape; input: GPUBuffer; weights: GPUBuffer; output: GPUBuffer },
-): void {
-  const { shape } = args;
-  const positions = convTrainPositions(shape);
-  const positionBlocks = Math.ceil(positions / BLOCK);
-  const filterBlocks = Math.ceil(shape.filters / BLOCK);
-  const uniform = new UniformWriter()
-    .u32(shape.batch)
-    .u32(shape.tokens)
-    .u32(positions)
-    .u32(shape.inChannels)
-    .u32(shape.filters)
-    .u32(shape.widths.length)
-    .u32(positionBlocks)
-    .u32(filterBlocks)
-    .finish();
-  const threads = shape.batch * positionBlocks * shape.widths.length * filterBlocks;
-  ctx.dispatch(
-    pass,
-    ctx.pipeline('conv_forward_train.wgsl', { WORKGROUP_SIZE }),
-    [arena.uniform('convForwardTrain.params', uniform), args.input, args.weights, arena.storage('convForwardTrain.branches', branchInfo(shape).info), args.lengths, args.output],
-    ctx.grid1d(threads, WORKGROUP_SIZE),
-  );
-}
-
 /** Records the weight gradient (`shaders/conv_weight_backward.wgsl`): `gradWeights = Σ dZ ⊗ X` (overwritten). */
 export function recordConvWeightBackward(
   ctx: GpuContext,

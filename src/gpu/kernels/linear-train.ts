@@ -4,35 +4,25 @@ import type { GpuContext } from '../context';
 
 const WORKGROUP_SIZE = 64;
 
+/** The gradient modes of `shaders/linear_train.wgsl`; the forward pass is `recordLinear`. */
+const LinearTrainMode = { WeightGradient: 1, InputGradient: 2, BiasGradient: 3 } as const;
+
 function record(
   ctx: GpuContext,
   pass: GPUComputePassEncoder,
   arena: BufferArena,
-  mode: number,
+  mode: (typeof LinearTrainMode)[keyof typeof LinearTrainMode],
   shape: LinearTrainShape,
-  hasBias: boolean,
-  buffers: [GPUBuffer, GPUBuffer, GPUBuffer | null, GPUBuffer],
+  buffers: [GPUBuffer, GPUBuffer, GPUBuffer],
   threads: number,
 ): void {
-  const uniform = new UniformWriter().u32(shape.rows).u32(shape.inFeatures).u32(shape.outFeatures).u32(hasBias ? 1 : 0).finish();
-  const [a, b, c, out] = buffers;
+  const uniform = new UniformWriter().u32(shape.rows).u32(shape.inFeatures).u32(shape.outFeatures).u32(0).finish();
   ctx.dispatch(
     pass,
     ctx.pipeline('linear_train.wgsl', { WORKGROUP_SIZE, LINEAR_MODE: mode }),
-    [arena.uniform(`linearTrain${mode}.params`, uniform), a, b, c ?? arena.scratch('linearTrain.unused', 16), out],
+    [arena.uniform(`linearTrain${mode}.params`, uniform), ...buffers],
     ctx.grid1d(threads, WORKGROUP_SIZE),
   );
-}
-
-/** `output = input · Wᵀ (+ bias)` (`shaders/linear_train.wgsl`, mode 0). */
-export function recordLinearForwardTrain(
-  ctx: GpuContext,
-  pass: GPUComputePassEncoder,
-  arena: BufferArena,
-  args: { shape: LinearTrainShape; input: GPUBuffer; weights: GPUBuffer; bias: GPUBuffer | null; output: GPUBuffer },
-): void {
-  const { shape } = args;
-  record(ctx, pass, arena, 0, shape, args.bias !== null, [args.input, args.weights, args.bias, args.output], shape.rows * shape.outFeatures);
 }
 
 /** `gradWeights = dyᵀ · x` and, if given, `gradBias = Σ_r dy` (modes 1 and 3). */
@@ -43,8 +33,8 @@ export function recordLinearWeightBackward(
   args: { shape: LinearTrainShape; input: GPUBuffer; gradOutput: GPUBuffer; gradWeights: GPUBuffer; gradBias: GPUBuffer | null },
 ): void {
   const { shape } = args;
-  record(ctx, pass, arena, 1, shape, false, [args.input, args.gradOutput, null, args.gradWeights], shape.outFeatures * shape.inFeatures);
-  if (args.gradBias) record(ctx, pass, arena, 3, shape, false, [args.gradOutput, args.gradOutput, null, args.gradBias], shape.outFeatures);
+  record(ctx, pass, arena, LinearTrainMode.WeightGradient, shape, [args.input, args.gradOutput, args.gradWeights], shape.outFeatures * shape.inFeatures);
+  if (args.gradBias) record(ctx, pass, arena, LinearTrainMode.BiasGradient, shape, [args.gradOutput, args.gradOutput, args.gradBias], shape.outFeatures);
 }
 
 /** `gradInput = dy · W` (mode 2). */
@@ -55,5 +45,5 @@ export function recordLinearInputBackward(
   args: { shape: LinearTrainShape; weights: GPUBuffer; gradOutput: GPUBuffer; gradInput: GPUBuffer },
 ): void {
   const { shape } = args;
-  record(ctx, pass, arena, 2, shape, false, [args.gradOutput, args.weights, null, args.gradInput], shape.rows * shape.inFeatures);
+  record(ctx, pass, arena, LinearTrainMode.InputGradient, shape, [args.gradOutput, args.weights, args.gradInput], shape.rows * shape.inFeatures);
 }
