@@ -17,7 +17,7 @@ struct Params {
   beta: f32,
   v_reset: f32,
   v_init_fraction: f32,
-  _pad: f32,
+  x_broadcast: u32,    // 1: x holds one step, the same current at every step (static input)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -45,9 +45,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     count = 0.0;
   }
   let max_count = f32(params.levels) - 1.0;
+  var x_stride = params.neurons;
+  if (params.x_broadcast == 1u) {
+    x_stride = 0u;
+  }
   for (var t = params.t_start; t < params.t_start + params.t_count; t++) {
     let index = t * params.neurons + i;
-    let step = neuron_step(v, count, x[index], threshold, params.beta, params.v_reset, max_count);
+    let step = neuron_step(v, count, x[t * x_stride + i], threshold, params.beta, params.v_reset, max_count);
     if (params.record_membrane == 1u) {
       membrane[index] = step.h;
     }

@@ -17,6 +17,7 @@ import { createNodeEngine } from './node-engine';
 const SENTENCE_TOKENS = 20;
 
 interface EngineCase {
+  encoding: 'rate' | 'direct';
   batch: number;
   numSteps: number;
   fusedMs: number;
@@ -55,9 +56,16 @@ function benchBatch(model: LoadedModel, batch: number): PreparedBatch {
   return prepareBatch(samples, model.spec.encoder.minLength);
 }
 
-function executeOptions(backend: Backend, model: LoadedModel, batch: number, numSteps: number, stepMode: 'fused' | 'per-step'): ExecuteOptions {
-  const plan = planBatch(backend, model, { numSteps, encoding: 'rate', seed: 1 }, SENTENCE_TOKENS, batch);
-  return { mode: 'snn', numSteps, encoding: 'rate', seed: 1, stepMode, maxChunkPositions: plan.maxChunkPositions };
+function executeOptions(
+  backend: Backend,
+  model: LoadedModel,
+  batch: number,
+  numSteps: number,
+  stepMode: 'fused' | 'per-step',
+  encoding: 'rate' | 'direct',
+): ExecuteOptions {
+  const plan = planBatch(backend, model, { numSteps, encoding, seed: 1 }, SENTENCE_TOKENS, batch);
+  return { mode: 'snn', numSteps, encoding, seed: 1, stepMode, maxChunkPositions: plan.maxChunkPositions };
 }
 
 /** (c) Effective bandwidth of the neuron kernel against a plain copy of the same bytes. */
@@ -113,23 +121,28 @@ export async function runBench(argv: string[]): Promise<number> {
     if (!parsed.values.json) console.log(line);
   };
   log(`adapter: ${adapterLabel(ctx.adapter)}`);
-  log(`network: TextCNN, 100-d input, widths 3/4/5 x 100 filters, 2 classes; ${SENTENCE_TOKENS}-token sentences, rate encoding`);
+  log(`network: TextCNN, 100-d input, widths 3/4/5 x 100 filters, 2 classes; ${SENTENCE_TOKENS}-token sentences`);
   const cases: EngineCase[] = [];
   const batches = quick ? [1, 8] : [1, 64];
   const stepCounts = quick ? [8, 16] : [8, 16, 50];
-  for (const batchSize of batches) {
-    const batch = benchBatch(model, batchSize);
-    for (const numSteps of stepCounts) {
-      const fusedMs = await timeMedian(repeats, () => gpu.run(runnable, batch, [executeOptions(gpu, model, batchSize, numSteps, 'fused')]));
-      const perStepMs = await timeMedian(repeats, () => gpu.run(runnable, batch, [executeOptions(gpu, model, batchSize, numSteps, 'per-step')]));
-      const slowCpu = batchSize * numSteps > 256;
-      const cpuMs = await timeMedian(slowCpu ? 1 : repeats, () => cpu.run(runnable, batch, [executeOptions(cpu, model, batchSize, numSteps, 'fused')]), !slowCpu);
-      const row = { batch: batchSize, numSteps, fusedMs, perStepMs, cpuMs, perStepOverFused: perStepMs / fusedMs, cpuOverGpu: cpuMs / fusedMs };
-      cases.push(row);
-      log(
-        `batch ${String(batchSize).padStart(2)} T ${String(numSteps).padStart(2)}: fused ${fusedMs.toFixed(1)} ms, per-step ${perStepMs.toFixed(1)} ms ` +
-          `(${row.perStepOverFused.toFixed(2)}x), CPU reference ${cpuMs.toFixed(1)} ms (GPU ${row.cpuOverGpu.toFixed(2)}x faster)`,
-      );
+  // Rate input is new at every step; direct input is the same at every step, so the fused path
+  // computes the encoder and convolution once, while a per-step run recomputes them each step.
+  for (const encoding of ['rate', 'direct'] as const) {
+    for (const batchSize of batches) {
+      const batch = benchBatch(model, batchSize);
+      for (const numSteps of stepCounts) {
+        const options = (backend: Backend, stepMode: 'fused' | 'per-step') => [executeOptions(backend, model, batchSize, numSteps, stepMode, encoding)];
+        const fusedMs = await timeMedian(repeats, () => gpu.run(runnable, batch, options(gpu, 'fused')));
+        const perStepMs = await timeMedian(repeats, () => gpu.run(runnable, batch, options(gpu, 'per-step')));
+        const slowCpu = batchSize * numSteps > 256 && encoding === 'rate';
+        const cpuMs = await timeMedian(slowCpu ? 1 : repeats, () => cpu.run(runnable, batch, options(cpu, 'fused')), !slowCpu);
+        const row = { encoding, batch: batchSize, numSteps, fusedMs, perStepMs, cpuMs, perStepOverFused: perStepMs / fusedMs, cpuOverGpu: cpuMs / fusedMs };
+        cases.push(row);
+        log(
+          `${encoding.padEnd(6)} batch ${String(batchSize).padStart(2)} T ${String(numSteps).padStart(2)}: fused ${fusedMs.toFixed(1)} ms, ` +
+            `per-step ${perStepMs.toFixed(1)} ms (${row.perStepOverFused.toFixed(2)}x), CPU reference ${cpuMs.toFixed(1)} ms (GPU ${row.cpuOverGpu.toFixed(2)}x faster)`,
+        );
+      }
     }
   }
   const bandwidthResult = await bandwidth(ctx, repeats);

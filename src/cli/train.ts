@@ -86,7 +86,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     backend,
     numSteps: numberFlag('steps', v.steps, method === 'su-bif' ? 16 : 16, 1, 1000),
     levels: numberFlag('levels', v.levels, 4, 2, 256),
-    outputLevels: numberFlag('output-levels', v['output-levels'], 8, 2, 1024),
+    outputLevels: numberFlag('output-levels', v['output-levels'], 64, 2, 1024),
     thresholdPercentile: numberFlag('percentile', v.percentile, 99.9, 50, 100, false),
     outputPercentile: numberFlag('output-percentile', v['output-percentile'], 50, 1, 100, false),
     clipSigmas: numberFlag('clip-sigmas', v['clip-sigmas'], 3, 0.1, 100, false),

@@ -66,9 +66,9 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
   }
 
   neuron(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['neuron']>[0]): void {
-    const x = (args.x as Float32Array).subarray(0, (args.tStart + args.tCount) * args.neurons);
+    const x = (args.x as Float32Array).subarray(0, (args.xBroadcast ? 1 : args.tStart + args.tCount) * args.neurons);
     wholeRange(args.tStart, args.tCount, args.tCount);
-    const result = neuronMultiStep(args.params, x, args.tCount, args.neurons, args.layer.state, args.membrane !== undefined);
+    const result = neuronMultiStep(args.params, x, args.tCount, args.neurons, args.layer.state, args.membrane !== undefined, args.xBroadcast);
     args.spikes.set(result.spikes);
     if (args.membrane && result.membrane) args.membrane.set(result.membrane);
   }

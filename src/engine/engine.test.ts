@@ -99,6 +99,20 @@ describe('engine: results do not depend on how the work is cut', () => {
     for (const [layer, events] of fused.layerEvents) expectExact(perStep.layerEvents.get(layer)!, events);
   });
 
+  it('direct input computed once for all steps (fused) equals recomputing it at every step (per-step)', async () => {
+    const batch = prepareBatch([long, ids(m, 5, 6)], 4);
+    const direct = { encoding: 'direct' as const, record: { spikeLayers: ['conv_spike'], input: true } };
+    const fused = await runOne(await gpu(), m, batch, snn(direct));
+    const perStep = await runOne(await gpu(), m, batch, snn({ ...direct, stepMode: 'per-step' }));
+    expectExact(fused.scores, perStep.scores);
+    for (const [layer, events] of perStep.layerEvents) expectExact(fused.layerEvents.get(layer)!, events);
+    expectExact(fused.spikeTrains.get('conv_spike')!.samples[0], perStep.spikeTrains.get('conv_spike')!.samples[0]);
+    expectExact(fused.inputTrain![1], perStep.inputTrain![1]);
+    for (let i = 0; i < fused.inputEvents.length; i++) expect(fused.inputEvents[i]).toBeCloseTo(perStep.inputEvents[i], 3);
+    const onCpu = await runOne(cpu, m, batch, snn(direct));
+    expect(Array.from(onCpu.scores)).toEqual(Array.from(fused.scores));
+  });
+
   it('a sentence gives the same spikes alone and inside a batch of other lengths', async () => {
     const alone = await runOne(await gpu(), m, prepareBatch([ids(m, 6, 1)], 4), snn());
     const inBatch = await runOne(await gpu(), m, prepareBatch([ids(m, 30, 2), ids(m, 6, 1), ids(m, 2, 3)], 4), snn());

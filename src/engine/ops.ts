@@ -67,6 +67,8 @@ export interface TensorOps<Tensor, NeuronLayer> {
     spikes: Tensor;
     layer: NeuronLayer;
     membrane?: Tensor;
+    /** `x` holds one step, the same current at every step (a static input computed once). */
+    xBroadcast?: boolean;
   }): void;
   recurrent(args: {
     numSteps: number;

@@ -8,14 +8,15 @@ import { copyPositions, neuronParams, range, splitSamples, type Walk } from './w
  * give exactly the unchunked result. Long runs are flushed to the device between chunks.
  */
 export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronLayer>): Tensor {
-  const { ops, section, rows, dim, B, ann, numSteps, positions } = walk;
+  const { ops, section, rows, dim, B, ann, numSteps, positions, inputSteps } = walk;
   const C = section.channels;
+  const inputRows = inputSteps * B;
   const chunks = positionChunks(section, walk.batch.tokens, walk.options.maxChunkPositions);
   const maxTokens = Math.max(...chunks.map((c) => c.tokenEnd - c.tokenStart));
   const maxPositions = maxTokens - section.minWidth + 1;
   // A recorded tensor gets a buffer per chunk (read back at the end); the others serve every chunk.
-  const sharedEncoded = walk.recordsInput() ? null : ops.allocate('encoded', rows * maxTokens * dim);
-  const convOut = section.conv ? ops.allocate('conv', rows * maxPositions * C) : null;
+  const sharedEncoded = walk.recordsInput() ? null : ops.allocate('encoded', inputRows * maxTokens * dim);
+  const convOut = section.conv ? ops.allocate('conv', inputRows * maxPositions * C) : null;
   const pooled = ops.allocate('pooled', rows * C);
   const sharedSpikes = section.neurons.map(({ layer }) =>
     walk.recordsSpikes(layer.name) ? null : ops.allocate(`${layer.name}.spikes`, rows * maxPositions * C),
@@ -37,7 +38,7 @@ export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronL
     const tokens = chunk.tokenEnd - chunk.tokenStart;
     const chunkPositions = tokens - section.minWidth + 1;
     const inputs = chunkInputs(walk, chunk, chunkIndex);
-    const encoded = sharedEncoded ?? ops.allocate(`chunk${chunkIndex}.encoded`, rows * tokens * dim);
+    const encoded = sharedEncoded ?? ops.allocate(`chunk${chunkIndex}.encoded`, inputRows * tokens * dim);
     const spikeTensors = section.neurons.map(
       ({ layer }, i) => sharedSpikes[i] ?? ops.allocate(`chunk${chunkIndex}.${layer.name}.spikes`, rows * chunkPositions * C),
     );
@@ -52,9 +53,9 @@ export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronL
       ops.encode({
         kind: walk.encoding,
         seed: walk.options.seed,
-        shape: { numSteps, batch: B, tokens, dim },
-        tStart,
-        tCount,
+        shape: { numSteps: inputSteps, batch: B, tokens, dim },
+        tStart: walk.staticInput ? 0 : tStart,
+        tCount: walk.staticInput ? 1 : tCount,
         positionOffset: chunk.tokenStart,
         tokenIds: inputs.tokenIds,
         probabilities: walk.model.probabilities,
@@ -68,9 +69,9 @@ export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronL
       if (section.conv && convOut) {
         const conv = section.conv;
         ops.conv({
-          shape: { rows, batch: B, tokens, inChannels: dim, widths: conv.widths, filters: conv.filters },
-          rowStart,
-          rowCount,
+          shape: { rows: inputRows, batch: B, tokens, inChannels: dim, widths: conv.widths, filters: conv.filters },
+          rowStart: walk.staticInput ? 0 : rowStart,
+          rowCount: walk.staticInput ? B : rowCount,
           input: encoded,
           weights: walk.weight(`${conv.name}.weight`),
           bias: walk.optionalWeight(`${conv.name}.bias`, conv.bias),
@@ -92,6 +93,7 @@ export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronL
             spikes: spikeTensors[i],
             layer: layerStates[i],
             membrane: membraneTensors[i],
+            xBroadcast: walk.staticInput && i === 0,
           });
         }
         current = spikeTensors[i];
@@ -155,21 +157,27 @@ function recordChunkReadbacks<Tensor, NeuronLayer>(
   const chunkPositions = tokens - section.minWidth + 1;
   const owned = chunk.end - chunk.start;
   const ownedTokens = lastChunk ? tokens : owned;
+  // A static input was computed for one step and holds for all of them.
+  const { inputSteps } = walk;
+  const repeat = numSteps / inputSteps;
   const inputEvents = ops.allocate(`chunk${chunk.start}.inputEvents`, B * tokens);
-  ops.countEvents({ numSteps, batch: B, positions: tokens, channels: dim, input: encoded, output: inputEvents });
+  ops.countEvents({ numSteps: inputSteps, batch: B, positions: tokens, channels: dim, input: encoded, output: inputEvents });
   readbacks.push({
     tensor: inputEvents,
     length: B * tokens,
-    consume: (data) => copyPositions(data, B, tokens, ownedTokens, out.inputEvents, batch.tokens, chunk.tokenStart, 1),
+    consume: (data) =>
+      copyPositions(repeat === 1 ? data : data.map((events) => events * repeat), B, tokens, ownedTokens, out.inputEvents, batch.tokens, chunk.tokenStart, 1),
   });
   if (out.inputTrain) {
     readbacks.push({
       tensor: encoded,
-      length: rows * tokens * dim,
-      consume: (data) =>
-        splitSamples(data, numSteps, B, tokens * dim).forEach((sample, b) =>
+      length: inputSteps * B * tokens * dim,
+      consume: (data) => {
+        const steps = repeat === 1 ? data : repeatSteps(data, numSteps);
+        splitSamples(steps, numSteps, B, tokens * dim).forEach((sample, b) =>
           copyPositions(sample, numSteps, tokens, ownedTokens, out.inputTrain![b], batch.tokens, chunk.tokenStart, dim),
-        ),
+        );
+      },
     });
   }
   section.neurons.forEach(({ layer, index }, i) => {
@@ -208,4 +216,11 @@ function recordChunkReadbacks<Tensor, NeuronLayer>(
       },
     });
   });
+}
+
+/** One step of a tensor repeated `numSteps` times (a static input seen at every step). */
+function repeatSteps(step: Float32Array, numSteps: number): Float32Array {
+  const out = new Float32Array(step.length * numSteps);
+  for (let t = 0; t < numSteps; t++) out.set(step, t * step.length);
+  return out;
 }

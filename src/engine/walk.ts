@@ -88,6 +88,14 @@ export class Walk<Tensor, NeuronLayer> {
   readonly positions: number;
   /** Time ranges of the dispatches: one `[0, T]` (fused) or one per step. */
   readonly ranges: [number, number][];
+  /**
+   * Direct input presented at every step is the same current at every step: in a fused run the
+   * encoder and the convolution compute it once and the first neuron layer reads it at every step.
+   * (A per-step run, which sees one step at a time, recomputes it.)
+   */
+  readonly staticInput: boolean;
+  /** Steps the encoder and the convolution compute: 1 for a static input, else numSteps. */
+  readonly inputSteps: number;
   readonly readbacks: Readback<Tensor>[] = [];
   readonly out: RawOutput;
   private readonly record: RecordRequest;
@@ -111,6 +119,13 @@ export class Walk<Tensor, NeuronLayer> {
     this.positions = batch.tokens - this.section.minWidth + 1;
     const perStep = options.stepMode === 'per-step' && ops.supportsStepRanges;
     this.ranges = perStep ? Array.from({ length: this.numSteps }, (_, t) => [t, 1]) : [[0, this.numSteps]];
+    this.staticInput =
+      !this.ann &&
+      this.encoding === 'direct' &&
+      this.spec.encoder.presentation !== 'first-step' &&
+      !perStep &&
+      this.section.neurons.length > 0;
+    this.inputSteps = this.staticInput ? 1 : this.numSteps;
     this.membraneRequests = new Map((this.record.membrane ?? []).map((request) => [request.layer, request.neurons]));
     this.out = {
       numSteps: this.numSteps,

@@ -52,7 +52,8 @@ export function thresholdOf(params: NeuronParams, neuron: number): number {
  * count is above 0, otherwise 0; `v = h − s·θ`; `count += s`. No leak.
  *
  * Float32 throughout, rounded with `Math.fround` in the order of `shaders/neuron.wgsl`.
- * `x` is `[numSteps][neurons]`; `state` (if given) is updated in place and returned.
+ * `x` is `[numSteps][neurons]`, or `[neurons]` applied at every step when `xBroadcast` (a static
+ * input computed once); `state` (if given) is updated in place and returned.
  */
 export function neuronMultiStep(
   params: NeuronParams,
@@ -61,6 +62,7 @@ export function neuronMultiStep(
   neurons: number,
   state: NeuronState = initialNeuronState(params, neurons),
   recordMembrane = false,
+  xBroadcast = false,
 ): NeuronRunResult {
   const spikes = new Float32Array(numSteps * neurons);
   const membrane = recordMembrane ? new Float32Array(numSteps * neurons) : undefined;
@@ -73,7 +75,7 @@ export function neuronMultiStep(
     let spikeCount = count[i];
     for (let t = 0; t < numSteps; t++) {
       const index = t * neurons + i;
-      const current = x[index];
+      const current = x[xBroadcast ? i : index];
       const h =
         params.model === 'LIF' ? Math.fround(Math.fround(beta * potential) + current) : Math.fround(potential + current);
       if (membrane) membrane[index] = h;

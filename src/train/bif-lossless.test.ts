@@ -36,7 +36,7 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
       const trainer = new TextCnnTrainer(ops, config, result.parameters, 32, 48);
       const calibration = await collectActivations(trainer, train.slice(0, 64), 32, 48);
       const provenance = { name: 'test', description: '', command: 'test', dataset: 'chnsenticorp', split: 'given', seed: 1, notes: '' };
-      const made = suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: 8, maxTokens: 600, numSteps: 16, seed: 1, provenance, metrics: {} });
+      const made = suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: 64, maxTokens: 600, numSteps: 16, seed: 1, provenance, metrics: {} });
       const { configText, weightBytes } = serializeModel(made.config, made.weights);
       model = parseModel(configText, weightBytes);
     } finally {
@@ -47,14 +47,34 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
     const section = positionalSection(model.spec);
     const batch = prepareBatch(ids, Math.max(model.spec.encoder.minLength, section.maxWidth));
     const backend = new GpuBackend(ctx);
-    const numSteps = 24;
+    // The output layer has 64 levels (counts 0..63): one spike per step at most, so the counts settle
+    // after the hidden layer's 3 steps and up to 63 of the output layer's, plus any transients.
+    const numSteps = 96;
     const base = { numSteps, encoding: 'direct' as const, seed: 1, maxChunkPositions: 1024 };
-    const [snn, ann] = (await backend.run(model, batch, [{ ...base, mode: 'snn', record: { spikeLayers: ['conv_spike'] } }, { ...base, mode: 'ann' }])).raws;
+    const [snn, ann, short] = (
+      await backend.run(model, batch, [{ ...base, mode: 'snn', record: { spikeLayers: ['conv_spike'] } }, { ...base, mode: 'ann' }, { ...base, numSteps: 4, mode: 'snn' }])
+    ).raws;
 
     // Output layer: spike counts = the twin's quantised outputs (integers, step 1).
     expect(snn.scores.length).toBe(ann.scores.length);
     expect([...snn.scores]).toEqual([...ann.scores]);
     expect(ann.scores.some((x) => x > 0)).toBe(true);
+    // The fine output quantiser is used beyond the old 8 levels, and few sentences lose both classes
+    // to the dead zone |logit| < step/2 (a 0:0 tie, which argmax gives to the first class).
+    expect(Math.max(...ann.scores)).toBeGreaterThan(7);
+    expect(model.spec.readout.population).toBe(1);
+    const classes = model.spec.readout.classes.length;
+    const argmax = (scores: ArrayLike<number>, b: number) => {
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (scores[b * classes + k] > scores[b * classes + best]) best = k;
+      return best;
+    };
+    let ties = 0;
+    for (let b = 0; b < batch.batch; b++) if ([...ann.scores.subarray(b * classes, (b + 1) * classes)].every((x) => x === 0)) ties++;
+    expect(ties).toBeLessThan(batch.batch / 8);
+    // Two centred classes: the winner has fired and the loser has cancelled its spikes by T = 4, so
+    // the short run already predicts what the twin predicts, though its counts are not yet settled.
+    for (let b = 0; b < batch.batch; b++) expect(argmax(short.scores, b), `sample ${b}`).toBe(argmax(ann.scores, b));
 
     // Hidden layer: the twin's levels clamp(⌊z + ½⌋, 0, 3), z the same convolution on the same GPU.
     const C = section.channels;

@@ -14,6 +14,16 @@
  *    membrane value of the output layer is exact in float32, whatever the order of the additions.
  * The output quantiser `s_out` is calibrated after training: (99.9th percentile of the largest logit)
  * / (L_out − 1), so the output levels cover the logits the ANN produces.
+ *
+ * The output layer needs many more levels than the hidden one (`spikescope train` uses L_out = 64):
+ * a class whose logit is below s_out/2 gets 0 spikes, so with the two centred logits ±z of a binary
+ * task every sentence with |z| < s_out/2 is a 0:0 tie that argmax gives to the first class. With
+ * L_out = 8 that dead zone was 1/14 of the logit range (every such sentence called negative); with
+ * 64 it is 1/126. The extra levels cost nothing in agreement: the hidden layer's spikes have all
+ * arrived by step L − 2, when the winning class fires if it has not yet, and (two centred classes)
+ * the losing one, at most L − 2 spikes ahead, has cancelled them by step 2L − 5; so the prediction
+ * equals the twin's from T = max(L − 1, 2L − 4) on (4 for L = 4), though the counts themselves settle
+ * only after up to L_out more steps.
  */
 import type { ModelConfig } from '../model/format';
 import type { TensorRecord } from '../model/safetensors';

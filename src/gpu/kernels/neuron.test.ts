@@ -107,6 +107,29 @@ describe('neuron kernel (shaders/neuron.wgsl) against the reference', () => {
     expectExact(perStep.v, fused.v);
   });
 
+  it('a static input (one step of x read at every step) equals the same x repeated over the steps', async () => {
+    const random = new TestRandom(13);
+    const numSteps = 9;
+    const neurons = 150;
+    const p = params({ model: 'LIF', beta: 0.9 });
+    const step = random.quantised(neurons, -16, 64, 1 / 64);
+    const repeated = new Float32Array(numSteps * neurons);
+    for (let t = 0; t < numSteps; t++) repeated.set(step, t * neurons);
+    const expected = neuronMultiStep(p, repeated, numSteps, neurons);
+    const reference = neuronMultiStep(p, step, numSteps, neurons, undefined, false, true);
+    expectExact(reference.spikes, expected.spikes);
+    const ctx = await testGpu();
+    const [spikes] = await runOnGpu(ctx, (pass, arena) => {
+      const x = arena.storage('x', step);
+      const out = arena.scratch('spikes', repeated.byteLength);
+      const layer = createNeuronLayerBuffers(arena, p, neurons, 'static');
+      recordNeuron(ctx, pass, arena, { params: p, neurons, tStart: 0, tCount: numSteps, x, spikes: out, layer, xBroadcast: true });
+      return [{ buffer: out, byteLength: repeated.byteLength }];
+    });
+    expectExact(spikes, expected.spikes);
+    expect(expected.spikes.some((s) => s === 1)).toBe(true);
+  });
+
   it('initial state is v = vInitFraction * threshold of the channel', () => {
     const p = params({ vThreshold: new Float32Array([2, 4]), channels: 2, vInitFraction: 0.5 });
     expect([...initialNeuronState(p, 4).v]).toEqual([1, 2, 1, 2]);

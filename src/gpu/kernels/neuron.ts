@@ -23,7 +23,8 @@ export function createNeuronLayerBuffers(arena: BufferArena, params: NeuronParam
 
 /**
  * Records one neuron-layer dispatch (`shaders/neuron.wgsl`) over steps [tStart, tStart + tCount):
- * reads currents `x` `[T][neurons]`, writes `spikes` and, if given, the membrane trace `membrane`.
+ * reads currents `x` `[T][neurons]` (or `[neurons]` for every step, with `xBroadcast`), writes `spikes`
+ * and, if given, the membrane trace `membrane`.
  * With tStart = 0 the state is initialised; otherwise it continues from the layer's state buffers.
  */
 export function recordNeuron(
@@ -39,6 +40,8 @@ export function recordNeuron(
     spikes: GPUBuffer;
     layer: NeuronLayerBuffers;
     membrane?: GPUBuffer;
+    /** `x` holds one step `[neurons]`, the same current at every step (a static input computed once). */
+    xBroadcast?: boolean;
   },
 ): void {
   const { params, neurons } = args;
@@ -54,7 +57,7 @@ export function recordNeuron(
     .f32(params.beta)
     .f32(params.vReset)
     .f32(params.vInitFraction)
-    .f32(0)
+    .u32(args.xBroadcast ? 1 : 0)
     .finish();
   const pipeline = ctx.pipeline('neuron.wgsl', {
     WORKGROUP_SIZE,
