@@ -50,6 +50,15 @@ test.describe('spikes', () => {
     await saveScreenshot(page, testInfo, 'spikes');
   });
 
+  test('clicking a neuron of the output layer shows its membrane potential too', async ({ page }) => {
+    await page.locator('[data-layer="fc_spike"]').click();
+    const canvas = page.locator('snn-raster canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.25);
+    await expect(page.getByTestId('membrane-chart').locator('polyline')).toHaveCount(1, { timeout: 60_000 });
+    await expect(page.locator('snn-membrane')).toContainText(/fc_spike · neuron \d+/);
+  });
+
   test('zoom and pan with the keyboard and the wheel', async ({ page }) => {
     const canvas = page.locator('snn-raster canvas');
     const fullView = await canvas.getAttribute('data-view');

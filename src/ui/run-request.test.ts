@@ -21,9 +21,10 @@ describe('planRecording', () => {
     expect(plan.trainsNote).toBeNull();
   });
 
-  it('asks for the membrane of a selected position-wise neuron only', () => {
+  it('asks for the membrane of a selected neuron of a spiking layer only', () => {
     expect(planRecording(model, 'fine', 8, { layer: 'conv_spike', neuron: 42 }).record.membrane).toEqual([{ layer: 'conv_spike', neurons: [42] }]);
-    expect(planRecording(model, 'fine', 8, { layer: 'fc_spike', neuron: 1 }).record.membrane).toBeUndefined();
+    expect(planRecording(model, 'fine', 8, { layer: 'fc_spike', neuron: 1 }).record.membrane).toEqual([{ layer: 'fc_spike', neurons: [1] }]);
+    expect(planRecording(model, 'fine', 8, { layer: 'input', neuron: 1 }).record.membrane).toBeUndefined();
   });
 
   it('keeps only the small flat trains for a long text, and says why', () => {

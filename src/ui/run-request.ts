@@ -35,7 +35,7 @@ export function estimateTokens(text: string, tokenizer: TokenizerKind): number {
 /**
  * Plans the recording: flat layers' trains always (they are small), the input's and the
  * position-wise layers' trains while they fit `RECORD_CELL_BUDGET`, and the membrane of the
- * selected neuron when it belongs to a position-wise neuron layer (the engine records only those).
+ * selected neuron of any spiking layer.
  */
 export function planRecording(model: PlannedModel, text: string, numSteps: number, selection: { layer: string; neuron: number } | null): RecordPlan {
   const spiking = model.layers.filter((layer) => layer.kind === 'neuron' || layer.kind === 'recurrent');
@@ -50,7 +50,7 @@ export function planRecording(model: PlannedModel, text: string, numSteps: numbe
     spikeLayers: [...(fits ? positional : []), ...flat].map((layer) => layer.name),
     input: fits,
   };
-  if (selection && positional.some((layer) => layer.name === selection.layer)) record.membrane = [{ layer: selection.layer, neurons: [selection.neuron] }];
+  if (selection && spiking.some((layer) => layer.name === selection.layer)) record.membrane = [{ layer: selection.layer, neurons: [selection.neuron] }];
   const trainsNote = fits
     ? null
     : `This text has ${text.length > ESTIMATE_CHARACTERS ? 'up to ' : ''}${tokenCount.toLocaleString('en-US')} tokens: at T = ${numSteps} the spike trains of the layers before pooling would hold about ${(cells / 1e6).toFixed(0)} million neuron-steps, more than the ${RECORD_CELL_BUDGET / 1e6} million the page records.`;

@@ -207,8 +207,9 @@ export class SnnApp extends LitElement {
 
   private onNeuronSelect(event: CustomEvent<NeuronSelection>): void {
     this.selection = event.detail;
-    const positional = this.summary?.layers.some((layer) => layer.name === event.detail.layer && layer.positional && layer.kind === 'neuron');
-    if (positional) void this.classifyNow();
+    // The input has no membrane; every spiking layer's neuron gets its trace recorded by a re-run.
+    const spiking = this.summary?.layers.some((layer) => layer.name === event.detail.layer && (layer.kind === 'neuron' || layer.kind === 'recurrent'));
+    if (spiking) void this.classifyNow();
   }
 
   private onBatchRun(event: CustomEvent<BatchRequest>): void {

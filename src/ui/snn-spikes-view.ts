@@ -138,11 +138,7 @@ export class SnnSpikesView extends LitElement {
     if (!selection || !chosen?.train || !context || !this.sample) return html`<snn-membrane></snn-membrane>`;
     const info = neuronInfo(chosen.train, selection.neuron, context);
     const trace = this.sample.membrane?.find((entry) => entry.layer === selection.layer && entry.neuron === selection.neuron) ?? null;
-    const note = !chosen.positional
-      ? 'The engine records membrane potentials of the layers before pooling only; pick a neuron of a convolution layer.'
-      : selection.layer === 'input'
-        ? 'Input components are spike sources, not neurons: they have no membrane.'
-        : null;
+    const note = selection.layer === 'input' ? 'Input components are spike sources, not neurons: they have no membrane.' : null;
     return html`<snn-membrane .info=${info} .trace=${trace} .spikes=${neuronSpikes(chosen.train, selection.neuron)} .note=${note}></snn-membrane>`;
   }
 
