@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadModelDir } from '../model/node-io';
 import type { BatchResult, RunOptions, SampleResult } from '../engine/types';
@@ -14,10 +13,15 @@ export function integerFlag(name: string, value: string | undefined, fallback: n
   return number;
 }
 
-/** Texts from standard input, one per non-blank line, decoded as UTF-8 (invalid bytes become U+FFFD). */
-function readStdinTexts(): string[] {
+/**
+ * Texts from standard input, one per non-blank line, decoded as UTF-8 (invalid bytes become U+FFFD).
+ * Read as a stream: a synchronous read of a pipe fails with EAGAIN when the writer is slower.
+ */
+async function readStdinTexts(): Promise<string[]> {
   if (process.stdin.isTTY) throw new UsageError('give a TEXT argument, or pipe texts on standard input, one per line');
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(0));
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
   return text.split(/\r?\n/).filter((line) => line.trim().length > 0);
 }
 
@@ -92,7 +96,7 @@ export async function runClassify(argv: string[]): Promise<number> {
     encoding,
     seed: integerFlag('seed', values.seed, model.config.seed, 0, 0xffffffff),
   };
-  const texts = positionals.length > 0 ? positionals : readStdinTexts();
+  const texts = positionals.length > 0 ? positionals : await readStdinTexts();
   if (texts.length === 0) throw new InputError('no text to classify: standard input had no non-blank line');
   const engine = createNodeEngine(backend);
   try {
