@@ -27,9 +27,10 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-mkdirSync('test-results', { recursive: true });
-const vitestReport = 'test-results/vitest.json';
-const playwrightReport = 'test-results/playwright.json';
+// Outside Playwright's output folder, which it empties when it starts.
+mkdirSync('test-reports', { recursive: true });
+const vitestReport = 'test-reports/vitest.json';
+const playwrightReport = 'test-reports/playwright.json';
 const steps = [
   ['type check', 'npx', ['tsc', '--noEmit']],
   ['unit and GPU parity tests (Node, WebGPU via Dawn)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]],
