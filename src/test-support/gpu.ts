@@ -36,3 +36,21 @@ export async function runOnGpu(
     arena.destroy();
   }
 }
+
+/**
+ * A view of `ctx` whose per-dimension workgroup limit is 2, so that small dispatches fold into a
+ * 2-D grid as real ones do past 65535 workgroups; `grids` records the grids it handed out.
+ */
+export function foldingContext(ctx: GpuContext): { folding: GpuContext; grids: [number, number][] } {
+  const grids: [number, number][] = [];
+  const folding = Object.create(ctx, {
+    limits: { value: { maxComputeWorkgroupsPerDimension: 2 } },
+    grid1d: {
+      value(this: GpuContext, items: number, workgroupSize: number) {
+        grids.push(GpuContext.prototype.grid1d.call(this, items, workgroupSize));
+        return grids[grids.length - 1];
+      },
+    },
+  }) as GpuContext;
+  return { folding, grids };
+}

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { convChannelsOf, convPositionsOf, convReference, convBranchWeightOffsets, type ConvShape } from '../../reference/conv';
 import { expectClose, expectExact } from '../../test-support/compare';
-import { runOnGpu, testGpu } from '../../test-support/gpu';
+import { foldingContext, runOnGpu, testGpu } from '../../test-support/gpu';
 import { TestRandom } from '../../test-support/random';
-import { GpuContext } from '../context';
+import type { GpuContext } from '../context';
 import { recordConv } from './conv';
 
 /** What the output holds before the kernel runs: any element the kernel forgets to write shows up. */
@@ -134,16 +134,7 @@ describe('conv kernel (shaders/conv.wgsl) against the reference', () => {
 
   it('a dispatch folded into a 2-D grid (as past 65535 workgroups) computes the same', async () => {
     const ctx = await testGpu();
-    const grids: [number, number][] = [];
-    const folding = Object.create(ctx, {
-      limits: { value: { maxComputeWorkgroupsPerDimension: 2 } },
-      grid1d: {
-        value(this: GpuContext, items: number, workgroupSize: number) {
-          grids.push(GpuContext.prototype.grid1d.call(this, items, workgroupSize));
-          return grids[grids.length - 1];
-        },
-      },
-    }) as GpuContext;
+    const { folding, grids } = foldingContext(ctx);
     const shape: ConvShape = { rows: 64, batch: 4, tokens: 12, inChannels: 4, widths: [3, 5], filters: 90 };
     const inputs = makeInputs(shape, 9, 'spikes', [12, 9, 5, 3], false);
     const reference = convReference(shape, inputs.input, inputs.weights, inputs.bias, inputs.lengths);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { linearReference } from '../../reference/linear';
 import { expectClose, expectExact } from '../../test-support/compare';
-import { runOnGpu, testGpu } from '../../test-support/gpu';
+import { foldingContext, runOnGpu, testGpu } from '../../test-support/gpu';
 import { TestRandom } from '../../test-support/random';
-import { GpuContext } from '../context';
+import type { GpuContext } from '../context';
 import { recordLinear } from './linear';
 
 /** What the output holds before the kernel runs: any element the kernel forgets to write shows up. */
@@ -91,16 +91,7 @@ describe('linear kernel (shaders/linear.wgsl) against the reference', () => {
 
   it('a dispatch folded into a 2-D grid (as past 65535 workgroups) computes the same', async () => {
     const ctx = await testGpu();
-    const grids: [number, number][] = [];
-    const folding = Object.create(ctx, {
-      limits: { value: { maxComputeWorkgroupsPerDimension: 2 } },
-      grid1d: {
-        value(this: GpuContext, items: number, workgroupSize: number) {
-          grids.push(GpuContext.prototype.grid1d.call(this, items, workgroupSize));
-          return grids[grids.length - 1];
-        },
-      },
-    }) as GpuContext;
+    const { folding, grids } = foldingContext(ctx);
     const shape: LinearShape = { rows: 520, inFeatures: 10, outFeatures: 95 };
     const inputs = makeInputs(shape, 10, 'spikes', false);
     expectExact(await gpuLinear(shape, inputs, [[0, shape.rows]], folding), reference(shape, inputs));
