@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { BatchFileError, decodeTextFile, parseBatchText, type BatchFile } from './batch-file';
 import { batchCsv, summarizeBatch, type BatchRow } from './batch-summary';
 import { formatPercent } from './energy-view';
-import { baseStyles, classColour } from './theme';
+import { baseStyles, classColour, figureStyles } from './theme';
 import './snn-confusion';
 
 /** Detail of `batch-run`. */
@@ -23,6 +23,7 @@ const FORMAT_NAMES: Record<BatchFile['format'], string> = { lines: 'one text per
 export class SnnBatch extends LitElement {
   static override styles = [
     baseStyles,
+    figureStyles,
     css`
       .drop {
         border: 2px dashed var(--snn-border-strong);
@@ -53,19 +54,6 @@ export class SnnBatch extends LitElement {
         grid-template-columns: repeat(3, minmax(0, 1fr));
         gap: 10px;
         margin: 12px 0;
-      }
-      .figure {
-        border: 1px solid var(--snn-border);
-        border-radius: var(--snn-radius);
-        padding: 8px 12px;
-      }
-      .figure .value {
-        font-size: 20px;
-        font-weight: 650;
-      }
-      .figure .what {
-        font-size: 12px;
-        color: var(--snn-muted);
       }
       .preview {
         width: 100%;

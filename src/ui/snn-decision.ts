@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { decidedAtStep } from './decision';
-import { baseStyles, classColour } from './theme';
+import { baseStyles, chartStyles, classColour } from './theme';
 
 const WIDTH = 420;
 const HEIGHT = 170;
@@ -15,12 +15,8 @@ const PAD = { left: 36, right: 10, top: 12, bottom: 24 };
 export class SnnDecision extends LitElement {
   static override styles = [
     baseStyles,
+    chartStyles,
     css`
-      svg {
-        width: 100%;
-        height: auto;
-        display: block;
-      }
       .legend {
         display: flex;
         flex-wrap: wrap;

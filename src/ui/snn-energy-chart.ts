@@ -2,7 +2,7 @@ import { LitElement, css, html, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { EnergyReport } from '../model/energy';
 import { formatEnergy } from './energy-view';
-import { baseStyles } from './theme';
+import { baseStyles, chartStyles } from './theme';
 
 const ROW = 30;
 const LABEL = 110;
@@ -21,12 +21,8 @@ const SNN_COLOUR = '#2b4bb0';
 export class SnnEnergyChart extends LitElement {
   static override styles = [
     baseStyles,
+    chartStyles,
     css`
-      svg {
-        width: 100%;
-        height: auto;
-        display: block;
-      }
       .label {
         font-size: 11px;
         fill: #1a2030;

@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { DEFAULT_ENERGY_SETTINGS, type EnergyReport, type EnergySettings } from '../model/energy';
 import type { CardMetrics } from './card-metrics';
 import { explainEnergy, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
-import { baseStyles } from './theme';
+import { baseStyles, figureStyles } from './theme';
 import './snn-energy-chart';
 import './snn-model-card';
 
@@ -17,25 +17,13 @@ import './snn-model-card';
 export class SnnEnergy extends LitElement {
   static override styles = [
     baseStyles,
+    figureStyles,
     css`
       .summary {
         display: grid;
         grid-template-columns: repeat(3, minmax(0, 1fr));
         gap: 10px;
         margin-bottom: 10px;
-      }
-      .figure {
-        border: 1px solid var(--snn-border);
-        border-radius: var(--snn-radius);
-        padding: 8px 12px;
-      }
-      .figure .value {
-        font-size: 20px;
-        font-weight: 650;
-      }
-      .figure .what {
-        font-size: 12px;
-        color: var(--snn-muted);
       }
       .costly {
         color: var(--snn-bad);

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { MembraneTrace } from '../engine/types';
 import type { NeuronInfo } from './raster-layout';
-import { baseStyles } from './theme';
+import { baseStyles, chartStyles } from './theme';
 
 const WIDTH = 420;
 const HEIGHT = 170;
@@ -16,12 +16,8 @@ const PAD = { left: 40, right: 10, top: 14, bottom: 24 };
 export class SnnMembrane extends LitElement {
   static override styles = [
     baseStyles,
+    chartStyles,
     css`
-      svg {
-        width: 100%;
-        height: auto;
-        display: block;
-      }
       .caption {
         font-size: 12px;
         color: var(--snn-muted);

@@ -140,6 +140,32 @@ export const baseStyles = css`
 `;
 
 /** Colours of classes in charts, by class index. */
+/** Charts drawn as inline SVG scale to their container's width. */
+export const chartStyles = css`
+  svg {
+    width: 100%;
+    height: auto;
+    display: block;
+  }
+`;
+
+/** A headline figure: a bordered box with a large value and a small caption (`.what`). */
+export const figureStyles = css`
+  .figure {
+    border: 1px solid var(--snn-border);
+    border-radius: var(--snn-radius);
+    padding: 8px 12px;
+  }
+  .figure .value {
+    font-size: 20px;
+    font-weight: 650;
+  }
+  .figure .what {
+    font-size: 12px;
+    color: var(--snn-muted);
+  }
+`;
+
 export const CLASS_COLOURS = ['#d9480f', '#2b4bb0', '#2b8a3e', '#ae3ec9', '#0c8599', '#e67700', '#5f3dc4', '#c2255c'];
 
 /** The chart colour of class `index`. */

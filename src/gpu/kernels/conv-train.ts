@@ -24,6 +24,17 @@ interface ConvBuffers {
   lengths: GPUBuffer;
 }
 
+/** The leading fields both backward kernels' `Params` share: the convolution's shape. */
+function shapeUniform(shape: ConvTrainShape): UniformWriter {
+  return new UniformWriter()
+    .u32(shape.batch)
+    .u32(shape.tokens)
+    .u32(convTrainPositions(shape))
+    .u32(shape.inChannels)
+    .u32(shape.filters)
+    .u32(shape.widths.length);
+}
+
 /** Records the weight gradient (`shaders/conv_weight_backward.wgsl`): `gradWeights = Σ dZ ⊗ X` (overwritten). */
 export function recordConvWeightBackward(
   ctx: GpuContext,
@@ -33,13 +44,7 @@ export function recordConvWeightBackward(
 ): void {
   const { shape } = args;
   const { info, threads } = branchInfo(shape);
-  const uniform = new UniformWriter()
-    .u32(shape.batch)
-    .u32(shape.tokens)
-    .u32(convTrainPositions(shape))
-    .u32(shape.inChannels)
-    .u32(shape.filters)
-    .u32(shape.widths.length)
+  const uniform = shapeUniform(shape)
     .u32(Math.ceil(shape.filters / BLOCK))
     .u32(Math.ceil(shape.inChannels / BLOCK))
     .u32(threads)
@@ -62,13 +67,7 @@ export function recordConvInputBackward(
   const { shape } = args;
   const tokenBlocks = Math.ceil(shape.tokens / BLOCK);
   const channelBlocks = Math.ceil(shape.inChannels / BLOCK);
-  const uniform = new UniformWriter()
-    .u32(shape.batch)
-    .u32(shape.tokens)
-    .u32(convTrainPositions(shape))
-    .u32(shape.inChannels)
-    .u32(shape.filters)
-    .u32(shape.widths.length)
+  const uniform = shapeUniform(shape)
     .u32(tokenBlocks)
     .u32(channelBlocks)
     .finish();
