@@ -16,7 +16,7 @@ struct Params {
   t_start: u32,
   t_count: u32,
   position_offset: u32,
-  first_step_only: u32,  // direct: 1 presents p at step 0 only (0 afterwards)
+  first_step_only: u32,  // 1: input at step 0 only (0 afterwards)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -44,13 +44,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let stream = stream_ids[sample];
   for (var t = params.t_start; t < params.t_start + params.t_count; t++) {
     var value = p;
-    if (params.first_step_only == 1u && t > 0u) {
-      value = 0.0;
-    }
     if (ENCODING_KIND == 0u) {
       // rate: s = 1 if uniform(key(seed, stream, positionOffset + j, d, t)) < p else 0
       let u = rng_uniform(rng_key(params.seed, stream, params.position_offset + position, component, t));
       value = select(0.0, 1.0, u < p);
+    }
+    if (params.first_step_only == 1u && t > 0u) {
+      value = 0.0;
     }
     output[t * per_step + i] = value;
   }

@@ -7,7 +7,7 @@ import { UsageError } from './errors';
 export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif] [--data-dir DIR]
            [--seed N] [--split-seed N] [--epochs N] [--batch N] [--lr X] [--filters N] [--max-tokens N]
            [--train-limit N] [--levels L] [--output-levels L] [--steps T] [--percentile P] [--output-percentile P]
-           [--clip-low-sigmas K]
+           [--clip-low-sigmas K] [--binary-input K] [--vocabulary N]
            [--backend gpu|cpu]
            train an ANN TextCNN on the dataset and convert it to a spiking model folder`;
 
@@ -50,6 +50,8 @@ export async function runTrain(argv: string[]): Promise<number> {
         'output-percentile': { type: 'string' },
         'clip-sigmas': { type: 'string' },
         'clip-low-sigmas': { type: 'string' },
+        'binary-input': { type: 'string' },
+        vocabulary: { type: 'string' },
         backend: { type: 'string' },
         name: { type: 'string' },
       },
@@ -91,6 +93,8 @@ export async function runTrain(argv: string[]): Promise<number> {
     outputPercentile: numberFlag('output-percentile', v['output-percentile'], 50, 1, 100, false),
     clipSigmas: numberFlag('clip-sigmas', v['clip-sigmas'], 3, 0.1, 100, false),
     clipLowSigmas: numberFlag('clip-low-sigmas', v['clip-low-sigmas'], numberFlag('clip-sigmas', v['clip-sigmas'], 3, 0.1, 100, false), 0, 100, false),
+    binarySigmas: v['binary-input'] === undefined ? undefined : numberFlag('binary-input', v['binary-input'], 0, -10, 10, false),
+    vocabularyLimit: numberFlag('vocabulary', v.vocabulary, 0, 0, 1e7),
     command: `spikescope train ${argv.join(' ')}`,
     name: v.name,
   };

@@ -34,7 +34,7 @@ export interface TensorOps<Tensor, NeuronLayer> {
     probabilities: Tensor;
     streamIds: Tensor;
     output: Tensor;
-    /** Direct encoding presented at step 0 only (`encoder.presentation === 'first-step'`). */
+    /** Input presented at step 0 only (`encoder.presentation === 'first-step'`). */
     firstStepOnly?: boolean;
   }): void;
   conv(args: {

@@ -140,9 +140,11 @@ function validateEncoder(value: unknown, path: string): EncoderSpec {
   const o = object(value, path);
   const presentation = o.presentation === undefined ? {} : { presentation: oneOf(o, 'presentation', path, ['every-step', 'first-step'] as const) };
   const clipLow = o.clipLowSigmas === undefined ? {} : { clipLowSigmas: number(o, 'clipLowSigmas', path, (x) => x >= 0, 'must be a number >= 0') };
+  const binary = o.binarySigmas === undefined ? {} : { binarySigmas: number(o, 'binarySigmas', path, (x) => Number.isFinite(x), 'must be a finite number') };
   return {
     ...presentation,
     ...clipLow,
+    ...binary,
     kind: oneOf(o, 'kind', path, ['rate', 'direct'] as const),
     embeddingDim: integer(o, 'embeddingDim', path, 1),
     mean: number(o, 'mean', path),

@@ -61,3 +61,15 @@ describe('asymmetric clip range (sparse input)', () => {
     expect([...firingProbabilities(table, 1, 0, 1, 3, 3)]).toEqual([...firingProbabilities(table, 1, 0, 1, 3)]);
   });
 });
+
+describe('binary input', () => {
+  it('gives 1 at or above μ + kB·σ and 0 below, NaN silent', () => {
+    const table = Float32Array.from([-1, 0.5, 0.99, 1, 2, NaN]);
+    expect([...firingProbabilities(table, 1, 0.5, 0.5, 3, 3, 1)]).toEqual([0, 0, 0, 1, 1, 0]);
+    expect([...firingProbabilities(table, 1, 0.5, 0.5, 3, 3, 0)]).toEqual([0, 1, 1, 1, 1, 0]);
+  });
+
+  it('rejects a threshold that is not a finite number', () => {
+    expect(() => firingProbabilities(new Float32Array(2), 1, 0, 1, 3, 3, Infinity)).toThrow(/binarySigmas must be a finite number/);
+  });
+});

@@ -48,6 +48,10 @@ export function embeddingStatistics(table: ArrayLike<number>): EmbeddingStatisti
  * ```
  * where f rounds to float32 and μ, σ are first rounded to float32. The final clamp only absorbs
  * float32 rounding at the edges (p may otherwise come out one ulp above 1). NaN components give 0.
+ *
+ * With `binarySigmas` = kB the input is binary instead: `p = x ≥ f(μ + kB·σ) ? 1 : 0` (the clip
+ * range is then unused). Rate-encoded and presented at the first step only, each component at or
+ * above the threshold fires exactly one spike: the cheapest input a spiking network can get.
  */
 export function firingProbabilities(
   embeddings: ArrayLike<number>,
@@ -56,6 +60,7 @@ export function firingProbabilities(
   std: number,
   clipSigmas: number,
   clipLowSigmas: number = clipSigmas,
+  binarySigmas?: number,
 ): Float32Array {
   if (!Number.isInteger(dim) || dim < 1) throw new EncodingSettingsError(`embedding dimension must be a positive integer, got ${dim}`);
   if (embeddings.length % dim !== 0) {
@@ -67,6 +72,12 @@ export function firingProbabilities(
   if (!(clipLowSigmas >= 0) || !Number.isFinite(clipLowSigmas)) throw new EncodingSettingsError(`clipLowSigmas must be a finite number >= 0, got ${clipLowSigmas}`);
   const f = Math.fround;
   const mu = f(mean);
+  if (binarySigmas !== undefined) {
+    // Binary input: one spike for each component at or above μ + kB·σ, none below.
+    if (!Number.isFinite(binarySigmas)) throw new EncodingSettingsError(`binarySigmas must be a finite number, got ${binarySigmas}`);
+    const threshold = f(mu + f(f(binarySigmas) * f(std)));
+    return Float32Array.from({ length: embeddings.length }, (_, i) => (f(embeddings[i]) >= threshold ? 1 : 0));
+  }
   if (clipLowSigmas !== clipSigmas) {
     // Asymmetric range [μ − kL·σ, μ + kH·σ]: p = (clip(x) − low) / span (kL = 0 silences every
     // component below the mean: sparse input, fewer spikes).

@@ -151,13 +151,13 @@ export function parseModel(configText: string, weightBytes: Uint8Array): LoadedM
   for (const name of tensors.keys()) {
     if (!weights.has(name) && name !== config.embedding.tensor) failWeights(`tensor "${name}" is not used by the network; remove it or fix its name`);
   }
-  const { embeddingDim, mean, std, clipSigmas, clipLowSigmas } = spec.encoder;
+  const { embeddingDim, mean, std, clipSigmas, clipLowSigmas, binarySigmas } = spec.encoder;
   return {
     config,
     spec,
     weights,
     embeddings,
-    probabilities: firingProbabilities(embeddings, embeddingDim, mean, std, clipSigmas, clipLowSigmas),
+    probabilities: firingProbabilities(embeddings, embeddingDim, mean, std, clipSigmas, clipLowSigmas, binarySigmas),
     vocabulary: new Vocabulary(config.vocabulary),
   };
 }

@@ -34,12 +34,18 @@ export interface EncoderSpec {
    * the mean silent: a sparse input, about a quarter of the spikes of the symmetric one.
    */
   clipLowSigmas?: number;
+  /**
+   * Binary input: `p = x ≥ μ + kB·σ ? 1 : 0` with kB = `binarySigmas` (the clip range is then
+   * unused). With rate encoding presented at the first step, each such component fires one spike.
+   */
+  binarySigmas?: number;
   /** Sentences shorter than this are padded with silent tokens (p = 0) up to it. */
   minLength: number;
   /**
-   * Direct encoding only: `every-step` (default) feeds p as a constant current at every step;
-   * `first-step` presents it once, at step 0, and 0 afterwards (the analog input of Su et al.,
-   * DESIGN §1.2, which BIF neurons convert losslessly).
+   * `every-step` (default) feeds the input at every step; `first-step` presents it once, at step 0,
+   * and nothing afterwards: p as a current (direct; the analog input of Su et al., DESIGN §1.2, which
+   * BIF neurons convert losslessly), or one Bernoulli draw (rate; with binary input, exactly one
+   * spike per component at or above the threshold).
    */
   presentation?: 'every-step' | 'first-step';
 }

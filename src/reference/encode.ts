@@ -22,7 +22,7 @@ export interface EncodeArgs {
   probabilities: Float32Array;
   /** `[batch]` the random stream of each sample, so a sentence's spikes do not depend on its batch slot. */
   streamIds: Uint32Array;
-  /** Direct encoding presented at step 0 only (0 afterwards): the analog input of Su et al. */
+  /** Input presented at step 0 only (0 afterwards): the analog input of Su et al., or one draw of rate spikes. */
   firstStepOnly?: boolean;
 }
 
@@ -31,7 +31,8 @@ export interface EncodeArgs {
  * (0 for a silent token):
  * ```
  * rate:   s[t][b][j][d] = uniform(key(seed, streamIds[b], positionOffset + j, d, t)) < p ? 1 : 0
- * direct: s[t][b][j][d] = p                (firstStepOnly: p at t = 0, 0 at t > 0)
+ * direct: s[t][b][j][d] = p
+ * firstStepOnly: as above at t = 0, 0 at t > 0
  * ```
  * The draw is stateless (`reference/rng.ts`), so the GPU produces exactly the same spikes.
  */
@@ -51,7 +52,7 @@ export function encodeReference(args: EncodeArgs): Float32Array {
         const element = (b * tokens + j) * dim + d;
         for (let t = 0; t < numSteps; t++) {
           const value =
-            args.kind === 'direct' ? (args.firstStepOnly && t > 0 ? 0 : p) : rngUniform(rngKey(args.seed, stream, position, d, t)) < p ? 1 : 0;
+            args.firstStepOnly && t > 0 ? 0 : args.kind === 'direct' ? p : rngUniform(rngKey(args.seed, stream, position, d, t)) < p ? 1 : 0;
           output[t * perStep + element] = value;
         }
       }

@@ -21,12 +21,21 @@ import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
  * GloVe file), converted, and run through the inference engine on the GPU.
  */
 describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)', () => {
-  it('every spike count equals the quantised ANN activation, count for count', async () => {
+  it.each([
+    ['analog input presented once', false],
+    ['binary input: one spike per component at the first step', true],
+  ])('%s: every spike count equals the quantised ANN activation, count for count', async (_, binary) => {
     const dataset = await loadDataset('chnsenticorp');
-    const prepared = characterVocabulary(dataset.train.slice(0, 400), 16, 1, 3);
+    let prepared = characterVocabulary(dataset.train.slice(0, 400), 16, 1, 3);
+    if (binary) {
+      // A frozen binary table: p = 1 at or above μ = ½ (binarySigmas 0 with the learned table's μ, σ).
+      const probabilities = Float32Array.from(prepared.probabilities, (p) => (p >= 0.5 ? 1 : 0));
+      prepared = { ...prepared, probabilities, embeddings: probabilities, binarySigmas: 0, learned: false };
+    }
+    const centre = binary ? prepared.probabilities.reduce((a, b) => a + b, 0) / prepared.probabilities.length : 0.5;
     const train = encodeExamples(dataset.train.slice(0, 400), prepared);
     const test = dataset.test.slice(0, 48);
-    const config: TextCnnConfig = { dim: 16, widths: [2, 3], filters: 12, classes: 2, hidden: { kind: 'quant', levels: 4 }, pool: 'sum', dropout: 0.2, learnTable: true, minLength: 3, centre: 0.5 };
+    const config: TextCnnConfig = { dim: 16, widths: [2, 3], filters: 12, classes: 2, hidden: { kind: 'quant', levels: 4 }, pool: 'sum', dropout: 0.2, learnTable: !binary, minLength: 3, centre };
     const ctx = await testGpu();
     const ops = new GpuTrainOps(ctx);
     let model;
@@ -39,6 +48,8 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
       const made = suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: 64, maxTokens: 600, numSteps: 16, seed: 1, provenance, metrics: {} });
       const { configText, weightBytes } = serializeModel(made.config, made.weights);
       model = parseModel(configText, weightBytes);
+      expect(model.spec.encoder.kind).toBe(binary ? 'rate' : 'direct');
+      if (binary) expect([...model.probabilities]).toEqual([...withPresence(prepared.probabilities, 16)]);
     } finally {
       ops.dispose();
     }
@@ -50,11 +61,24 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
     // The output layer has 64 levels (counts 0..63): one spike per step at most, so the counts settle
     // after the hidden layer's 3 steps and up to 63 of the output layer's, plus any transients.
     const numSteps = 96;
-    const base = { numSteps, encoding: 'direct' as const, seed: 1, maxChunkPositions: 1024 };
+    const base = { numSteps, encoding: model.spec.encoder.kind, seed: 1, maxChunkPositions: 1024 };
     const [snn, ann, short] = (
       await backend.run(model, batch, [{ ...base, mode: 'snn', record: { spikeLayers: ['conv_spike'] } }, { ...base, mode: 'ann' }, { ...base, numSteps: 4, mode: 'snn' }])
     ).raws;
 
+    if (binary) {
+      // One input spike per component with p = 1 of every present token, all at step 0.
+      let expected = 0;
+      for (let b = 0; b < batch.batch; b++) {
+        for (let j = 0; j < batch.lengths[b]; j++) {
+          const id = batch.tokenIds[b * batch.tokens + j];
+          if (id >= 0) for (let d = 0; d < 17; d++) expected += model.probabilities[id * 17 + d];
+        }
+      }
+      let events = 0;
+      for (const x of snn.inputEvents) events += x;
+      expect(events).toBe(expected);
+    }
     // Output layer: spike counts = the twin's quantised outputs (integers, step 1).
     expect(snn.scores.length).toBe(ann.scores.length);
     expect([...snn.scores]).toEqual([...ann.scores]);
@@ -115,3 +139,14 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
     expect(spiking).toBeGreaterThan(checked / 20);
   });
 });
+
+/** A `[rows][dim]` table with the presence column (1) appended, as the model stores it. */
+function withPresence(table: Float32Array, dim: number): Float32Array {
+  const rows = table.length / dim;
+  const out = new Float32Array(rows * (dim + 1));
+  for (let r = 0; r < rows; r++) {
+    out.set(table.subarray(r * dim, (r + 1) * dim), r * (dim + 1));
+    out[r * (dim + 1) + dim] = 1;
+  }
+  return out;
+}

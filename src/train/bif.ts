@@ -3,6 +3,7 @@
  * quantised clip-floor activation `s·clamp(⌊z/s + ½⌋, 0, L − 1)` and sum pooling becomes
  * ```
  * analog p at step 0 → conv (W / s) → BIF (θ = 1, v0 = ½, L levels) → sum pool
+ * (binary input, p ∈ {0, 1}: one spike at step 0 for each p = 1, the same values)
  *                    → fc (W·s / s_out, dyadic) → BIF (θ = 1, v0 = ½, L_out levels) → counts
  * ```
  * whose ANN twin is the same network with quantisers of step 1. Every spike count of the SNN then
@@ -92,7 +93,10 @@ export function suBifModel(args: {
   const embedding = embeddingTensor(prepared, parameters.table, config.centre);
   weights.set('embedding', embedding.record);
   const metrics = { ...args.metrics, conversion: { method: 'su-bif', centre: config.centre, hiddenStep: step, hiddenLevels: levels, outputStep, outputLevels: args.outputLevels, classifierGridBits: bits } };
-  const modelConfigValue = modelConfig({ ...args, metrics, layers, encoding: 'direct', clipSigmas: prepared.clipSigmas, embedding: embedding.config });
+  // Binary input is rate-encoded: each component with p = 1 fires one spike at step 0 (p = 0: none),
+  // the same values the analog input would present, but counted as spikes.
+  const encoding = prepared.binarySigmas !== undefined ? 'rate' : 'direct';
+  const modelConfigValue = modelConfig({ ...args, metrics, layers, encoding, clipSigmas: prepared.clipSigmas, embedding: embedding.config });
   modelConfigValue.network.encoder.presentation = 'first-step';
   return { config: modelConfigValue, weights };
 }

@@ -4,6 +4,7 @@
  * Pure: rendered from the config alone, so the card cannot disagree with the model.
  */
 import type { ModelConfig } from '../model/format';
+import type { EncoderSpec } from '../model/spec';
 import type { Evaluation, SnnEvaluation } from './evaluate';
 
 const percent = (x: number) => `${(100 * x).toFixed(2)}`;
@@ -54,7 +55,7 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     `- seed: ${config.provenance.seed}; created ${config.provenance.createdAt}`,
     `- ${config.provenance.notes}`,
     `- network: ${config.network.layers.map((layer) => `${layer.name} (${layer.kind === 'neuron' ? layer.model : layer.kind})`).join(' → ')}`,
-    `- input: ${config.network.encoder.kind} encoding${config.network.encoder.presentation === 'first-step' ? ' presented once, at the first step (analog)' : ''} of ${config.embedding.source}; μ = ${config.network.encoder.mean.toPrecision(5)}, σ = ${config.network.encoder.std.toPrecision(5)}, clip ±${config.network.encoder.clipSigmas}σ (${config.embedding.statsSource})`,
+    `- input: ${inputDescription(config.network.encoder)} of ${config.embedding.source}; μ = ${config.network.encoder.mean.toPrecision(5)}, σ = ${config.network.encoder.std.toPrecision(5)}, ${config.network.encoder.binarySigmas !== undefined ? `binary: 1 at or above μ + ${config.network.encoder.binarySigmas}σ` : `clip ±${config.network.encoder.clipSigmas}σ`} (${config.embedding.statsSource})`,
     `- vocabulary: ${config.vocabulary.length} ${config.tokenizer === 'chinese' ? 'characters' : 'words'}; default T = ${config.numSteps}`,
   ];
   if (metrics.conversion) lines.push(`- conversion: ${JSON.stringify(metrics.conversion)}`);
@@ -72,4 +73,11 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     lines.push('Not evaluated yet: run `spikescope eval --model DIR --write`.');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** How the encoder presents the input, in words. */
+function inputDescription(encoder: EncoderSpec): string {
+  if (encoder.presentation !== 'first-step') return `${encoder.kind} encoding`;
+  if (encoder.binarySigmas !== undefined && encoder.kind === 'rate') return 'binary spikes presented once, at the first step (one spike per component at or above the threshold)';
+  return `${encoder.kind} encoding presented once, at the first step${encoder.kind === 'direct' ? ' (analog)' : ''}`;
 }

@@ -72,6 +72,7 @@ export function trainedModelOf(model: LoadedModel): TrainedModel {
     std: encoder.std,
     clipSigmas: encoder.clipSigmas,
     clipLowSigmas: encoder.clipLowSigmas ?? encoder.clipSigmas,
+    binarySigmas: encoder.binarySigmas,
     statsSource: model.config.embedding.statsSource,
     source: model.config.embedding.source.replace(/ \+ presence component$/, ''),
     probabilities: table,

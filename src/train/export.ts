@@ -127,6 +127,7 @@ export function modelConfig(args: {
         std: prepared.std,
         clipSigmas: args.clipSigmas,
         ...(prepared.clipLowSigmas !== prepared.clipSigmas ? { clipLowSigmas: prepared.clipLowSigmas } : {}),
+        ...(prepared.binarySigmas !== undefined ? { binarySigmas: prepared.binarySigmas } : {}),
         minLength: config.minLength,
       },
       layers: args.layers,

@@ -20,6 +20,7 @@ import { trainTextCnn, type TrainSettings } from './run';
 import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
 import { suBifModel } from './bif';
 import { seededPermutation, type EncodedExample } from './batches';
+import { tokenize } from '../model/tokenizer';
 
 export type TrainMethod = 'lv-if' | 'su-bif';
 
@@ -53,6 +54,10 @@ export interface TrainCommandOptions {
   clipSigmas: number;
   /** Lower end of the clip range in σ (0: sparse input, p = 0 below the mean). */
   clipLowSigmas: number;
+  /** su-bif, English: binary input, one spike per component at or above μ + kB·σ (undefined: analog). */
+  binarySigmas?: number;
+  /** English: keep GloVe's this many most frequent words plus the dataset's words (0: all 65k). */
+  vocabularyLimit?: number;
   command: string;
   name?: string;
 }
@@ -86,18 +91,33 @@ export function recordedSplit(dataset: Dataset): Record<string, unknown> {
     : { kind: 'given' };
 }
 
-export async function prepareVocabulary(dataset: Dataset, options: Pick<TrainCommandOptions, 'dataDir' | 'characterDim' | 'seed' | 'clipSigmas' | 'clipLowSigmas'>): Promise<PreparedVocabulary> {
-  return DATASETS[dataset.name].language === 'zh'
-    ? characterVocabulary(dataset.train, options.characterDim, 2, options.seed)
-    : gloveVocabulary(options.dataDir, options.clipSigmas, options.clipLowSigmas);
+export async function prepareVocabulary(
+  dataset: Dataset,
+  options: Pick<TrainCommandOptions, 'dataDir' | 'characterDim' | 'seed' | 'clipSigmas' | 'clipLowSigmas' | 'binarySigmas' | 'vocabularyLimit'>,
+): Promise<PreparedVocabulary> {
+  if (DATASETS[dataset.name].language === 'zh') {
+    if (options.binarySigmas !== undefined) throw new Error('binary input needs a frozen table (English GloVe); Chinese character tables are learned');
+    return characterVocabulary(dataset.train, options.characterDim, 2, options.seed);
+  }
+  const keep = new Set<string>();
+  if (options.vocabularyLimit) {
+    for (const example of [...dataset.train, ...(dataset.dev ?? []), ...dataset.test]) for (const token of tokenize(example.text, 'english')) keep.add(token);
+  }
+  return gloveVocabulary(options.dataDir, {
+    clipSigmas: options.clipSigmas,
+    clipLowSigmas: options.clipLowSigmas,
+    binarySigmas: options.binarySigmas,
+    limit: options.vocabularyLimit,
+    keep,
+  });
 }
 
 /**
  * What training subtracts from the probabilities: ½ (the probability of x = μ) for a symmetric clip
- * range or a learned table, the table's mean probability for an asymmetric (sparse) one.
+ * range or a learned table, the table's mean probability for an asymmetric (sparse) or binary one.
  */
 export function tableCentre(prepared: PreparedVocabulary): number {
-  if (prepared.learned || prepared.clipLowSigmas === prepared.clipSigmas) return 0.5;
+  if (prepared.learned || (prepared.binarySigmas === undefined && prepared.clipLowSigmas === prepared.clipSigmas)) return 0.5;
   let sum = 0;
   for (const p of prepared.probabilities) sum += p;
   return Math.fround(sum / prepared.probabilities.length);
@@ -105,6 +125,7 @@ export function tableCentre(prepared: PreparedVocabulary): number {
 
 /** Trains, converts and saves a model; returns a summary for the terminal. */
 export async function runTrainCommand(options: TrainCommandOptions, log: (line: string) => void): Promise<void> {
+  if (options.binarySigmas !== undefined && options.method !== 'su-bif') throw new Error('binary input is for --method su-bif (one spike per component, converted losslessly)');
   const dataset = await datasetWithDev(options.dataset, options.dataDir, options.splitSeed);
   log(`${DATASETS[dataset.name].title}: ${describeSplit(dataset)}`);
   const prepared = await prepareVocabulary(dataset, options);
@@ -194,7 +215,11 @@ function defaultName(dataset: Dataset, method: TrainMethod): string {
 }
 
 function describeModel(dataset: Dataset, options: TrainCommandOptions, config: TextCnnConfig): string {
-  const input = config.learnTable ? `a learned ${config.dim}-d character table` : '100-d GloVe vectors (frozen)';
+  const input = config.learnTable
+    ? `a learned ${config.dim}-d character table`
+    : options.binarySigmas !== undefined
+      ? `100-d GloVe vectors (frozen) made binary (1 at or above μ + ${options.binarySigmas}σ: one input spike per such component)`
+      : '100-d GloVe vectors (frozen)';
   const method =
     options.method === 'lv-if'
       ? 'ANN TextCNN converted to integrate-and-fire neurons with balanced thresholds, rate-encoded input (Lv et al.)'

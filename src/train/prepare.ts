@@ -27,6 +27,8 @@ export interface PreparedVocabulary {
   clipSigmas: number;
   /** Lower end of the clip range in σ (= clipSigmas unless the input is made sparse). */
   clipLowSigmas: number;
+  /** Binary input: p = 1 at or above μ + kB·σ (see `firingProbabilities`), or undefined. */
+  binarySigmas?: number;
   statsSource: string;
   source: string;
   /** Firing probabilities `[vocab][dim]`: frozen input of the ANN (GloVe) or the learned table's start. */
@@ -40,25 +42,60 @@ export interface PreparedVocabulary {
  */
 export const LEARNED_TABLE_ENCODER = { mean: 0.5, std: 1 / 6, clipSigmas: 3, clipLowSigmas: 3 } as const;
 
-/** English: every word of the GloVe file (so typed sentences are mostly known words), I8-quantised. */
-export async function gloveVocabulary(dataDir: string | undefined, clipSigmas: number, clipLowSigmas = clipSigmas): Promise<PreparedVocabulary> {
+/** How to build the English vocabulary and encoder. */
+export interface GloveVocabularyOptions {
+  clipSigmas: number;
+  clipLowSigmas?: number;
+  binarySigmas?: number;
+  /**
+   * Keep only GloVe's `limit` most frequent words plus every word of `keep` (the dataset's own
+   * words), for a smaller model file; 0 or undefined keeps the whole file. The statistics and the
+   * 8-bit scale are those of the whole file either way, so a kept word has the same probabilities.
+   */
+  limit?: number;
+  keep?: Iterable<string>;
+}
+
+/** English: the words of the GloVe file (so typed sentences are mostly known words), I8-quantised. */
+export async function gloveVocabulary(dataDir: string | undefined, options: GloveVocabularyOptions): Promise<PreparedVocabulary> {
+  const { clipSigmas, binarySigmas } = options;
+  const clipLowSigmas = options.clipLowSigmas ?? clipSigmas;
   const glove = await readGlove(defaultGlovePath(dataDir));
   const stored = quantizeTable(glove.vectors, 'I8');
   const embeddings = Float32Array.from(stored.data, (q) => Math.fround((q - stored.quantZero) * stored.quantScale));
   const { mean, std } = embeddingStatistics(embeddings);
+  let words = glove.words;
+  let rows: number[] | null = null;
+  if (options.limit && options.limit < glove.words.length) {
+    const keep = new Set(options.keep ?? []);
+    rows = [];
+    glove.words.forEach((word, i) => {
+      if (i < options.limit! || keep.has(word)) rows!.push(i);
+    });
+    words = rows.map((i) => glove.words[i]);
+  }
+  const dim = glove.dim;
+  const pick = <A extends Float32Array | Int8Array | Uint8Array>(table: A): A => {
+    if (!rows) return table;
+    const out = new (table.constructor as new (n: number) => A)(rows.length * dim);
+    rows.forEach((row, i) => out.set(table.subarray(row * dim, (row + 1) * dim), i * dim));
+    return out;
+  };
+  const keptEmbeddings = pick(embeddings);
   return {
     tokenizer: 'english',
-    vocabulary: new Vocabulary(glove.words),
-    dim: glove.dim,
-    stored,
-    embeddings,
+    vocabulary: new Vocabulary(words),
+    dim,
+    stored: { ...stored, data: pick(stored.data) },
+    embeddings: keptEmbeddings,
     mean,
     std,
     clipSigmas,
     clipLowSigmas,
+    binarySigmas,
     statsSource: `glove.6B.100d top-${glove.words.length} subset as shipped (I8-dequantised)`,
-    source: 'glove.6B.100d',
-    probabilities: firingProbabilities(embeddings, glove.dim, mean, std, clipSigmas, clipLowSigmas),
+    source: rows ? `glove.6B.100d (the ${options.limit} most frequent words and the dataset's words: ${words.length})` : 'glove.6B.100d',
+    probabilities: firingProbabilities(keptEmbeddings, dim, mean, std, clipSigmas, clipLowSigmas, binarySigmas),
     learned: false,
   };
 }

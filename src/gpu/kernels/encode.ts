@@ -29,7 +29,7 @@ export function recordEncode(
     probabilities: GPUBuffer;
     streamIds: GPUBuffer;
     output: GPUBuffer;
-    /** Direct encoding presented at step 0 only. */
+    /** Input presented at step 0 only (0 afterwards). */
     firstStepOnly?: boolean;
   },
 ): void {
@@ -45,7 +45,7 @@ export function recordEncode(
     .u32(args.tStart)
     .u32(args.tCount)
     .u32(args.positionOffset)
-    .u32(args.kind === 'direct' && args.firstStepOnly ? 1 : 0)
+    .u32(args.firstStepOnly ? 1 : 0)
     .finish();
   const pipeline = ctx.pipeline('encode.wgsl', { WORKGROUP_SIZE, ENCODING_KIND: ENCODING_CODE[args.kind] });
   ctx.dispatch(
