@@ -14,9 +14,10 @@ import { UsageError } from './errors';
 import { integerFlag } from './classify';
 
 export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
-           [--limit N] [--backend gpu|cpu] [--json] [--write]
+           [--limit N] [--backend gpu|cpu] [--json] [--write] [--card]
            accuracy of the ANN twin and of the SNN at each T on the model's test split, firing rates,
-           energy per sentence; --write stores the results in the model's model.json (its card)`;
+           energy per sentence; --write stores the results in the model's model.json (its card);
+           --card only renders the card again from model.json`;
 
 /** The test sentences of the model's dataset, with the split the model recorded (checked). */
 async function testSet(metrics: Record<string, unknown>, dataDir: string | undefined) {
@@ -61,6 +62,7 @@ export async function runEval(argv: string[]): Promise<number> {
         backend: { type: 'string' },
         json: { type: 'boolean' },
         write: { type: 'boolean' },
+        card: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -69,6 +71,12 @@ export async function runEval(argv: string[]): Promise<number> {
   const v = parsed.values;
   if (!v.model) throw new UsageError('eval needs --model DIR');
   const model = await loadModelDir(v.model);
+  if (v.card) {
+    // Only the card: rendered again from model.json (its stored results), nothing evaluated.
+    await writeFile(join(v.model, 'README.md'), renderModelCard(model.config, v.model), 'utf8');
+    if (!v.json) console.log(`wrote the card ${join(v.model, 'README.md')} from ${join(v.model, MODEL_CONFIG_FILE)}`);
+    return 0;
+  }
   const encoding = v.encoding ?? model.config.defaultEncoding;
   if (encoding !== 'rate' && encoding !== 'direct') throw new UsageError(`--encoding must be rate or direct, got '${encoding}'`);
   const stepsSweep = (v.steps ?? '4,8,16,32,50').split(',').map((s) => integerFlag('steps', s, 1, 1, 1000));

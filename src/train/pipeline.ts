@@ -166,7 +166,7 @@ export async function runTrainCommand(options: TrainCommandOptions, log: (line: 
     const trainer = new TextCnnTrainer(backend.ops, config, result.parameters, options.batchSize, options.maxTokens);
     const calibration = await collectActivations(trainer, calibrationSubset(train, options.seed), options.batchSize, options.maxTokens);
     const provenance = {
-      name: options.name ?? defaultName(dataset, options.method),
+      name: options.name ?? defaultName(dataset, options.method, options.binarySigmas !== undefined),
       description: describeModel(dataset, options, config),
       command: options.command,
       dataset: dataset.name,
@@ -209,9 +209,10 @@ function calibrationSubset(train: readonly EncodedExample[], seed: number): Enco
   return seededPermutation(train.length, seed, 4242).slice(0, 2000).map((i) => train[i]);
 }
 
-function defaultName(dataset: Dataset, method: TrainMethod): string {
+function defaultName(dataset: Dataset, method: TrainMethod, binary: boolean): string {
   const title = DATASETS[dataset.name].title.split(' (')[0];
-  return method === 'lv-if' ? `${title} spiking TextCNN (IF, rate)` : `${title} spiking TextCNN (BIF, lossless)`;
+  if (method === 'lv-if') return `${title} spiking TextCNN (IF, rate)`;
+  return binary ? `${title} spiking TextCNN (BIF, binary input)` : `${title} spiking TextCNN (BIF, lossless)`;
 }
 
 function describeModel(dataset: Dataset, options: TrainCommandOptions, config: TextCnnConfig): string {
@@ -223,6 +224,6 @@ function describeModel(dataset: Dataset, options: TrainCommandOptions, config: T
   const method =
     options.method === 'lv-if'
       ? 'ANN TextCNN converted to integrate-and-fire neurons with balanced thresholds, rate-encoded input (Lv et al.)'
-      : `quantised ANN (${options.levels} levels, learned step) converted losslessly to bipolar integrate-and-fire neurons, analog input presented once (Su et al.)`;
+      : `quantised ANN (${options.levels} levels, learned step) converted losslessly to bipolar integrate-and-fire neurons, ${options.binarySigmas !== undefined ? 'binary input spikes' : 'analog input'} presented once (Su et al.)`;
   return `${DATASETS[dataset.name].title}: TextCNN over ${input}, widths ${config.widths.join('/')} × ${config.filters} filters; ${method}.`;
 }
