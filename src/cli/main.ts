@@ -3,6 +3,7 @@ import { runClassify } from './classify';
 import { describeError, UsageError } from './errors';
 import { CONVERT_USAGE, runConvert } from './convert';
 import { EVAL_USAGE, runEval } from './eval';
+import { FINETUNE_USAGE, runFinetune } from './finetune';
 import { runTrain, TRAIN_USAGE } from './train';
 
 const USAGE = `usage: spikescope <command> [options]
@@ -14,6 +15,7 @@ commands:
   ${TRAIN_USAGE}
   ${CONVERT_USAGE}
   ${EVAL_USAGE}
+  ${FINETUNE_USAGE}
   help     this text`;
 
 /** The command line. Every error ends as one line on stderr and a non-zero exit code. */
@@ -30,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return runConvert(rest);
     case 'eval':
       return runEval(rest);
+    case 'finetune':
+      return runFinetune(rest);
     case undefined:
     case 'help':
     case '--help':

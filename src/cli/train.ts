@@ -2,14 +2,16 @@ import { parseArgs } from 'node:util';
 import { isDatasetName } from '../data/dataset';
 import { DATASET_NAMES } from '../data/dataset';
 import { runTrainCommand, type TrainCommandOptions, type TrainMethod } from '../train/pipeline';
+import { runRnnTrainCommand } from '../train/rnn-pipeline';
 import { UsageError } from './errors';
 
-export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif] [--data-dir DIR]
+export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif|su-rnn] [--data-dir DIR]
            [--seed N] [--split-seed N] [--epochs N] [--batch N] [--lr X] [--filters N] [--max-tokens N]
            [--train-limit N] [--levels L] [--output-levels L] [--steps T] [--percentile P] [--output-percentile P]
            [--clip-low-sigmas K] [--binary-input K] [--vocabulary N]
-           [--backend gpu|cpu]
-           train an ANN TextCNN on the dataset and convert it to a spiking model folder`;
+           [--backend gpu|cpu] [--hidden H] [--recurrent-scale X]
+           train an ANN TextCNN (su-rnn: a quantised RNN over the tokens, H recurrent units) on the
+           dataset and convert it to a spiking model folder`;
 
 function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -53,6 +55,8 @@ export async function runTrain(argv: string[]): Promise<number> {
         'binary-input': { type: 'string' },
         vocabulary: { type: 'string' },
         backend: { type: 'string' },
+        hidden: { type: 'string' },
+        'recurrent-scale': { type: 'string' },
         name: { type: 'string' },
       },
     });
@@ -63,7 +67,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (!v.dataset || !isDatasetName(v.dataset)) throw new UsageError(`train needs --dataset, one of ${DATASET_NAMES.join(', ')}`);
   if (!v.out) throw new UsageError('train needs --out DIR, the model folder to write');
   const method = (v.method ?? 'lv-if') as TrainMethod;
-  if (method !== 'lv-if' && method !== 'su-bif') throw new UsageError(`--method must be lv-if or su-bif, got '${v.method}'`);
+  if (method !== 'lv-if' && method !== 'su-bif' && method !== 'su-rnn') throw new UsageError(`--method must be lv-if, su-bif or su-rnn, got '${v.method}'`);
   const backend = v.backend ?? 'gpu';
   if (backend !== 'gpu' && backend !== 'cpu') throw new UsageError(`--backend must be gpu or cpu, got '${backend}'`);
   const widths = (v.widths ?? '3,4,5').split(',').map((w) => numberFlag('widths', w, 3, 1, 20));
@@ -98,6 +102,10 @@ export async function runTrain(argv: string[]): Promise<number> {
     command: `spikescope train ${argv.join(' ')}`,
     name: v.name,
   };
-  await runTrainCommand(options, (line) => console.log(line));
+  const log = (line: string) => console.log(line);
+  if (method === 'su-rnn') {
+    const hidden = numberFlag('hidden', v.hidden, 128, 1, 2048);
+    await runRnnTrainCommand({ ...options, hidden, recurrentScale: numberFlag('recurrent-scale', v['recurrent-scale'], 0.5, 0, 10, false) }, log);
+  } else await runTrainCommand(options, log);
   return 0;
 }

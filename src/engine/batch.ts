@@ -1,4 +1,4 @@
-import type { ConvLayerSpec, NetworkSpec, NeuronLayerSpec, PoolLayerSpec } from '../model/spec';
+import type { ConvLayerSpec, NetworkSpec, NeuronLayerSpec, PoolLayerSpec, TokenRecurrentLayerSpec } from '../model/spec';
 
 /** Token ids of a batch laid out for the kernels. */
 export interface PreparedBatch {
@@ -25,13 +25,17 @@ export function prepareBatch(samples: Int32Array[], minLength: number): Prepared
 
 /**
  * The positional part of a network (before its pooling layer) in the form the executor supports:
- * an optional convolution, then neuron layers, then the pool. Chunking over positions is exact for
- * this shape: each (position, channel) is its own neuron and the pool sums positions.
+ * an optional convolution, then neuron (or token-recurrent) layers, then the pool. Chunking over
+ * positions is exact for this shape: each (position, channel) is its own neuron and the pool sums
+ * positions; a token-recurrent layer carries the last spike counts of one chunk into the next, and
+ * then the convolution must have a single width, so that chunks own all the positions they compute.
  */
 export interface PositionalSection {
   conv: ConvLayerSpec | null;
   convIndex: number;
-  neurons: { layer: NeuronLayerSpec; index: number }[];
+  neurons: { layer: NeuronLayerSpec | TokenRecurrentLayerSpec; index: number }[];
+  /** True when a token-recurrent layer is in it: positions depend on the ones before. */
+  sequential: boolean;
   pool: PoolLayerSpec;
   poolIndex: number;
   minWidth: number;
@@ -55,7 +59,7 @@ export function positionalSection(spec: NetworkSpec): PositionalSection {
     if (layer.kind === 'conv' && conv === null && neurons.length === 0) {
       conv = layer;
       convIndex = index;
-    } else if (layer.kind === 'neuron') {
+    } else if (layer.kind === 'neuron' || layer.kind === 'token-recurrent') {
       neurons.push({ layer, index });
     } else {
       throw new UnsupportedNetworkError(
@@ -65,10 +69,19 @@ export function positionalSection(spec: NetworkSpec): PositionalSection {
   });
   const widths = (conv as ConvLayerSpec | null)?.widths ?? [1];
   const channels = conv ? (conv as ConvLayerSpec).widths.length * (conv as ConvLayerSpec).filters : spec.encoder.embeddingDim;
+  const sequential = neurons.some(({ layer }) => layer.kind === 'token-recurrent');
+  for (const { layer } of neurons) {
+    if (layer.kind !== 'token-recurrent') continue;
+    if (widths.length > 1) {
+      throw new UnsupportedNetworkError(`Layer ${layer.name} (token-recurrent) needs a convolution of one width before it, not ${widths.join('/')}.`);
+    }
+    if (layer.hidden !== channels) throw new UnsupportedNetworkError(`Layer ${layer.name} (token-recurrent) has ${layer.hidden} units but its input has ${channels} channels.`);
+  }
   return {
     conv,
     convIndex,
     neurons,
+    sequential,
     pool: spec.layers[poolIndex] as PoolLayerSpec,
     poolIndex,
     minWidth: Math.min(...widths),

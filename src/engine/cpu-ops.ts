@@ -5,6 +5,7 @@ import { linearReference } from '../reference/linear';
 import { initialNeuronState, neuronMultiStep, type NeuronParams, type NeuronState } from '../reference/neuron';
 import { poolSumReference, scaleRowsReference } from '../reference/pool';
 import { recurrentReference } from '../reference/recurrent';
+import { tokenRecurrentReference } from '../reference/token-recurrent';
 import { countEventsReference, readoutReference } from '../reference/reduce';
 import type { TensorOps } from './ops';
 
@@ -86,6 +87,21 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
       activation: args.activation,
     });
     args.spikes.set(result.spikes);
+    if (args.membrane && result.membrane) args.membrane.set(result.membrane);
+  }
+
+  tokenRecurrent(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['tokenRecurrent']>[0]): void {
+    const perStep = args.batch * args.positions * args.hidden;
+    const result = tokenRecurrentReference({
+      ...args,
+      x: (args.x as Float32Array).subarray(0, (args.xBroadcast ? 1 : args.numSteps) * perStep),
+      recurrentWeights: args.recurrentWeights as Float32Array,
+      validPositions: args.validPositions as Uint32Array,
+      carry: args.continues ? (args.carry as Float32Array) : undefined,
+      recordMembrane: args.membrane !== undefined,
+    });
+    args.spikes.set(result.spikes);
+    args.carry.set(result.carry);
     if (args.membrane && result.membrane) args.membrane.set(result.membrane);
   }
 

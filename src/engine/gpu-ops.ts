@@ -8,6 +8,7 @@ import { recordLinear } from '../gpu/kernels/linear';
 import { createNeuronLayerBuffers, recordNeuron, type NeuronLayerBuffers } from '../gpu/kernels/neuron';
 import { recordPoolSum, recordScaleRows } from '../gpu/kernels/pool';
 import { recordRecurrent } from '../gpu/kernels/recurrent';
+import { recordTokenRecurrent } from '../gpu/kernels/token-recurrent';
 import { recordCountEvents, recordReadout } from '../gpu/kernels/reduce';
 import type { NeuronParams } from '../reference/neuron';
 import type { TensorOps } from './ops';
@@ -129,6 +130,18 @@ export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
       ...args,
       inputCurrent: args.inputCurrent.buffer,
       recurrentWeights: args.recurrentWeights.buffer,
+      spikes: args.spikes.buffer,
+      membrane: args.membrane?.buffer,
+    });
+  }
+
+  tokenRecurrent(args: Args<'tokenRecurrent'>): void {
+    recordTokenRecurrent(this.ctx, this.pass, this.arena, {
+      ...args,
+      x: args.x.buffer,
+      recurrentWeights: args.recurrentWeights.buffer,
+      validPositions: args.validPositions.buffer,
+      carry: args.carry.buffer,
       spikes: args.spikes.buffer,
       membrane: args.membrane?.buffer,
     });

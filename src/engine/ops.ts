@@ -84,6 +84,30 @@ export interface TensorOps<Tensor, NeuronLayer> {
     membrane?: Tensor;
     activation?: AnnActivation;
   }): void;
+  /**
+   * A token-recurrent layer over a block of `positions` positions, all `numSteps` steps of each
+   * (`tokenRecurrentReference`): counts of the position before the block from `carry` when
+   * `continues` (else 0), the last valid position's counts written back to `carry`.
+   */
+  tokenRecurrent(args: {
+    numSteps: number;
+    batch: number;
+    positions: number;
+    hidden: number;
+    params: NeuronParams;
+    x: Tensor;
+    xBroadcast?: boolean;
+    recurrentWeights: Tensor;
+    /** `[batch]` (u32) positions of each sample in the block that run; the rest are silent. */
+    validPositions: Tensor;
+    /** `[batch][hidden]`. */
+    carry: Tensor;
+    continues: boolean;
+    spikes: Tensor;
+    layer: NeuronLayer;
+    membrane?: Tensor;
+    activation?: AnnActivation;
+  }): void;
   activation(args: { count: number; activation: AnnActivation; input: Tensor; output: Tensor }): void;
   poolSum(args: {
     shape: PoolShape;

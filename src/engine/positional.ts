@@ -1,11 +1,12 @@
 import { channelWidths, positionChunks, type PositionChunk } from './batch';
-import { copyPositions, neuronParams, range, splitSamples, type Walk } from './walk';
+import { copyPositions, neuronParams, neuronSpecOf, range, splitSamples, type Walk } from './walk';
 
 /**
  * Records the positional layers (encoder, convolution, neuron layers) chunk by chunk of positions,
  * each chunk's pool sums accumulating into one `[T·batch][channels]` tensor, which it returns.
  * Each (position, channel) is its own neuron and the RNG is keyed by absolute position, so chunks
- * give exactly the unchunked result. Long runs are flushed to the device between chunks.
+ * give exactly the unchunked result; a token-recurrent layer carries its last position's counts
+ * from one chunk into the next. Long runs are flushed to the device between chunks.
  */
 export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronLayer>): Tensor {
   const { ops, section, rows, dim, B, ann, numSteps, positions, inputSteps } = walk;
@@ -21,7 +22,9 @@ export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronL
   const sharedSpikes = section.neurons.map(({ layer }) =>
     walk.recordsSpikes(layer.name) ? null : ops.allocate(`${layer.name}.spikes`, rows * maxPositions * C),
   );
-  const traces = section.neurons.map(({ layer }) => walk.membraneTraces(layer.name, neuronParams(layer, C, walk.options.neurons), C));
+  const traces = section.neurons.map(({ layer }) => walk.membraneTraces(layer.name, neuronParams(neuronSpecOf(layer), C, walk.options.neurons), C));
+  // Counts of each sample's last position so far, per token-recurrent layer, from chunk to chunk.
+  const carries = section.neurons.map(({ layer }) => (layer.kind === 'token-recurrent' ? ops.allocate(`${layer.name}.carry`, B * C) : null));
   for (const { layer, index } of section.neurons) {
     if (walk.recordsSpikes(layer.name)) {
       walk.out.spikeTrains.set(layer.name, {
@@ -46,7 +49,7 @@ export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronL
       traces[i].length > 0 ? ops.allocate(`chunk${chunkIndex}.membrane${i}`, rows * chunkPositions * C) : undefined,
     );
     const layerStates = section.neurons.map(({ layer }) =>
-      ops.neuronLayer(`chunk${chunkIndex}.${layer.name}`, neuronParams(layer, C, walk.options.neurons), B * chunkPositions * C),
+      ops.neuronLayer(`chunk${chunkIndex}.${layer.name}`, neuronParams(neuronSpecOf(layer), C, walk.options.neurons), B * chunkPositions * C),
     );
 
     for (const [tStart, tCount] of walk.ranges) {
@@ -81,7 +84,25 @@ export function recordPositional<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronL
         current = convOut;
       }
       section.neurons.forEach(({ layer }, i) => {
-        if (ann) {
+        if (layer.kind === 'token-recurrent') {
+          ops.tokenRecurrent({
+            numSteps,
+            batch: B,
+            positions: chunkPositions,
+            hidden: C,
+            params: neuronParams(layer.neuron, C, walk.options.neurons),
+            x: current,
+            xBroadcast: walk.staticInput && i === 0,
+            recurrentWeights: walk.weight(`${layer.name}.recurrentWeight`),
+            validPositions: inputs.sequenceValid,
+            carry: carries[i]!,
+            continues: chunkIndex > 0,
+            spikes: spikeTensors[i],
+            layer: layerStates[i],
+            membrane: membraneTensors[i],
+            activation: ann ? layer.neuron.ann : undefined,
+          });
+        } else if (ann) {
           ops.activation({ count: rows * chunkPositions * C, activation: layer.ann, input: current, output: spikeTensors[i] });
         } else {
           ops.neuron({
@@ -130,7 +151,10 @@ function chunkInputs<Tensor, NeuronLayer>(walk: Walk<Tensor, NeuronLayer>, chunk
   for (let b = 0; b < B; b++) {
     for (let c = 0; c < C; c++) validPositions[b * C + c] = Math.max(0, Math.min(owned, lengths[b] - widths[c] + 1));
   }
+  // Token-recurrent layers (one convolution width): the positions of each sample that run.
+  const sequenceValid = Uint32Array.from(lengths, (length) => Math.max(0, Math.min(owned, length - walk.section.minWidth + 1)));
   return {
+    sequenceValid: ops.upload(`chunk${chunkIndex}.sequenceValid`, sequenceValid),
     tokenIds: ops.upload(`chunk${chunkIndex}.tokenIds`, tokenIds),
     lengths: ops.upload(`chunk${chunkIndex}.lengths`, lengths),
     streamIds: ops.upload(`chunk${chunkIndex}.streamIds`, batch.streamIds),

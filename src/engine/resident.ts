@@ -17,6 +17,8 @@ export function kernelWeights(spec: NetworkSpec, weights: Map<string, Float32Arr
       out.set(`${layer.name}.inputWeight`, required(weights, `${layer.name}.inputWeight`));
       out.set(`${layer.name}.recurrentWeight`, required(weights, `${layer.name}.recurrentWeight`));
       if (layer.bias) out.set(`${layer.name}.bias`, required(weights, `${layer.name}.bias`));
+    } else if (layer.kind === 'token-recurrent') {
+      out.set(`${layer.name}.recurrentWeight`, required(weights, `${layer.name}.recurrentWeight`));
     }
   }
   return out;

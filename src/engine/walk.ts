@@ -1,4 +1,4 @@
-import type { NetworkSpec, NeuronLayerSpec } from '../model/spec';
+import type { NetworkSpec, NeuronLayerSpec, TokenRecurrentLayerSpec } from '../model/spec';
 import type { NeuronParams } from '../reference/neuron';
 import { positionalSection, type PositionalSection, type PreparedBatch } from './batch';
 import type { TensorOps } from './ops';
@@ -73,6 +73,11 @@ export function neuronParams(layer: Omit<NeuronLayerSpec, 'kind' | 'name'>, chan
   };
 }
 
+/** The neuron settings of a positional spiking layer. */
+export function neuronSpecOf(layer: NeuronLayerSpec | TokenRecurrentLayerSpec): Omit<NeuronLayerSpec, 'kind' | 'name'> {
+  return layer.kind === 'neuron' ? layer : layer.neuron;
+}
+
 /** Everything one walk over the network shares: the ops, the batch, the derived sizes, the outputs. */
 export class Walk<Tensor, NeuronLayer> {
   readonly spec: NetworkSpec;
@@ -117,7 +122,8 @@ export class Walk<Tensor, NeuronLayer> {
     this.dim = this.spec.encoder.embeddingDim;
     this.section = positionalSection(this.spec);
     this.positions = batch.tokens - this.section.minWidth + 1;
-    const perStep = options.stepMode === 'per-step' && ops.supportsStepRanges;
+    // A token-recurrent layer needs all steps of a position before the next one: it runs fused.
+    const perStep = options.stepMode === 'per-step' && ops.supportsStepRanges && !this.section.sequential;
     this.ranges = perStep ? Array.from({ length: this.numSteps }, (_, t) => [t, 1]) : [[0, this.numSteps]];
     this.staticInput =
       !this.ann &&

@@ -190,7 +190,7 @@ function inputWidth(o: Json, key: string, path: string, channels: number): numbe
 
 function validateLayer(value: unknown, path: string, channels: number, positional: boolean): LayerSpec {
   const o = object(value, path);
-  const kind = oneOf(o, 'kind', path, ['conv', 'neuron', 'pool', 'linear', 'recurrent'] as const);
+  const kind = oneOf(o, 'kind', path, ['conv', 'neuron', 'pool', 'linear', 'recurrent', 'token-recurrent'] as const);
   const name = string(o, 'name', path, true);
   switch (kind) {
     case 'conv': {
@@ -214,6 +214,11 @@ function validateLayer(value: unknown, path: string, channels: number, positiona
       const inFeatures = inputWidth(o, 'inFeatures', path, channels);
       const hidden = integer(o, 'hidden', path, 1);
       return { kind, name, inFeatures, hidden, bias: boolean(o, 'bias', path), neuron: validateNeuron(object(o.neuron, `${path}.neuron`), `${path}.neuron`, hidden) };
+    }
+    case 'token-recurrent': {
+      if (!positional) fail(`${path}.kind`, 'a token-recurrent layer must come before the pool layer (it runs over token positions)', kind);
+      const hidden = inputWidth(o, 'hidden', path, channels);
+      return { kind, name, hidden, neuron: validateNeuron(object(o.neuron, `${path}.neuron`), `${path}.neuron`, hidden) };
     }
   }
 }

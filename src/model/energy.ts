@@ -8,6 +8,9 @@
  *    window covers j), summed over branches (`convFanOut`);
  *  - linear: `outFeatures` per event; pool: 1 per event;
  *  - recurrent: `hidden` per input event plus `hidden` per own event (through U);
+ *  - token-recurrent: `hidden` per own event at every position but a sample's last (through U,
+ *    into the next position's window; a total without positions is charged in full), against the
+ *    twin's `hidden²` MACs per position after the first;
  *  - biases: one AC per output per step.
  * Analog input is not spikes. With direct encoding the encoder's output is a constant current, so
  * the first synaptic layer does its ANN MACs once and holds the result for all steps (bias folded
@@ -188,6 +191,16 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
       case 'neuron':
         spiking(positions * channels);
         break;
+      case 'token-recurrent': {
+        // The input current is the layer before's; U carries each position's counts to the next.
+        const hidden = layer.hidden;
+        row.annMacs += Math.max(0, positions - 1) * hidden * hidden;
+        spiking(positions * hidden);
+        const measured = events.layers[index];
+        const lastEvents = typeof measured === 'number' || measured === undefined || positions === 0 ? 0 : measured[positions - 1];
+        row.snnAcs += (row.events - lastEvents) * hidden;
+        break;
+      }
       case 'recurrent': {
         synapses(inPositions * layer.inFeatures * layer.hidden, () => 0, layer.hidden, layer.bias ? inPositions * layer.hidden : 0);
         row.annMacs += inPositions * layer.hidden * layer.hidden;

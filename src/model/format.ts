@@ -9,6 +9,8 @@
  *  - linear: `${name}.weight` `[outFeatures][inFeatures]`, plus `${name}.bias` `[outFeatures]`;
  *  - recurrent: `${name}.inputWeight` `[hidden][inFeatures]`, `${name}.recurrentWeight`
  *    `[hidden][hidden]`, plus `${name}.bias` `[hidden]`;
+ *  - token-recurrent: `${name}.recurrentWeight` `[hidden][hidden]` (its input weights are the
+ *    convolution's before it);
  *  - the embedding `embedding.tensor` `[vocabulary.length][encoder.embeddingDim]`: F32 or F16, or
  *    I8 / U8 with `embedding.quantScale` and `embedding.quantZero`, value = (q − zero) · scale, so
  *    a 65k-word 100-d table fits in 6.5 MB.
@@ -99,6 +101,8 @@ export function expectedLayerTensors(spec: NetworkSpec): ExpectedTensor[] {
       add(`${layer.name}.inputWeight`, [layer.hidden, layer.inFeatures]);
       add(`${layer.name}.recurrentWeight`, [layer.hidden, layer.hidden]);
       if (layer.bias) add(`${layer.name}.bias`, [layer.hidden]);
+    } else if (layer.kind === 'token-recurrent') {
+      add(`${layer.name}.recurrentWeight`, [layer.hidden, layer.hidden]);
     }
   });
   return tensors;

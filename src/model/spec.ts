@@ -121,7 +121,35 @@ export interface RecurrentLayerSpec {
   neuron: Omit<NeuronLayerSpec, 'kind' | 'name'>;
 }
 
-export type LayerSpec = ConvLayerSpec | NeuronLayerSpec | PoolLayerSpec | LinearLayerSpec | RecurrentLayerSpec;
+/**
+ * A recurrent spiking layer over the *tokens* of the sentence (DESIGN §1.2, Su et al.), before the
+ * pool. Its input current `in[t][b][p][h]` comes from the layer before it (a width-1 convolution:
+ * the per-token `W·x_p`); U `[hidden][hidden]` (`${name}.recurrentWeight`) connects each position's
+ * neurons to the next position's. Every position gets its own window of the run's T steps: its
+ * neurons start from `v = vInitFraction·θ`, and at the first step of the window they receive, on
+ * top of their input, `U·c_{p−1}`, where `c_{p−1}` is the signed spike count (positive minus
+ * negative spikes) of position p − 1's neurons over their whole window. (The recurrent synapses
+ * accumulate the previous window's spikes and deliver them when the next window opens, so a BIF
+ * layer's counts equal the quantised RNN's integers exactly; every spike still costs its H
+ * accumulates.) Positions are processed in order; positions past a sample's length are silent and
+ * the recurrence never crosses samples. The output `[T][b][p][hidden]` is laid out like a neuron
+ * layer's after a convolution: step t of the output is step t of each position's own window.
+ * ANN twin: `y_p = act(in_p + U·y_{p−1})`, y_{−1} = 0, with `neuron.ann`.
+ * `hidden` equals the channels of the layer before; a convolution before it has one width.
+ */
+export interface TokenRecurrentLayerSpec {
+  kind: 'token-recurrent';
+  name: string;
+  hidden: number;
+  neuron: Omit<NeuronLayerSpec, 'kind' | 'name'>;
+}
+
+export type LayerSpec = ConvLayerSpec | NeuronLayerSpec | PoolLayerSpec | LinearLayerSpec | RecurrentLayerSpec | TokenRecurrentLayerSpec;
+
+/** Layers whose neurons spike (the readout, rasters and energy count their events). */
+export function isSpikingKind(kind: string): boolean {
+  return kind === 'neuron' || kind === 'recurrent' || kind === 'token-recurrent';
+}
 
 /** The prediction: spike counts of the last layer over T, summed over each class's population. */
 export interface ReadoutSpec {
@@ -152,6 +180,7 @@ export function outputChannels(layer: LayerSpec, inChannels: number): number {
     case 'linear':
       return layer.outFeatures;
     case 'recurrent':
+    case 'token-recurrent':
       return layer.hidden;
     case 'neuron':
     case 'pool':

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeRandomTextCnn } from '../model/test-model';
 import { renderModelCard } from './card';
+import { finetunedConfig } from './finetune-command';
+import type { FinetuneRecord } from './finetune-run';
 
 describe('model card', () => {
   it('says how the model was made and shows every evaluated T with its energy and firing rates', () => {
@@ -20,5 +22,29 @@ describe('model card', () => {
     expect(card).toContain('ANN twin accuracy: **76.00 %**');
     expect(card).toMatch(/\| 8 \| rate \| 70\.00 \| 90\.0 \| 5\.00 \| 10\.00 \| 0\.500 \| 0\.500 \| 0\.100 \|/);
     expect(card).toContain('npm run -s spikescope -- eval --model x --steps 8');
+  });
+
+  it('shows the fine-tuning command and history, epoch 0 as converted, and drops the evaluation of the old weights', () => {
+    const { config } = makeRandomTextCnn({ vocabulary: ['a', 'b'], dim: 4, widths: [2], filters: 2, classes: ['neg', 'pos'], seed: 1 });
+    config.metrics = { dataset: 'mr', conversion: { method: 'lv-if' }, ann: { accuracy: 0.76 }, snn: [], testSize: 10, evalCommands: ['spikescope eval --model x'] };
+    const history = [
+      { epoch: 0, trainLoss: null, trainAccuracy: null, devAccuracy: 0.6, devAnnAccuracy: 0.75, seconds: 12 },
+      { epoch: 1, trainLoss: 0.61, trainAccuracy: 0.66, devAccuracy: 0.65, devAnnAccuracy: 0.74, seconds: 300 },
+    ];
+    const record: FinetuneRecord = {
+      command: 'spikescope finetune --model a --out b --steps 8', backend: 'test', numSteps: 8, batchSize: 32, learningRate: 1e-4, weightDecay: 0.01,
+      surrogate: { kind: 'fast-sigmoid', slope: 25 }, loss: 'cross-entropy of the output spike rate', maxTokens: 64, seed: 1, trainSize: 100, devSize: 50, devSeeds: [2, 3],
+      epochs: 1, steps: 4, bestEpoch: 1, history, seconds: 312,
+    };
+    const tuned = finetunedConfig(config, record);
+    expect(tuned.metrics).toEqual({ dataset: 'mr', conversion: { method: 'lv-if' }, finetune: record });
+    expect(tuned.defaultEncoding).toBe('rate');
+    expect(tuned.provenance.notes).toMatch(/fine-tuned with `spikescope finetune --model a --out b --steps 8`.*kept epoch 1\/1 .*65\.00%, 60\.00% before/);
+    const card = renderModelCard(tuned, 'b');
+    expect(card).toContain('npm run -s spikescope -- finetune --model a --out b --steps 8');
+    expect(card).toContain('best dev SNN accuracy (50 sentences, mean over seeds 2 and 3) is kept');
+    expect(card).toContain('| 0 (as converted) | – | – | 60.00 | 75.00 | 12 |');
+    expect(card).toContain('| 1 (kept) | 0.6100 | 66.00 | 65.00 | 74.00 | 300 |');
+    expect(card).toContain('Not evaluated yet');
   });
 });

@@ -6,6 +6,7 @@
 import type { ModelConfig } from '../model/format';
 import type { EncoderSpec } from '../model/spec';
 import type { Evaluation, SnnEvaluation } from './evaluate';
+import type { FinetuneRecord } from './finetune-run';
 
 const percent = (x: number) => `${(100 * x).toFixed(2)}`;
 
@@ -32,11 +33,37 @@ export function evaluationTable(evaluation: Pick<Evaluation, 'ann' | 'snn'>): st
   ].join('\n');
 }
 
+/** The fine-tuning section: its command, settings and history (epoch 0 is the model as converted). */
+export function finetuneSection(record: FinetuneRecord): string[] {
+  const surrogate = record.surrogate.kind === 'fast-sigmoid' ? `fast-sigmoid (slope ${record.surrogate.slope})` : 'piecewise-linear';
+  const cell = (x: number | null) => (x === null ? '–' : percent(x));
+  return [
+    '### Fine-tuning (SNN, surrogate gradient)',
+    '',
+    '```sh',
+    record.command.replace(/^spikescope /, 'npm run -s spikescope -- '),
+    '```',
+    '',
+    `Backpropagation through time in the spiking network at T = ${record.numSteps}, rate input, ${surrogate} surrogate spike derivative; ` +
+      `loss: ${record.loss}; AdamW lr ${record.learningRate}, weight decay ${record.weightDecay}, batch ${record.batchSize}; ` +
+      `${record.steps} steps on ${record.trainSize} training sentences (cut at ${record.maxTokens} tokens), seed ${record.seed}; ` +
+      `${Math.round(record.seconds)} s on ${record.backend}. Epoch 0 is the model as converted; the epoch with the best dev SNN accuracy (${record.devSize} sentences, mean over seeds ${record.devSeeds.join(' and ')}) is kept.`,
+    '',
+    `| epoch | train loss | train acc. % | dev SNN acc. % (T = ${record.numSteps}) | dev ANN twin acc. % | s |`,
+    '|---|---|---|---|---|---|',
+    ...record.history.map(
+      (e) =>
+        `| ${e.epoch}${e.epoch === 0 ? ' (as converted)' : ''}${e.epoch === record.bestEpoch ? ' (kept)' : ''} | ${e.trainLoss === null ? '–' : e.trainLoss.toFixed(4)} | ${cell(e.trainAccuracy)} | ${percent(e.devAccuracy)} | ${percent(e.devAnnAccuracy)} | ${e.seconds.toFixed(0)} |`,
+    ),
+  ];
+}
+
 /** The whole card. */
 export function renderModelCard(config: ModelConfig, folder: string): string {
   const metrics = config.metrics as Partial<Evaluation> & {
     training?: { history: { epoch: number; trainLoss: number; trainAccuracy: number; devAccuracy: number; seconds: number }[]; bestEpoch: number; seconds: number };
     conversion?: Record<string, unknown>;
+    finetune?: FinetuneRecord;
     evalCommands?: string[];
     evaluatedAt?: string;
   };
@@ -54,7 +81,7 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     `- dataset: ${config.provenance.dataset}; split: ${config.provenance.split}`,
     `- seed: ${config.provenance.seed}; created ${config.provenance.createdAt}`,
     `- ${config.provenance.notes}`,
-    `- network: ${config.network.layers.map((layer) => `${layer.name} (${layer.kind === 'neuron' ? layer.model : layer.kind})`).join(' → ')}`,
+    `- network: ${config.network.layers.map((layer) => `${layer.name} (${layer.kind === 'neuron' ? layer.model : layer.kind === 'token-recurrent' ? `token-recurrent ${layer.neuron.model}, ${layer.hidden} units` : layer.kind})`).join(' → ')}`,
     `- input: ${inputDescription(config.network.encoder)} of ${config.embedding.source}; μ = ${config.network.encoder.mean.toPrecision(5)}, σ = ${config.network.encoder.std.toPrecision(5)}, ${config.network.encoder.binarySigmas !== undefined ? `binary: 1 at or above μ + ${config.network.encoder.binarySigmas}σ` : `clip ±${config.network.encoder.clipSigmas}σ`} (${config.embedding.statsSource})`,
     `- vocabulary: ${config.vocabulary.length} ${config.tokenizer === 'chinese' ? 'characters' : 'words'}; default T = ${config.numSteps}`,
   ];
@@ -63,6 +90,7 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     lines.push('', '### Training (ANN)', '', '| epoch | train loss | train acc. % | dev acc. % | s |', '|---|---|---|---|---|');
     for (const e of metrics.training.history) lines.push(`| ${e.epoch}${e.epoch === metrics.training.bestEpoch ? ' (kept)' : ''} | ${e.trainLoss.toFixed(4)} | ${percent(e.trainAccuracy)} | ${percent(e.devAccuracy)} | ${e.seconds.toFixed(0)} |`);
   }
+  if (metrics.finetune) lines.push('', ...finetuneSection(metrics.finetune));
   lines.push('', '## What it scored', '');
   if (metrics.ann && metrics.snn) {
     lines.push(`On the ${metrics.dataset} test split (${metrics.testSize} sentences), seed ${metrics.seed}, ${metrics.backend}:`, '', evaluationTable(metrics as Evaluation), '');

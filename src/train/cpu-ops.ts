@@ -5,10 +5,14 @@ import { convInputBackwardReference, convShapeOfTrain, convWeightBackwardReferen
 import { crossEntropyReference } from '../reference/cross-entropy';
 import { dropoutReference } from '../reference/dropout';
 import { embeddingBackwardReference } from '../reference/embedding-backward';
+import { encodeReference } from '../reference/encode';
 import { linearReference } from '../reference/linear';
 import { linearInputBackwardReference, linearWeightBackwardReference } from '../reference/linear-train';
+import { neuronMultiStep } from '../reference/neuron';
+import { neuronBackwardReference } from '../reference/neuron-backward';
 import { poolSumReference, scaleRowsReference } from '../reference/pool';
 import { poolBackwardReference } from '../reference/pool-train';
+import { tokenRecurrentBackwardTrainReference, tokenRecurrentForwardTrainReference } from '../reference/token-recurrent-train';
 import type { TrainOps } from './ops';
 
 /** A CPU training tensor: a typed array. */
@@ -106,6 +110,48 @@ export class CpuTrainOps implements TrainOps<CpuTrainTensor> {
   }
   adamW(args: Args<'adamW'>): void {
     adamWReference(f32(args.param).subarray(0, args.count), f32(args.grad), f32(args.m), f32(args.v), args.settings);
+  }
+  tokenRecurrentForward(args: Args<'tokenRecurrentForward'>): void {
+    const { batch, positions, hidden } = args.shape;
+    const count = batch * positions * hidden;
+    const result = tokenRecurrentForwardTrainReference(args.shape, args.activation, args.step[0], f32(args.input).subarray(0, count), f32(args.transposedRecurrentWeights), args.lengths as Uint32Array);
+    args.preActivation.set(result.preActivation);
+    args.output.set(result.output);
+    args.previous.set(result.previous);
+  }
+  tokenRecurrentBackward(args: Args<'tokenRecurrentBackward'>): void {
+    const { batch, positions, hidden } = args.shape;
+    const count = batch * positions * hidden;
+    const result = tokenRecurrentBackwardTrainReference(
+      args.shape,
+      args.activation,
+      args.step[0],
+      f32(args.preActivation).subarray(0, count),
+      f32(args.transposedRecurrentWeights),
+      args.lengths as Uint32Array,
+      f32(args.gradOutput).subarray(0, count),
+      args.stepGradScale,
+    );
+    args.gradInput.set(result.gradInput);
+    if (args.gradStep) args.gradStep[0] = result.gradStep;
+  }
+  encodeRate(args: Args<'encodeRate'>): void {
+    const { seed, shape, firstStepOnly } = args;
+    const tokenIds = (args.tokenIds as Int32Array).subarray(0, shape.batch * shape.tokens);
+    const streamIds = (args.streamIds as Uint32Array).subarray(0, shape.batch);
+    args.output.set(encodeReference({ kind: 'rate', seed, shape, positionOffset: 0, tokenIds, probabilities: f32(args.probabilities), streamIds, firstStepOnly }));
+  }
+  neuronForward(args: Args<'neuronForward'>): void {
+    const count = args.numSteps * args.neurons;
+    const { spikes, membrane } = neuronMultiStep(args.params, f32(args.input).subarray(0, count), args.numSteps, args.neurons, undefined, true);
+    args.spikes.set(spikes);
+    args.membrane.set(membrane!);
+  }
+  neuronBackward(args: Args<'neuronBackward'>): void {
+    const count = args.numSteps * args.neurons;
+    args.gradInput.set(
+      neuronBackwardReference(args.params, f32(args.membrane).subarray(0, count), f32(args.gradSpikes).subarray(0, count), args.numSteps, args.neurons, args.surrogate, args.detachReset),
+    );
   }
 
   async read(tensors: { tensor: CpuTrainTensor; length: number }[]): Promise<Float32Array[]> {

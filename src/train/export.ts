@@ -100,7 +100,8 @@ export function embeddingTensor(prepared: PreparedVocabulary, centredTable: Floa
 /** Everything a model folder needs besides the layers: the common part of the config. */
 export function modelConfig(args: {
   prepared: PreparedVocabulary;
-  config: TextCnnConfig;
+  /** The table's dimension (without the presence component) and the padded minimum length. */
+  config: Pick<TextCnnConfig, 'dim' | 'minLength'>;
   layers: LayerSpec[];
   classes: string[];
   encoding: EncodingKind;

@@ -9,9 +9,12 @@ import { recordDropout } from '../gpu/kernels/dropout';
 import { recordEmbeddingBackward } from '../gpu/kernels/embedding-backward';
 import { recordEncode } from '../gpu/kernels/encode';
 import { recordLinear } from '../gpu/kernels/linear';
-import { recordLinearInputBackward, recordLinearWeightBackward } from '../gpu/kernels/linear-train';
+import { blockedWeightGradientFits, recordBlockedWeightGradient, recordLinearInputBackward, recordLinearWeightBackward } from '../gpu/kernels/linear-train';
+import { createNeuronLayerBuffers, recordNeuron } from '../gpu/kernels/neuron';
+import { recordNeuronBackward } from '../gpu/kernels/neuron-backward';
 import { recordPoolSum, recordScaleRows } from '../gpu/kernels/pool';
 import { recordPoolBackward } from '../gpu/kernels/pool-backward';
+import { recordTokenRecurrentBackwardTrain, recordTokenRecurrentForwardTrain } from '../gpu/kernels/token-recurrent-train';
 import { convShapeOfTrain } from '../reference/conv-train';
 import type { TrainOps } from './ops';
 
@@ -121,7 +124,9 @@ export class GpuTrainOps implements TrainOps<GpuTrainTensor> {
   }
   linearWeightBackward(args: Args<'linearWeightBackward'>): void {
     const { pass, arena } = this.recording();
-    recordLinearWeightBackward(this.ctx, pass, arena, args);
+    // Many rows (per-token layers): 4 × 4 register blocks where the features allow; the same sums.
+    if (args.gradBias === null && args.shape.rows >= 256 && blockedWeightGradientFits(args.shape)) recordBlockedWeightGradient(this.ctx, pass, arena, args);
+    else recordLinearWeightBackward(this.ctx, pass, arena, args);
   }
   linearInputBackward(args: Args<'linearInputBackward'>): void {
     const { pass, arena } = this.recording();
@@ -138,6 +143,29 @@ export class GpuTrainOps implements TrainOps<GpuTrainTensor> {
   adamW(args: Args<'adamW'>): void {
     const { pass, arena } = this.recording();
     recordAdamW(this.ctx, pass, arena, args);
+  }
+  tokenRecurrentForward(args: Args<'tokenRecurrentForward'>): void {
+    const { pass, arena } = this.recording();
+    recordTokenRecurrentForwardTrain(this.ctx, pass, arena, args);
+  }
+  tokenRecurrentBackward(args: Args<'tokenRecurrentBackward'>): void {
+    const { pass, arena } = this.recording();
+    recordTokenRecurrentBackwardTrain(this.ctx, pass, arena, args);
+  }
+  encodeRate(args: Args<'encodeRate'>): void {
+    const { pass, arena } = this.recording();
+    const { shape } = args;
+    recordEncode(this.ctx, pass, arena, { ...args, kind: 'rate', tStart: 0, tCount: shape.numSteps, positionOffset: 0 });
+  }
+  neuronForward(args: Args<'neuronForward'>): void {
+    const { pass, arena } = this.recording();
+    const layer = createNeuronLayerBuffers(arena, args.params, args.neurons, 'train.neuron');
+    recordNeuron(this.ctx, pass, arena, { params: args.params, neurons: args.neurons, tStart: 0, tCount: args.numSteps, x: args.input, spikes: args.spikes, layer, membrane: args.membrane });
+  }
+  neuronBackward(args: Args<'neuronBackward'>): void {
+    const { pass, arena } = this.recording();
+    const { gradInput, ...rest } = args;
+    recordNeuronBackward(this.ctx, pass, arena, { ...rest, vThreshold: arena.storage('train.neuronBackward.vThreshold', args.params.vThreshold), gradX: gradInput });
   }
 
   async read(tensors: { tensor: GpuTrainTensor; length: number }[]): Promise<Float32Array[]> {

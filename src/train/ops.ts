@@ -3,6 +3,10 @@ import type { AdamWSettings } from '../reference/adamw';
 import type { ConvTrainShape } from '../reference/conv-train';
 import type { OccurrenceGroups } from '../reference/embedding-backward';
 import type { LinearTrainShape } from '../reference/linear-train';
+import type { TokenRecurrentTrainShape } from '../reference/token-recurrent-train';
+import type { EncodeShape } from '../reference/encode';
+import type { NeuronParams } from '../reference/neuron';
+import type { Surrogate } from '../reference/neuron-backward';
 
 /**
  * The operations training needs, as the engine's `TensorOps` for inference: the CPU implements them
@@ -50,6 +54,42 @@ export interface TrainOps<Tensor> {
   crossEntropy(args: { batch: number; classes: number; gradScale: number; logits: Tensor; labels: Tensor; gradLogits: Tensor; stats: Tensor }): void;
   embeddingBackward(args: { groups: OccurrenceGroups; dim: number; gradInput: Tensor; gradTable: Tensor }): void;
   adamW(args: { count: number; settings: AdamWSettings; param: Tensor; grad: Tensor; m: Tensor; v: Tensor }): void;
+  /**
+   * The recurrent layer of a quantised RNN over tokens (`tokenRecurrentForwardTrainReference`): from z
+   * `[batch][positions][hidden]`, u = z + U·y_{p−1}, y = act(u) (step read from `step[0]`), and
+   * `previous` = y_{p−1} at row p; zeros past `lengths`. U is given transposed (`[j][h]` = U[h][j]),
+   * hidden a multiple of 4.
+   */
+  tokenRecurrentForward(args: {
+    shape: TokenRecurrentTrainShape;
+    activation: TrainActivation;
+    step: Tensor;
+    input: Tensor;
+    transposedRecurrentWeights: Tensor;
+    lengths: Tensor;
+    preActivation: Tensor;
+    output: Tensor;
+    previous: Tensor;
+  }): void;
+  /** Backward through time (`tokenRecurrentBackwardTrainReference`): du from dy, and the scaled step gradient. */
+  tokenRecurrentBackward(args: {
+    shape: TokenRecurrentTrainShape;
+    activation: TrainActivation;
+    step: Tensor;
+    preActivation: Tensor;
+    transposedRecurrentWeights: Tensor;
+    lengths: Tensor;
+    gradOutput: Tensor;
+    gradInput: Tensor;
+    gradStep: Tensor | null;
+    stepGradScale: number;
+  }): void;
+  /** The inference encoder's rate spikes (`encodeReference`, kind `rate`) for all steps: `output [numSteps][batch][tokens][dim]`. */
+  encodeRate(args: { seed: number; shape: EncodeShape; tokenIds: Tensor; probabilities: Tensor; streamIds: Tensor; firstStepOnly: boolean; output: Tensor }): void;
+  /** A neuron layer over all steps from its initial state (`neuronMultiStep`): `spikes` and potentials h `membrane`, `[numSteps][neurons]`. */
+  neuronForward(args: { params: NeuronParams; neurons: number; numSteps: number; input: Tensor; spikes: Tensor; membrane: Tensor }): void;
+  /** BPTT through a neuron layer with a surrogate spike derivative (`neuronBackwardReference`): `gradInput [numSteps][neurons]`. */
+  neuronBackward(args: { params: NeuronParams; neurons: number; numSteps: number; surrogate: Surrogate; detachReset: boolean; membrane: Tensor; gradSpikes: Tensor; gradInput: Tensor }): void;
 
   /** Finishes the recorded work and reads `tensors` back (first `length` values each). */
   read(tensors: { tensor: Tensor; length: number }[]): Promise<Float32Array[]>;

@@ -22,7 +22,8 @@ import { suBifModel } from './bif';
 import { seededPermutation, type EncodedExample } from './batches';
 import { tokenize } from '../model/tokenizer';
 
-export type TrainMethod = 'lv-if' | 'su-bif';
+/** `lv-if` and `su-bif` train a TextCNN (here); `su-rnn` a quantised RNN (`rnn-pipeline.ts`). */
+export type TrainMethod = 'lv-if' | 'su-bif' | 'su-rnn';
 
 export interface TrainCommandOptions {
   dataset: DatasetName;
@@ -125,6 +126,7 @@ export function tableCentre(prepared: PreparedVocabulary): number {
 
 /** Trains, converts and saves a model; returns a summary for the terminal. */
 export async function runTrainCommand(options: TrainCommandOptions, log: (line: string) => void): Promise<void> {
+  if (options.method === 'su-rnn') throw new Error('--method su-rnn trains a recurrent network: run it with runRnnTrainCommand (rnn-pipeline.ts)');
   if (options.binarySigmas !== undefined && options.method !== 'su-bif') throw new Error('binary input is for --method su-bif (one spike per component, converted losslessly)');
   const dataset = await datasetWithDev(options.dataset, options.dataDir, options.splitSeed);
   log(`${DATASETS[dataset.name].title}: ${describeSplit(dataset)}`);

@@ -94,7 +94,8 @@ async function calibrateStep<T>(trainer: TextCnnTrainer<T>, hidden: TrainActivat
   return step;
 }
 
-function formatDuration(seconds: number): string {
+/** `1m05s`, `42s`, or `?` for an unknown time. */
+export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const m = Math.floor(seconds / 60);
   const s = Math.round(seconds % 60);

@@ -25,7 +25,7 @@ export interface TokenStripData {
 export function tokenStripData(sample: SampleResult, model: StripModel): TokenStripData {
   const count = sample.tokens.length;
   const conv = model.layers.find((layer) => layer.kind === 'conv' && layer.widths && layer.filters);
-  const first = model.layers.find((layer) => layer.kind === 'neuron' && layer.positional);
+  const first = model.layers.find((layer) => (layer.kind === 'neuron' || layer.kind === 'token-recurrent') && layer.positional);
   let raw: Float32Array = new Float32Array(count);
   const train = first && sample.spikeTrains?.find((entry) => entry.layer === first.name);
   if (train && conv) {

@@ -5,6 +5,7 @@
  * per-position totals (always reported) and a note saying so. Pure.
  */
 import type { RecordRequest } from '../engine/types';
+import { isSpikingKind } from '../model/spec';
 import { tokenize, type TokenizerKind } from '../model/tokenizer';
 
 /** Neuron-steps of position-wise trains recorded at most for one text (float32: 4 bytes each). */
@@ -38,7 +39,7 @@ export function estimateTokens(text: string, tokenizer: TokenizerKind): number {
  * selected neuron of any spiking layer.
  */
 export function planRecording(model: PlannedModel, text: string, numSteps: number, selection: { layer: string; neuron: number } | null): RecordPlan {
-  const spiking = model.layers.filter((layer) => layer.kind === 'neuron' || layer.kind === 'recurrent');
+  const spiking = model.layers.filter((layer) => isSpikingKind(layer.kind));
   const positional = spiking.filter((layer) => layer.positional);
   const flat = spiking.filter((layer) => !layer.positional);
   const tokenCount = estimateTokens(text, model.tokenizer);

@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { BatchResult } from '../engine/types';
 import { DEFAULT_ENERGY_SETTINGS, type EnergySettings } from '../model/energy';
+import { isSpikingKind } from '../model/spec';
 import type { EngineStatus, ModelSummary } from '../worker/api';
 import { isCancelled, SpikescopeClient, userMessage, type UserMessage } from '../worker/client';
 import { AddressBar } from './address-bar';
@@ -208,7 +209,7 @@ export class SnnApp extends LitElement {
   private onNeuronSelect(event: CustomEvent<NeuronSelection>): void {
     this.selection = event.detail;
     // The input has no membrane; every spiking layer's neuron gets its trace recorded by a re-run.
-    const spiking = this.summary?.layers.some((layer) => layer.name === event.detail.layer && (layer.kind === 'neuron' || layer.kind === 'recurrent'));
+    const spiking = this.summary?.layers.some((layer) => layer.name === event.detail.layer && isSpikingKind(layer.kind));
     if (spiking) void this.classifyNow();
   }
 

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { SampleResult } from '../engine/types';
+import { isSpikingKind } from '../model/spec';
 import type { ModelSummary } from '../worker/api';
 import { neuronInfo, neuronSpikes, type RasterContext, type RasterRole, type RasterTrain } from './raster-layout';
 import type { NeuronSelection } from './snn-raster';
@@ -93,7 +94,7 @@ export class SnnSpikesView extends LitElement {
     if (sample && summary) {
       const conv = convShape(summary);
       context = { tokens: sample.tokens, paddedLength: sample.tokenIds.length, conv, classes: summary.classes, population: summary.population };
-      const spiking = summary.layers.filter((layer) => layer.kind === 'neuron' || layer.kind === 'recurrent');
+      const spiking = summary.layers.filter((layer) => isSpikingKind(layer.kind));
       const last = spiking[spiking.length - 1]?.name;
       const convChannels = conv ? conv.widths.length * conv.filters : -1;
       const roleOf = (name: string, positional: boolean, channels: number): RasterRole =>

@@ -37,6 +37,33 @@ export function recordLinearWeightBackward(
   if (args.gradBias) record(ctx, pass, arena, LinearTrainMode.BiasGradient, shape, [args.gradOutput, args.gradOutput, args.gradBias], shape.outFeatures);
 }
 
+/**
+ * `gradWeights = dyᵀ · x` by 4 × 4 register blocks (`shaders/weight_gradient.wgsl`), for layers with
+ * many rows whose feature counts are multiples of 4 (`blockedWeightGradientFits`); the same sums, in
+ * the same order, as `recordLinearWeightBackward`.
+ */
+export function recordBlockedWeightGradient(
+  ctx: GpuContext,
+  pass: GPUComputePassEncoder,
+  arena: BufferArena,
+  args: { shape: LinearTrainShape; input: GPUBuffer; gradOutput: GPUBuffer; gradWeights: GPUBuffer },
+): void {
+  const { shape } = args;
+  if (!blockedWeightGradientFits(shape)) throw new RangeError(`weight gradient blocks need feature counts that are multiples of 4, got ${shape.inFeatures} in, ${shape.outFeatures} out`);
+  const uniform = new UniformWriter().u32(shape.rows).u32(shape.inFeatures / 4).u32(shape.outFeatures / 4).u32(0).finish();
+  ctx.dispatch(
+    pass,
+    ctx.pipeline('weight_gradient.wgsl', { WORKGROUP_SIZE }),
+    [arena.uniform('weightGradient.params', uniform), args.input, args.gradOutput, args.gradWeights],
+    ctx.grid1d((shape.inFeatures / 4) * (shape.outFeatures / 4), WORKGROUP_SIZE),
+  );
+}
+
+/** Whether `recordBlockedWeightGradient` takes a shape: both feature counts multiples of 4. */
+export function blockedWeightGradientFits(shape: LinearTrainShape): boolean {
+  return shape.inFeatures % 4 === 0 && shape.outFeatures % 4 === 0;
+}
+
 /** `gradInput = dy · W` (mode 2). */
 export function recordLinearInputBackward(
   ctx: GpuContext,

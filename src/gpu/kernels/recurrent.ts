@@ -17,7 +17,7 @@ export const MAX_RECURRENT_HIDDEN = 2048;
  * Workgroup memory is sized per pipeline: the hidden size rounded up to a power of two (at least 64),
  * so that small layers do not reserve 16 KiB per workgroup and few pipeline variants exist.
  */
-function hiddenCapacity(hidden: number): number {
+export function hiddenCapacity(hidden: number): number {
   if (hidden > MAX_RECURRENT_HIDDEN) {
     throw new GpuLimitError(
       `A recurrent layer of ${hidden} hidden units is too large for the GPU kernel (at most ${MAX_RECURRENT_HIDDEN}); use a smaller hidden size.`,

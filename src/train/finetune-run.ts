@@ -1,0 +1,135 @@
+/**
+ * The fine-tuning loop of a spiking TextCNN, written once for both backends: seeded length-pooled
+ * batches, fresh input spikes at every step (seeded), AdamW at a constant learning rate, progress on
+ * a log callback, the SNN's dev accuracy after every epoch, and the weights of the best epoch. The
+ * converted model itself is epoch 0 and a candidate, so fine-tuning never returns weights that do
+ * worse on dev than the ones it started from.
+ */
+import { InputError } from '../engine/errors';
+import type { Surrogate } from '../reference/neuron-backward';
+import { epochBatches, makeBatch, type EncodedExample } from './batches';
+import { SpikingTextCnnTrainer, type SpikingStepSettings } from './finetune';
+import type { SpikingTextCnn, SpikingTextCnnWeights } from './spiking-textcnn';
+import type { TrainOps } from './ops';
+import { formatDuration } from './run';
+
+/** How to fine-tune. */
+export interface FinetuneSettings extends SpikingStepSettings {
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  numSteps: number;
+  /** Longest sentence seen in training (longer ones are cut; evaluation reads them whole). */
+  maxTokens: number;
+}
+
+/** What one epoch measured; epoch 0 is the model before fine-tuning (no training numbers). */
+export interface FinetuneEpoch {
+  epoch: number;
+  trainLoss: number | null;
+  trainAccuracy: number | null;
+  /** The SNN's dev accuracy at the fine-tuning T, rate input (the selection criterion). */
+  devAccuracy: number;
+  /** The ANN twin's dev accuracy (the same weights with activations for neurons), for reference. */
+  devAnnAccuracy: number;
+  seconds: number;
+}
+
+/** The best epoch's weights (by the SNN's dev accuracy, epoch 0 included) and the history. */
+export interface FinetuneResult {
+  weights: SpikingTextCnnWeights;
+  bestEpoch: number;
+  history: FinetuneEpoch[];
+  /** Optimisation steps taken. */
+  steps: number;
+  seconds: number;
+}
+
+/** What `model.json` records of a fine-tuning run (`metrics.finetune`), read by the card. */
+export interface FinetuneRecord {
+  command: string;
+  backend: string;
+  numSteps: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  surrogate: Surrogate;
+  loss: string;
+  maxTokens: number;
+  seed: number;
+  trainSize: number;
+  devSize: number;
+  /** The seeds of the dev evaluation (its accuracy is their mean). */
+  devSeeds: number[];
+  epochs: number;
+  steps: number;
+  bestEpoch: number;
+  history: FinetuneEpoch[];
+  seconds: number;
+}
+
+/** Dev accuracies of some weights: the SNN's (the selection criterion) and its ANN twin's. */
+export type DevEvaluator = (weights: SpikingTextCnnWeights) => Promise<{ snnAccuracy: number; annAccuracy: number }>;
+
+const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+/** Fine-tunes `initial` on `train`, choosing the epoch (0 = unchanged) by `evaluate`. */
+export async function finetuneSpikingTextCnn<T>(
+  ops: TrainOps<T>,
+  network: SpikingTextCnn,
+  initial: SpikingTextCnnWeights,
+  probabilities: Float32Array,
+  train: readonly EncodedExample[],
+  settings: FinetuneSettings,
+  evaluate: DevEvaluator,
+  log: (line: string) => void = () => {},
+): Promise<FinetuneResult> {
+  const started = performance.now();
+  const trainer = new SpikingTextCnnTrainer(ops, network, initial, probabilities, settings.numSteps, settings.batchSize, settings.maxTokens);
+  const before = await evaluate(initial);
+  const history: FinetuneEpoch[] = [
+    { epoch: 0, trainLoss: null, trainAccuracy: null, devAccuracy: before.snnAccuracy, devAnnAccuracy: before.annAccuracy, seconds: (performance.now() - started) / 1000 },
+  ];
+  log(`epoch 0 (as converted): dev SNN acc ${percent(before.snnAccuracy)} at T=${settings.numSteps}, ANN twin ${percent(before.annAccuracy)}`);
+  let best = { accuracy: before.snnAccuracy, epoch: 0, weights: initial };
+  const batchesPerEpoch = Math.ceil(train.length / settings.batchSize);
+  const totalBatches = batchesPerEpoch * settings.epochs;
+  const trainingStarted = performance.now();
+  let iteration = 0;
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    const epochStarted = performance.now();
+    let loss = 0;
+    let correct = 0;
+    let seen = 0;
+    let lastLog = performance.now();
+    const batches = epochBatches(train, settings.batchSize, settings.seed, epoch);
+    for (const [index, examples] of batches.entries()) {
+      const result = await trainer.trainStep(makeBatch(examples, network.minLength, settings.maxTokens), iteration, settings.seed, settings);
+      iteration++;
+      loss += result.loss;
+      correct += result.correct;
+      seen += examples.length;
+      if (!Number.isFinite(loss)) throw new InputError(`the loss became ${loss} at step ${iteration}; lower the learning rate`);
+      if (performance.now() - lastLog > 10_000 || index === batches.length - 1 || index === 0) {
+        lastLog = performance.now();
+        const elapsed = (performance.now() - trainingStarted) / 1000;
+        const left = (elapsed / iteration) * (totalBatches - iteration);
+        log(`epoch ${epoch}/${settings.epochs}  batch ${index + 1}/${batches.length}  loss ${(loss / seen).toFixed(4)}  train acc ${((100 * correct) / seen).toFixed(1)}%  ${(elapsed / iteration).toFixed(1)} s/batch  elapsed ${formatDuration(elapsed)}  left ~${formatDuration(left)}`);
+      }
+    }
+    const weights = await trainer.weights();
+    const dev = await evaluate(weights);
+    const record: FinetuneEpoch = {
+      epoch,
+      trainLoss: loss / seen,
+      trainAccuracy: correct / seen,
+      devAccuracy: dev.snnAccuracy,
+      devAnnAccuracy: dev.annAccuracy,
+      seconds: (performance.now() - epochStarted) / 1000,
+    };
+    history.push(record);
+    log(`epoch ${epoch}/${settings.epochs} done: train loss ${record.trainLoss!.toFixed(4)}, train acc ${percent(record.trainAccuracy!)}, dev SNN acc ${percent(dev.snnAccuracy)} (ANN twin ${percent(dev.annAccuracy)}) (${record.seconds.toFixed(0)} s)`);
+    if (dev.snnAccuracy > best.accuracy) best = { accuracy: dev.snnAccuracy, epoch, weights };
+  }
+  return { weights: best.weights, bestEpoch: best.epoch, history, steps: iteration, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,116 @@
+/**
+ * `spikescope train --method su-rnn` end to end: dataset → vocabulary (frozen GloVe) → quantised RNN
+ * training on the chosen backend → lossless conversion to token-recurrent BIF neurons → model folder.
+ * Node only (reads the data, may open WebGPU).
+ */
+import { DATASETS, type Dataset } from '../data/dataset';
+import { describeSplit } from '../data/split';
+import { saveModelDir } from '../model/node-io';
+import { seededPermutation } from './batches';
+import { datasetWithDev, openTrainOps, prepareVocabulary, recordedSplit, tableCentre, type TrainCommandOptions } from './pipeline';
+import { coverage, encodeExamples } from './prepare';
+import { RnnTrainer, type RnnConfig } from './rnn';
+import { suBifRnnModel } from './rnn-bif';
+import { rnnLogits, trainRnn } from './rnn-run';
+import type { TrainSettings } from './run';
+
+/** The train command's options with the RNN's own. */
+export interface RnnTrainCommandOptions extends TrainCommandOptions {
+  /** Hidden units H of the recurrent layer (≤ 256 keeps the kernels' workgroup memory small). */
+  hidden: number;
+  /** U starts uniform in ±recurrentScale / √H. */
+  recurrentScale: number;
+}
+
+/** The largest class-centred logit of each sentence: what the output quantiser is calibrated on. */
+export function centredMaxLogits(logits: Float32Array, classes: number): Float32Array {
+  const sentences = logits.length / classes;
+  return Float32Array.from({ length: sentences }, (_, i) => {
+    let mean = 0;
+    for (let k = 0; k < classes; k++) mean += logits[i * classes + k] / classes;
+    let top = -Infinity;
+    for (let k = 0; k < classes; k++) top = Math.max(top, logits[i * classes + k] - mean);
+    return top;
+  });
+}
+
+/** Trains, converts and saves a quantised RNN as a token-recurrent BIF model. */
+export async function runRnnTrainCommand(options: RnnTrainCommandOptions, log: (line: string) => void): Promise<void> {
+  const dataset = await datasetWithDev(options.dataset, options.dataDir, options.splitSeed);
+  log(`${DATASETS[dataset.name].title}: ${describeSplit(dataset)}`);
+  const prepared = await prepareVocabulary(dataset, options);
+  if (prepared.learned) throw new Error('--method su-rnn trains over a frozen table (English GloVe); this dataset learns its character table');
+  let train = encodeExamples(dataset.train, prepared);
+  if (options.trainLimit > 0 && train.length > options.trainLimit) {
+    train = seededPermutation(train.length, options.seed, 999).slice(0, options.trainLimit).sort((a, b) => a - b).map((i) => train[i]);
+    log(`training on a seeded subset of ${train.length} sentences`);
+  }
+  const dev = encodeExamples(dataset.dev ?? [], prepared);
+  log(`vocabulary ${prepared.vocabulary.size} words (GloVe, frozen); token coverage train ${(100 * coverage(train)).toFixed(1)}%, dev ${(100 * coverage(dev)).toFixed(1)}%`);
+  const config: RnnConfig = {
+    dim: prepared.dim,
+    hidden: options.hidden,
+    classes: dataset.classes.length,
+    activation: { kind: 'quant', levels: options.levels },
+    dropout: options.dropout,
+    centre: tableCentre(prepared),
+  };
+  const settings: TrainSettings = {
+    seed: options.seed,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    tableLearningRate: 0,
+    weightDecay: options.weightDecay,
+    maxTokens: options.maxTokens,
+  };
+  const backend = await openTrainOps(options.backend);
+  log(`training the quantised RNN (hidden ${config.hidden}, ${options.levels} levels) on ${backend.detail}: ${options.epochs} epochs of ${Math.ceil(train.length / options.batchSize)} batches of ${options.batchSize}`);
+  try {
+    const result = await trainRnn(backend.ops, config, prepared.probabilities, train, dev, settings, log, options.recurrentScale);
+    const bestDev = result.history[result.bestEpoch - 1].devAccuracy;
+    log(`best dev accuracy ${(100 * bestDev).toFixed(2)}% at epoch ${result.bestEpoch}; ${Math.round(result.seconds)} s of training`);
+    const trainer = new RnnTrainer(backend.ops, config, result.parameters, prepared.probabilities, options.batchSize, options.maxTokens);
+    const calibration = seededPermutation(train.length, options.seed, 4242).slice(0, 2000).map((i) => train[i]);
+    const maxLogits = centredMaxLogits(await rnnLogits(trainer, calibration, options.batchSize, options.maxTokens), config.classes);
+    const provenance = {
+      name: options.name ?? `${DATASETS[dataset.name].title.split(' (')[0]} spiking RNN (BIF, lossless)`,
+      description: describeRnn(dataset, options, config),
+      command: options.command,
+      dataset: dataset.name,
+      split: describeSplit(dataset),
+      seed: options.seed,
+      notes: [
+        `ANN: ${result.bestEpoch}/${options.epochs} epochs chosen by dev accuracy (${(100 * bestDev).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backend.detail}`,
+        options.trainLimit > 0 ? `trained on a seeded subset of ${train.length} sentences` : '',
+      ].filter(Boolean).join('; '),
+    };
+    const metrics = { dataset: dataset.name, testSplit: recordedSplit(dataset), training: { history: result.history, bestEpoch: result.bestEpoch, seconds: result.seconds } };
+    const longest = 1 + Math.max(...train.map((e) => e.ids.length), ...dev.map((e) => e.ids.length));
+    const model = suBifRnnModel({
+      prepared,
+      config,
+      parameters: result.parameters,
+      classes: dataset.classes,
+      maxLogits,
+      outputLevels: options.outputLevels,
+      maxTokens: longest,
+      numSteps: options.numSteps,
+      seed: options.seed,
+      provenance,
+      metrics,
+    });
+    await saveModelDir(options.out, model.config, model.weights);
+    log(`wrote ${options.out}`);
+  } finally {
+    backend.close();
+  }
+}
+
+function describeRnn(dataset: Dataset, options: RnnTrainCommandOptions, config: RnnConfig): string {
+  const input =
+    options.binarySigmas !== undefined
+      ? `100-d GloVe vectors (frozen) made binary (1 at or above μ + ${options.binarySigmas}σ: one input spike per such component)`
+      : '100-d GloVe vectors (frozen)';
+  return `${DATASETS[dataset.name].title}: recurrent network over the tokens of ${input}, a per-token linear layer and ${config.hidden} recurrent units, summed over the tokens; quantised ANN (${options.levels} levels, learned step) converted losslessly to token-recurrent bipolar integrate-and-fire neurons, each token getting its own window of T steps, analog input presented once (Su et al.).`;
+}
