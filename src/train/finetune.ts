@@ -19,12 +19,11 @@
  * linear layer, the pool, and the convolution's weights; the input spikes need no gradient (the
  * table is frozen). The neurons' thresholds (the conversion's balanced λ) stay fixed.
  */
-import type { AdamWSettings } from '../reference/adamw';
 import { convTrainPositions, validPositionsOf } from '../reference/conv-train';
 import type { Surrogate } from '../reference/neuron-backward';
 import { hashU32 } from '../reference/rng';
 import type { TrainBatch } from './batches';
-import type { TrainOps } from './ops';
+import { adamWSettings, readLossAndCorrect, type TrainOps } from './ops';
 import { channelsOfSpiking, convTrainShape, finetuneTensorFloats, MAX_TENSOR_FLOATS, type SpikingTextCnn, type SpikingTextCnnWeights } from './spiking-textcnn';
 
 /** The seed of the input spikes of optimisation step `iteration`: fresh spikes every step, the same for the same seed. */
@@ -206,17 +205,10 @@ export class SpikingTextCnnTrainer<Tensor> {
     ops.convWeightBackward({ shape, input: work.input, gradOutput: gradConvCurrent, lengths: t.lengths, gradWeights: this.conv.grad });
     this.adamStep++;
     for (const param of [this.conv, this.fc]) {
-      const adam: AdamWSettings = { learningRate: settings.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: settings.weightDecay, step: this.adamStep };
+      const adam = adamWSettings({ learningRate: settings.learningRate, weightDecay: settings.weightDecay, step: this.adamStep });
       ops.adamW({ count: param.length, settings: adam, param: param.value, grad: param.grad, m: param.m, v: param.v });
     }
-    const [stats] = await ops.read([{ tensor: work.stats, length: 2 * B }]);
-    let loss = 0;
-    let correct = 0;
-    for (let b = 0; b < B; b++) {
-      loss += stats[2 * b];
-      correct += stats[2 * b + 1];
-    }
-    return { loss, correct };
+    return readLossAndCorrect(ops, work.stats, B);
   }
 
   /** Output spike rates `[batch][classes]` of a batch; the input spikes are those the engine draws for `seed`, unless `streams` is `per-sample`. */

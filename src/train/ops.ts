@@ -95,3 +95,20 @@ export interface TrainOps<Tensor> {
   read(tensors: { tensor: Tensor; length: number }[]): Promise<Float32Array[]>;
   dispose(): void;
 }
+
+/** AdamW settings with the moments every trainer here uses: β1 = 0.9, β2 = 0.999, ε = 1e-8. */
+export function adamWSettings(args: Pick<AdamWSettings, 'learningRate' | 'weightDecay' | 'step' | 'low' | 'high'>): AdamWSettings {
+  return { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, ...args };
+}
+
+/** Finishes the batch and sums the cross-entropy's `stats [batch][2]`: its loss and correct predictions. */
+export async function readLossAndCorrect<Tensor>(ops: TrainOps<Tensor>, stats: Tensor, batch: number): Promise<{ loss: number; correct: number }> {
+  const [values] = await ops.read([{ tensor: stats, length: 2 * batch }]);
+  let loss = 0;
+  let correct = 0;
+  for (let b = 0; b < batch; b++) {
+    loss += values[2 * b];
+    correct += values[2 * b + 1];
+  }
+  return { loss, correct };
+}

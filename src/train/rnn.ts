@@ -1,8 +1,7 @@
 import type { TrainActivation } from '../reference/activation-train';
-import type { AdamWSettings } from '../reference/adamw';
 import { randomUniformTensor } from '../model/test-model';
 import type { TrainBatch } from './batches';
-import type { TrainOps } from './ops';
+import { adamWSettings, readLossAndCorrect, type TrainOps } from './ops';
 import type { OptimizerSettings } from './textcnn';
 
 /**
@@ -240,25 +239,15 @@ export class RnnTrainer<Tensor> {
     this.adamStep++;
     for (const param of this.params) {
       if (param === this.step && !quant) continue;
-      const settings: AdamWSettings = {
+      const settings = adamWSettings({
         learningRate: optimizer.learningRate,
-        beta1: 0.9,
-        beta2: 0.999,
-        epsilon: 1e-8,
         weightDecay: param.decay ? optimizer.weightDecay : 0,
         step: this.adamStep,
         low: param.low,
-      };
+      });
       ops.adamW({ count: param.length, settings, param: param.value, grad: param.grad, m: param.m, v: param.v });
     }
-    const [stats] = await ops.read([{ tensor: work.stats, length: 2 * B }]);
-    let loss = 0;
-    let correct = 0;
-    for (let b = 0; b < B; b++) {
-      loss += stats[2 * b];
-      correct += stats[2 * b + 1];
-    }
-    return { loss, correct };
+    return readLossAndCorrect(ops, work.stats, B);
   }
 
   /** Logits `[batch][classes]` without dropout. */
