@@ -1,20 +1,14 @@
 /**
- * The training loop of the quantised RNN, as `run.ts` for the TextCNN: seeded shuffling,
- * length-pooled batches, AdamW with a cosine-decayed learning rate, progress on a log callback, dev
- * accuracy after every epoch, and the parameters of the best epoch. The same seed gives the same model.
+ * Training of the quantised RNN: its initial step, its dev accuracy, and the epoch loop of `run.ts`
+ * (`trainEpochs`, the same as the TextCNN's). The same seed gives the same model.
  */
-import { epochBatches, evaluationBatches, makeBatch, type EncodedExample } from './batches';
+import { evaluationBatches, makeBatch, type EncodedExample } from './batches';
 import type { TrainOps } from './ops';
 import { initialRnnParameters, RnnTrainer, type RnnConfig, type RnnParameters } from './rnn';
-import type { EpochRecord, TrainSettings } from './run';
+import { trainEpochs, type EpochLoop, type TrainResult, type TrainSettings } from './run';
 
 /** The result: the best epoch's parameters (by dev accuracy) and the history. */
-export interface RnnTrainResult {
-  parameters: RnnParameters;
-  bestEpoch: number;
-  history: EpochRecord[];
-  seconds: number;
-}
+export type RnnTrainResult = TrainResult<RnnParameters>;
 
 /** Sentences are at least one token long (a silent one for an empty sentence). */
 export const RNN_MIN_LENGTH = 1;
@@ -44,13 +38,6 @@ export async function rnnAccuracy<T>(trainer: RnnTrainer<T>, examples: readonly 
   return correct / examples.length;
 }
 
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
-}
-
 /** Trains a quantised RNN on `train`, choosing the epoch by accuracy on `dev`. */
 export async function trainRnn<T>(
   ops: TrainOps<T>,
@@ -66,44 +53,13 @@ export async function trainRnn<T>(
   const trainer = new RnnTrainer(ops, config, initialRnnParameters(config, settings.seed, recurrentScale), probabilities, settings.batchSize, settings.maxTokens);
   const step = await trainer.calibrateStep(makeBatch(train.slice(0, settings.batchSize), RNN_MIN_LENGTH, settings.maxTokens));
   if (config.activation.kind === 'quant') log(`quantiser: ${config.activation.levels} levels, initial step ${step.toPrecision(4)}`);
-  const history: EpochRecord[] = [];
-  let best: { accuracy: number; epoch: number; parameters: RnnParameters } | null = null;
-  const batchesPerEpoch = Math.ceil(train.length / settings.batchSize);
-  const totalBatches = batchesPerEpoch * settings.epochs;
-  let iteration = 0;
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-    const epochStarted = performance.now();
-    let loss = 0;
-    let correct = 0;
-    let seen = 0;
-    let lastLog = performance.now();
-    const batches = epochBatches(train, settings.batchSize, settings.seed, epoch);
-    for (const [index, examples] of batches.entries()) {
-      // Cosine decay from the learning rate to a tenth of it over the whole run.
-      const progress = iteration / Math.max(1, totalBatches - 1);
-      const decay = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress));
-      const result = await trainer.trainStep(makeBatch(examples, RNN_MIN_LENGTH, settings.maxTokens), iteration, settings.seed, {
-        learningRate: settings.learningRate * decay,
-        tableLearningRate: 0,
-        weightDecay: settings.weightDecay,
-      });
-      iteration++;
-      loss += result.loss;
-      correct += result.correct;
-      seen += examples.length;
-      if (performance.now() - lastLog > 10_000 || index === batches.length - 1) {
-        lastLog = performance.now();
-        const elapsed = (performance.now() - started) / 1000;
-        const left = (elapsed / iteration) * (totalBatches - iteration);
-        log(`epoch ${epoch}/${settings.epochs}  batch ${index + 1}/${batches.length}  loss ${(loss / seen).toFixed(4)}  train acc ${((100 * correct) / seen).toFixed(1)}%  elapsed ${formatDuration(elapsed)}  left ~${formatDuration(left)}`);
-      }
-    }
-    const devAccuracy = await rnnAccuracy(trainer, dev, settings.batchSize, settings.maxTokens);
-    const record = { epoch, trainLoss: loss / seen, trainAccuracy: correct / seen, devAccuracy, seconds: (performance.now() - epochStarted) / 1000 };
-    history.push(record);
-    const parameters = await trainer.parameters();
-    log(`epoch ${epoch}/${settings.epochs} done: train loss ${record.trainLoss.toFixed(4)}, train acc ${(100 * record.trainAccuracy).toFixed(1)}%, dev acc ${(100 * devAccuracy).toFixed(2)}%, step ${parameters.step.toPrecision(4)} (${record.seconds.toFixed(0)} s)`);
-    if (!best || devAccuracy > best.accuracy) best = { accuracy: devAccuracy, epoch, parameters };
-  }
-  return { parameters: best!.parameters, bestEpoch: best!.epoch, history, seconds: (performance.now() - started) / 1000 };
+  // The table is frozen: the loop's table learning rate is unused.
+  const loop: EpochLoop<RnnParameters> = {
+    minLength: RNN_MIN_LENGTH,
+    trainStep: (batch, iteration, seed, optimizer) => trainer.trainStep(batch, iteration, seed, optimizer),
+    devAccuracy: () => rnnAccuracy(trainer, dev, settings.batchSize, settings.maxTokens),
+    parameters: () => trainer.parameters(),
+    describe: (parameters) => `step ${parameters.step.toPrecision(4)}`,
+  };
+  return trainEpochs(loop, train, { ...settings, tableLearningRate: 0 }, log, started);
 }

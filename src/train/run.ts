@@ -7,9 +7,9 @@
  */
 import type { TrainActivation } from '../reference/activation-train';
 import { randomUniformTensor } from '../model/test-model';
-import { epochBatches, evaluationBatches, makeBatch, type EncodedExample } from './batches';
+import { epochBatches, evaluationBatches, makeBatch, type EncodedExample, type TrainBatch } from './batches';
 import type { TrainOps } from './ops';
-import { parameterSizes, TextCnnTrainer, type TextCnnConfig, type TextCnnParameters } from './textcnn';
+import { parameterSizes, TextCnnTrainer, type OptimizerSettings, type TextCnnConfig, type TextCnnParameters } from './textcnn';
 
 /** How to train. */
 export interface TrainSettings {
@@ -33,8 +33,8 @@ export interface EpochRecord {
 }
 
 /** The result: the best epoch's parameters (by dev accuracy) and the history. */
-export interface TrainResult {
-  parameters: TextCnnParameters;
+export interface TrainResult<Parameters = TextCnnParameters> {
+  parameters: Parameters;
   bestEpoch: number;
   history: EpochRecord[];
   seconds: number;
@@ -116,8 +116,40 @@ export async function trainTextCnn<T>(
   const trainer = new TextCnnTrainer(ops, config, initialParameters(config, table, settings.seed), settings.batchSize, settings.maxTokens);
   const step = await calibrateStep(trainer, config.hidden, train, settings);
   if (config.hidden.kind === 'quant') log(`quantiser: ${config.hidden.levels} levels, initial step ${step.toPrecision(4)}`);
+  const loop: EpochLoop<TextCnnParameters> = {
+    minLength: config.minLength,
+    trainStep: (batch, iteration, seed, optimizer) => trainer.trainStep(batch, iteration, seed, optimizer),
+    devAccuracy: () => trainerAccuracy(trainer, dev, settings.batchSize, settings.maxTokens),
+    parameters: () => trainer.parameters(),
+  };
+  return trainEpochs(loop, train, settings, log, started);
+}
+
+/** What the epoch loop needs of a model being trained. */
+export interface EpochLoop<Parameters> {
+  /** Sentences are padded to at least this many tokens. */
+  minLength: number;
+  trainStep(batch: TrainBatch, iteration: number, seed: number, optimizer: OptimizerSettings): Promise<{ loss: number; correct: number }>;
+  devAccuracy(): Promise<number>;
+  parameters(): Promise<Parameters>;
+  /** Extra text for an epoch's summary line (read from the epoch's parameters), e.g. the quantiser's step. */
+  describe?(parameters: Parameters): string;
+}
+
+/**
+ * The epochs of a training run, for any model: seeded length-pooled batches, the learning rate
+ * decayed along a cosine to a tenth of itself over the whole run, progress on `log` (epoch, loss,
+ * accuracy, time left), dev accuracy after every epoch, and the parameters of the best epoch.
+ */
+export async function trainEpochs<Parameters>(
+  loop: EpochLoop<Parameters>,
+  train: readonly EncodedExample[],
+  settings: TrainSettings,
+  log: (line: string) => void,
+  started: number,
+): Promise<TrainResult<Parameters>> {
   const history: EpochRecord[] = [];
-  let best: { accuracy: number; epoch: number; parameters: TextCnnParameters } | null = null;
+  let best: { accuracy: number; epoch: number; parameters: Parameters } | null = null;
   const batchesPerEpoch = Math.ceil(train.length / settings.batchSize);
   const totalBatches = batchesPerEpoch * settings.epochs;
   let iteration = 0;
@@ -129,10 +161,9 @@ export async function trainTextCnn<T>(
     let lastLog = performance.now();
     const batches = epochBatches(train, settings.batchSize, settings.seed, epoch);
     for (const [index, examples] of batches.entries()) {
-      // Cosine decay from the learning rate to a tenth of it over the whole run.
       const progress = iteration / Math.max(1, totalBatches - 1);
       const decay = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress));
-      const result = await trainer.trainStep(makeBatch(examples, config.minLength, settings.maxTokens), iteration, settings.seed, {
+      const result = await loop.trainStep(makeBatch(examples, loop.minLength, settings.maxTokens), iteration, settings.seed, {
         learningRate: settings.learningRate * decay,
         tableLearningRate: settings.tableLearningRate * decay,
         weightDecay: settings.weightDecay,
@@ -148,11 +179,13 @@ export async function trainTextCnn<T>(
         log(`epoch ${epoch}/${settings.epochs}  batch ${index + 1}/${batches.length}  loss ${(loss / seen).toFixed(4)}  train acc ${((100 * correct) / seen).toFixed(1)}%  elapsed ${formatDuration(elapsed)}  left ~${formatDuration(left)}`);
       }
     }
-    const devAccuracy = await trainerAccuracy(trainer, dev, settings.batchSize, settings.maxTokens);
+    const devAccuracy = await loop.devAccuracy();
     const record = { epoch, trainLoss: loss / seen, trainAccuracy: correct / seen, devAccuracy, seconds: (performance.now() - epochStarted) / 1000 };
     history.push(record);
-    log(`epoch ${epoch}/${settings.epochs} done: train loss ${record.trainLoss.toFixed(4)}, train acc ${(100 * record.trainAccuracy).toFixed(1)}%, dev acc ${(100 * devAccuracy).toFixed(2)}% (${record.seconds.toFixed(0)} s)`);
-    if (!best || devAccuracy > best.accuracy) best = { accuracy: devAccuracy, epoch, parameters: await trainer.parameters() };
+    const parameters = loop.describe ? await loop.parameters() : null;
+    const extra = parameters !== null && loop.describe ? `, ${loop.describe(parameters)}` : '';
+    log(`epoch ${epoch}/${settings.epochs} done: train loss ${record.trainLoss.toFixed(4)}, train acc ${(100 * record.trainAccuracy).toFixed(1)}%, dev acc ${(100 * devAccuracy).toFixed(2)}%${extra} (${record.seconds.toFixed(0)} s)`);
+    if (!best || devAccuracy > best.accuracy) best = { accuracy: devAccuracy, epoch, parameters: parameters ?? (await loop.parameters()) };
   }
   return { parameters: best!.parameters, bestEpoch: best!.epoch, history, seconds: (performance.now() - started) / 1000 };
 }
