@@ -3,6 +3,7 @@ import { convPositionsOf, convReference } from '../reference/conv';
 import { encodeReference } from '../reference/encode';
 import { linearReference } from '../reference/linear';
 import { initialNeuronState, neuronMultiStep, type NeuronParams, type NeuronState } from '../reference/neuron';
+import { placeReference } from '../reference/place';
 import { poolSumReference, scaleRowsReference } from '../reference/pool';
 import { recurrentReference } from '../reference/recurrent';
 import { tokenRecurrentReference } from '../reference/token-recurrent';
@@ -107,6 +108,13 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
 
   activation(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['activation']>[0]): void {
     args.output.set(activationReference((args.input as Float32Array).subarray(0, args.count), args.activation));
+  }
+
+  place(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['place']>[0]): void {
+    const { groupStart, groups, positionsIn, channelsIn, positionsOut, channelsOut } = args;
+    const input = (args.input as Float32Array).subarray(groupStart * positionsIn * channelsIn, (groupStart + groups) * positionsIn * channelsIn);
+    const output = (args.output as Float32Array).subarray(groupStart * positionsOut * channelsOut, (groupStart + groups) * positionsOut * channelsOut);
+    placeReference(args, input, output, args.accumulate);
   }
 
   poolSum(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['poolSum']>[0]): void {

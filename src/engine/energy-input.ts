@@ -1,3 +1,5 @@
+import { networkGraph } from '../layers/graph';
+import { positionsOf } from '../layers/shapes';
 import { DEFAULT_ENERGY_SETTINGS, energyReport, type EnergyReport } from '../model/energy';
 import type { NetworkSpec } from '../model/spec';
 import type { RawOutput } from './executor';
@@ -5,12 +7,13 @@ import type { RunOptions } from './types';
 
 /** The energy account of sample `b` (of padded length `length`) from the spikes the engine measured. */
 export function sampleEnergy(spec: NetworkSpec, raw: RawOutput, b: number, length: number, options: RunOptions): EnergyReport {
-  const validPositions = Math.max(0, length - raw.minWidth + 1);
-  const layers = spec.layers.map((_, index) => {
-    const events = raw.layerEvents.get(index);
+  const graph = networkGraph(spec);
+  const layers = graph.nodes.map((node) => {
+    const events = raw.layerEvents.get(node.index);
     if (!events) return undefined;
-    if (events.length === raw.batch) return events[b];
-    return events.slice(b * raw.positions, b * raw.positions + validPositions);
+    if (!node.shape.positional) return events[b];
+    const positions = positionsOf(node.shape, raw.tokens);
+    return events.slice(b * positions, b * positions + positionsOf(node.shape, length));
   });
   return energyReport(
     spec,

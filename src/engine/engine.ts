@@ -3,7 +3,8 @@ import { GpuDeviceLostError, GpuLimitError, GpuUnavailableError } from '../gpu/e
 import type { LoadedModel } from '../model/format';
 import { tokenize } from '../model/tokenizer';
 import { CpuBackend, GpuBackend, type Backend } from './backends';
-import { positionalSection, prepareBatch } from './batch';
+import { minimumTokens, networkGraph } from '../layers/graph';
+import { prepareBatch } from './batch';
 import type { RawOutput } from './executor';
 import { CancelledError, InputError } from './errors';
 import { buildSampleResult } from './results';
@@ -84,8 +85,7 @@ export class Engine {
       const { ids, unknown } = model.vocabulary.encode(tokens);
       return { tokens, ids, unknown };
     });
-    const section = positionalSection(model.spec);
-    const minLength = Math.max(model.spec.encoder.minLength, section.maxWidth);
+    const minLength = minimumTokens(model.spec);
     const samples: SampleResult[] = new Array(texts.length);
     const order = prepared.map((_, i) => i).sort((a, b) => prepared[a].ids.length - prepared[b].ids.length);
     let computeMs = 0;
@@ -170,17 +170,17 @@ export function planBatch(
   tokens: number,
   maxBatch: number,
 ): { batch: number; maxChunkPositions: number } {
-  const section = positionalSection(model.spec);
-  const widest = Math.max(section.channels, model.spec.encoder.embeddingDim);
+  const graph = networkGraph(model.spec);
+  const widest = Math.max(...[graph.input, ...graph.nodes.map((node) => node.shape)].filter((shape) => shape.positional).map((shape) => shape.channels));
   const bytesPerRowPosition = widest * 4;
   const minimumPositions = 8;
-  const positionsWanted = tokens - section.minWidth + 1;
-  const rowsLimit = Math.floor(backend.maxBufferBytes / (bytesPerRowPosition * (Math.min(positionsWanted, minimumPositions) + section.maxWidth)));
+  const positionsWanted = tokens - graph.chunkSpan + 1;
+  const rowsLimit = Math.floor(backend.maxBufferBytes / (bytesPerRowPosition * (Math.min(positionsWanted, minimumPositions) + graph.maxSpan)));
   const batch = Math.min(maxBatch, Math.floor(rowsLimit / options.numSteps));
   if (batch < 1) {
     throw new GpuLimitError(`${options.numSteps} steps do not fit the ${backend.kind.toUpperCase()} buffers for this model; use fewer steps.`);
   }
   const rows = batch * options.numSteps;
-  const maxChunkPositions = Math.max(1, Math.floor(backend.maxBufferBytes / (rows * bytesPerRowPosition)) - section.maxWidth + 1);
+  const maxChunkPositions = Math.max(1, Math.floor(backend.maxBufferBytes / (rows * bytesPerRowPosition)) - graph.maxSpan + 1);
   return { batch, maxChunkPositions };
 }

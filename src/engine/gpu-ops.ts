@@ -6,6 +6,7 @@ import { recordConv } from '../gpu/kernels/conv';
 import { recordEncode } from '../gpu/kernels/encode';
 import { recordLinear } from '../gpu/kernels/linear';
 import { createNeuronLayerBuffers, recordNeuron, type NeuronLayerBuffers } from '../gpu/kernels/neuron';
+import { recordPlace } from '../gpu/kernels/place';
 import { recordPoolSum, recordScaleRows } from '../gpu/kernels/pool';
 import { recordRecurrent } from '../gpu/kernels/recurrent';
 import { recordTokenRecurrent } from '../gpu/kernels/token-recurrent';
@@ -149,6 +150,17 @@ export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
 
   activation(args: Args<'activation'>): void {
     recordActivation(this.ctx, this.pass, this.arena, { ...args, input: args.input.buffer, output: args.output.buffer });
+  }
+
+  place(args: Args<'place'>): void {
+    const { groups, positionsIn, channelsIn, positionsOut, channelsOut, channelOffset } = args;
+    recordPlace(this.ctx, this.pass, this.arena, {
+      shape: { groups, positionsIn, channelsIn, positionsOut, channelsOut, channelOffset },
+      groupStart: args.groupStart,
+      accumulate: args.accumulate,
+      input: args.input.buffer,
+      output: args.output.buffer,
+    });
   }
 
   poolSum(args: Args<'poolSum'>): void {

@@ -109,6 +109,23 @@ export interface TensorOps<Tensor, NeuronLayer> {
     activation?: AnnActivation;
   }): void;
   activation(args: { count: number; activation: AnnActivation; input: Tensor; output: Tensor }): void;
+  /**
+   * Places (or adds, with `accumulate`) the input's `[groups][positionsIn][channelsIn]` at channel
+   * `channelOffset` of the output's `[groups][positionsOut][channelsOut]`, zeros past the input's
+   * positions (`placeReference`), for groups `[groupStart, groupStart + groups)`.
+   */
+  place(args: {
+    groups: number;
+    groupStart: number;
+    positionsIn: number;
+    channelsIn: number;
+    positionsOut: number;
+    channelsOut: number;
+    channelOffset: number;
+    accumulate: boolean;
+    input: Tensor;
+    output: Tensor;
+  }): void;
   poolSum(args: {
     shape: PoolShape;
     rowStart: number;

@@ -1,6 +1,7 @@
 import type { LoadedModel } from '../model/format';
 import type { PreparedBatch } from './batch';
-import { channelWidths, positionalSection } from './batch';
+import { networkGraph } from '../layers/graph';
+import { positionsOf, validPositionsOf } from '../layers/shapes';
 import { sampleEnergy } from './energy-input';
 import type { RawOutput } from './executor';
 import type { LayerActivity, LayerSpikes, MembraneTrace, RunOptions, SampleResult } from './types';
@@ -51,8 +52,7 @@ export function buildSampleResult(args: {
 /** Spike events, neurons and firing rate of the input and every spiking layer of sample `b`. */
 function sampleActivity(model: LoadedModel, raw: RawOutput, batch: PreparedBatch, b: number): LayerActivity[] {
   const spec = model.spec;
-  const section = positionalSection(spec);
-  const widths = channelWidths(section);
+  const graph = networkGraph(spec);
   const length = batch.lengths[b];
   const T = raw.numSteps;
   const inputEvents = raw.inputEvents.slice(b * batch.tokens, b * batch.tokens + length);
@@ -60,36 +60,33 @@ function sampleActivity(model: LoadedModel, raw: RawOutput, batch: PreparedBatch
   const push = (layer: string, kind: LayerActivity['kind'], spikeCount: number, neurons: number, perPosition?: Float32Array) =>
     activity.push({ layer, kind, spikeCount, neurons, firingRate: neurons > 0 ? spikeCount / (neurons * T) : 0, perPosition });
   push('input', 'input', sum(inputEvents), length * spec.encoder.embeddingDim, inputEvents);
-  const positionalNeurons = widths.reduce((total, width) => total + Math.max(0, length - width + 1), 0);
-  const validPositions = Math.max(0, length - section.minWidth + 1);
-  let channels = section.channels;
-  spec.layers.forEach((layer, index) => {
-    if (index > section.poolIndex) {
-      if (layer.kind === 'linear') channels = layer.outFeatures;
-      if (layer.kind === 'recurrent') channels = layer.hidden;
-    }
-    const events = raw.layerEvents.get(index);
-    if (!events) return;
-    if (index < section.poolIndex) {
-      const perPosition = events.slice(b * raw.positions, b * raw.positions + validPositions);
-      push(layer.name, 'neuron', sum(perPosition), positionalNeurons, perPosition);
+  for (const node of graph.nodes) {
+    const events = raw.layerEvents.get(node.index);
+    if (!events) continue;
+    const kind = node.spec.kind === 'recurrent' ? 'recurrent' : 'neuron';
+    if (node.shape.positional) {
+      const positions = positionsOf(node.shape, raw.tokens);
+      // Neurons that can fire: the valid positions of each channel (masked ones excluded).
+      let neurons = 0;
+      for (let c = 0; c < node.shape.channels; c++) neurons += validPositionsOf(node.shape, c, length);
+      const perPosition = events.slice(b * positions, b * positions + positionsOf(node.shape, length));
+      push(node.spec.name, kind, sum(perPosition), neurons, perPosition);
     } else {
-      push(layer.name, layer.kind === 'recurrent' ? 'recurrent' : 'neuron', events[b], channels);
+      push(node.spec.name, kind, events[b], node.shape.channels);
     }
-  });
+  }
   return activity;
 }
 
 function spikeTrainsOf(raw: RawOutput, b: number, length: number, model: LoadedModel): LayerSpikes[] | undefined {
   if (raw.spikeTrains.size === 0 && !raw.inputTrain) return undefined;
   const trains: LayerSpikes[] = [];
-  const section = positionalSection(model.spec);
-  if (raw.inputTrain) {
-    trains.push(trimPositions('input', raw.inputTrain[b], raw.numSteps, raw.inputTrain[b].length / raw.numSteps / model.spec.encoder.embeddingDim, length, model.spec.encoder.embeddingDim));
-  }
+  const graph = networkGraph(model.spec);
+  const dim = model.spec.encoder.embeddingDim;
+  if (raw.inputTrain) trains.push(trimPositions('input', raw.inputTrain[b], raw.numSteps, raw.inputTrain[b].length / raw.numSteps / dim, length, dim));
   for (const [layer, train] of raw.spikeTrains) {
-    const positions = train.positions === 1 ? 1 : Math.max(0, length - section.minWidth + 1);
-    trains.push(trimPositions(layer, train.samples[b], raw.numSteps, train.positions, positions, train.channels));
+    const node = graph.nodes.find((n) => n.spec.name === layer)!;
+    trains.push(trimPositions(layer, train.samples[b], raw.numSteps, train.positions, positionsOf(node.shape, length), train.channels));
   }
   return trains;
 }

@@ -6,7 +6,8 @@ import { expectExact } from '../test-support/compare';
 import { GpuContext } from '../gpu/context';
 import { nodeGpu } from '../gpu/node-gpu';
 import { CpuBackend, GpuBackend, type Backend } from './backends';
-import { positionalSection, prepareBatch, UnsupportedNetworkError, type PreparedBatch } from './batch';
+import { prepareBatch, UnsupportedNetworkError, type PreparedBatch } from './batch';
+import { layerShapes, networkGraph } from '../layers/graph';
 import { sampleEnergy } from './energy-input';
 import type { ExecuteOptions, RawOutput } from './executor';
 
@@ -132,7 +133,8 @@ describe('a token-recurrent layer in the engine', () => {
     const length = batch.lengths[b];
     const report = sampleEnergy(model.spec, raw, b, length, { numSteps: 8, encoding: 'rate', seed: 3 });
     const row = report.layers[rnnIndex];
-    const events = raw.layerEvents.get(rnnIndex)!.slice(b * raw.positions, b * raw.positions + length);
+    const positions = layerShapes(model.spec, raw.tokens)[rnnIndex].positions;
+    const events = raw.layerEvents.get(rnnIndex)!.slice(b * positions, b * positions + length);
     const total = events.reduce((sum, x) => sum + x, 0);
     expect(row.kind).toBe('token-recurrent');
     expect(row.events).toBe(total);
@@ -148,6 +150,6 @@ describe('a token-recurrent layer in the engine', () => {
     const spec = structuredClone(model.spec);
     const conv = spec.layers[0];
     if (conv.kind === 'conv') conv.widths = [1, 2];
-    expect(() => positionalSection(spec)).toThrow(UnsupportedNetworkError);
+    expect(() => networkGraph(spec)).toThrow(UnsupportedNetworkError);
   });
 });

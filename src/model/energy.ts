@@ -20,8 +20,12 @@
  * Energy: E = MACs · eMac + ACs · eAc, with the 45 nm figures of Horowitz (4.6 pJ, 0.9 pJ) as
  * default settings.
  */
-import { layerShapes } from './spec';
-import type { ConvLayerSpec, EncodingKind, LayerSpec, NetworkSpec } from './spec';
+import { networkGraph } from '../layers/graph';
+import { positionsOf } from '../layers/shapes';
+import type { EnergyContext, EnergyRow, EnergySource } from '../layers/types';
+import type { EncodingKind, LayerSpec, NetworkSpec } from './spec';
+
+export { convFanOut } from '../layers/conv';
 
 /** Energy per operation, in picojoules: settings, not constants. */
 export interface EnergySettings {
@@ -94,124 +98,83 @@ export class EnergyInputError extends Error {
   override name = 'EnergyInputError';
 }
 
-/** Output positions of one branch of width `width` over `inputPositions` positions. */
-function validPositions(inputPositions: number, width: number): number {
-  return Math.max(0, inputPositions - width + 1);
-}
-
-/** ACs driven by one input event at `position` of a convolution over `inputPositions` positions. */
-export function convFanOut(layer: ConvLayerSpec, inputPositions: number, position: number): number {
-  let synapses = 0;
-  for (const width of layer.widths) {
-    const valid = validPositions(inputPositions, width);
-    const covering = Math.min(position, valid - 1) - Math.max(0, position - width + 1) + 1;
-    synapses += layer.filters * Math.max(0, covering);
-  }
-  return synapses;
-}
-
-/** What reaches a layer: spike events (per position where known), or an analog current. */
-type Source = { kind: 'spikes'; perPosition: Float32Array | null; total: number } | { kind: 'analog'; constant: boolean };
-
 function sum(values: Float32Array): number {
   let total = 0;
   for (const value of values) total += value;
   return total;
 }
 
-/** Counts the operations and energy of one sample (see the module comment for the rules). */
+/** Counts the operations and energy of one sample (see the module comment; each layer's module applies its rules). */
 export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: EnergySettings = DEFAULT_ENERGY_SETTINGS): EnergyReport {
   const { tokens, numSteps, encoding, events } = sample;
   if (!Number.isInteger(tokens) || tokens < 0) throw new EnergyInputError(`tokens must be a non-negative integer (the padded length), got ${tokens}`);
   if (!Number.isInteger(numSteps) || numSteps < 1) throw new EnergyInputError(`numSteps must be a positive integer, got ${numSteps}`);
+  const graph = networkGraph(spec);
   const dim = spec.encoder.embeddingDim;
-  let source: Source;
+  let inputSource: EnergySource;
   let input: EnergyReport['input'];
   if (encoding === 'rate') {
     if (events.input.length !== tokens) throw new EnergyInputError(`events.input has ${events.input.length} positions but the sample has ${tokens} tokens; pass one count per padded position`);
     const total = sum(events.input);
-    source = { kind: 'spikes', perPosition: events.input, total };
+    inputSource = { kind: 'spikes', perPosition: events.input, total };
     input = { events: total, firingRate: tokens > 0 ? total / (tokens * dim * numSteps) : 0 };
   } else {
-    source = { kind: 'analog', constant: true };
+    inputSource = { kind: 'analog', constant: true };
     input = { events: 0, firingRate: null };
   }
-  const shapes = layerShapes(spec, tokens);
-  const layers = spec.layers.map((layer, index): LayerEnergy => {
-    const inPositions = index === 0 ? tokens : shapes[index - 1].positions;
-    const inChannels = index === 0 ? dim : shapes[index - 1].channels;
-    const { positions, channels } = shapes[index];
-    const row: LayerEnergy = { name: layer.name, kind: layer.kind, annMacs: 0, annAcs: 0, snnAcs: 0, snnMacs: 0, neurons: 0, events: 0, firingRate: null, annEnergyPicojoules: 0, snnEnergyPicojoules: 0 };
-    // Synaptic cost of the input `source` for a layer of `annMacs` MACs and `fanOut` synapses per event.
-    const synapses = (annMacs: number, fanOut: (position: number) => number, perEvent: number | null, biasOutputs: number): void => {
-      row.annMacs += annMacs;
-      row.annAcs += biasOutputs;
-      if (source.kind === 'analog') {
-        row.snnMacs += source.constant ? annMacs : annMacs * numSteps;
-        row.snnAcs += source.constant ? 0 : biasOutputs * numSteps;
-        return;
-      }
-      row.snnAcs += biasOutputs * numSteps;
-      if (perEvent !== null) row.snnAcs += source.total * perEvent;
-      else if (source.perPosition === null) throw new EnergyInputError(`layer ${index} ("${layer.name}") is a convolution: the layer before must report events per position, not a total`);
-      else source.perPosition.forEach((count, position) => (row.snnAcs += count * fanOut(position)));
-    };
-    const spiking = (neurons: number): void => {
-      const measured = events.layers[index];
-      if (measured === undefined) throw new EnergyInputError(`events.layers[${index}] is missing: layer "${layer.name}" spikes, so the engine must report its events`);
-      if (typeof measured !== 'number' && measured.length !== positions) {
-        throw new EnergyInputError(`events.layers[${index}] has ${measured.length} positions but layer "${layer.name}" has ${positions}`);
-      }
-      const total = typeof measured === 'number' ? measured : sum(measured);
-      row.neurons = neurons;
-      row.events = total;
-      row.firingRate = neurons > 0 ? total / (neurons * numSteps) : 0;
-      source = { kind: 'spikes', perPosition: typeof measured === 'number' ? null : measured, total };
-    };
-    switch (layer.kind) {
-      case 'conv': {
-        const outputs = layer.widths.reduce((count, width) => count + validPositions(inPositions, width) * layer.filters, 0);
-        const macs = layer.widths.reduce((count, width) => count + validPositions(inPositions, width) * width * layer.inChannels * layer.filters, 0);
-        synapses(macs, (position) => convFanOut(layer, inPositions, position), null, layer.bias ? outputs : 0);
-        source = { kind: 'analog', constant: source.kind === 'analog' && source.constant };
-        break;
-      }
-      case 'linear':
-        synapses(inPositions * layer.inFeatures * layer.outFeatures, () => 0, layer.outFeatures, layer.bias ? inPositions * layer.outFeatures : 0);
-        source = { kind: 'analog', constant: source.kind === 'analog' && source.constant };
-        break;
-      case 'pool': {
-        const adds = inPositions * inChannels;
-        row.annAcs = adds;
-        if (source.kind === 'spikes') row.snnAcs = source.total;
-        else row.snnAcs = source.constant ? adds : adds * numSteps;
-        source = { kind: 'analog', constant: source.kind === 'analog' && source.constant };
-        break;
-      }
-      case 'neuron':
-        spiking(positions * channels);
-        break;
-      case 'token-recurrent': {
-        // The input current is the layer before's; U carries each position's counts to the next.
-        const hidden = layer.hidden;
-        row.annMacs += Math.max(0, positions - 1) * hidden * hidden;
-        spiking(positions * hidden);
+  const sources = new Map<number, EnergySource>([[-1, inputSource]]);
+  const layers = graph.nodes.map((node): LayerEnergy => {
+    const { index, spec: layer } = node;
+    const inputs = node.inputs.map((source) => {
+      const shape = source < 0 ? graph.input : graph.nodes[source].shape;
+      return { source: sources.get(source)!, shape, positions: positionsOf(shape, tokens) };
+    });
+    const positions = positionsOf(node.shape, tokens);
+    const row: EnergyRow = { annMacs: 0, annAcs: 0, snnAcs: 0, snnMacs: 0, neurons: 0, events: 0, firingRate: null };
+    const ctx: EnergyContext = {
+      index,
+      name: layer.name,
+      numSteps,
+      inputs,
+      shape: node.shape,
+      positions,
+      row,
+      measured: () => events.layers[index],
+      synapses(annMacs, fanOut, perEvent, biasOutputs) {
+        const source = inputs[0].source;
+        row.annMacs += annMacs;
+        row.annAcs += biasOutputs;
+        if (source.kind === 'analog') {
+          row.snnMacs += source.constant ? annMacs : annMacs * numSteps;
+          row.snnAcs += source.constant ? 0 : biasOutputs * numSteps;
+          return;
+        }
+        row.snnAcs += biasOutputs * numSteps;
+        if (perEvent !== null) row.snnAcs += source.total * perEvent;
+        else if (source.perPosition === null) throw new EnergyInputError(`layer ${index} ("${layer.name}") is a convolution: the layer before must report events per position, not a total`);
+        else source.perPosition.forEach((count, position) => (row.snnAcs += count * fanOut(position)));
+      },
+      spiking(neurons) {
         const measured = events.layers[index];
-        const lastEvents = typeof measured === 'number' || measured === undefined || positions === 0 ? 0 : measured[positions - 1];
-        row.snnAcs += (row.events - lastEvents) * hidden;
-        break;
-      }
-      case 'recurrent': {
-        synapses(inPositions * layer.inFeatures * layer.hidden, () => 0, layer.hidden, layer.bias ? inPositions * layer.hidden : 0);
-        row.annMacs += inPositions * layer.hidden * layer.hidden;
-        spiking(positions * layer.hidden);
-        row.snnAcs += row.events * layer.hidden;
-        break;
-      }
-    }
-    row.annEnergyPicojoules = row.annMacs * settings.eMacPicojoules + row.annAcs * settings.eAcPicojoules;
-    row.snnEnergyPicojoules = row.snnMacs * settings.eMacPicojoules + row.snnAcs * settings.eAcPicojoules;
-    return row;
+        if (measured === undefined) throw new EnergyInputError(`events.layers[${index}] is missing: layer "${layer.name}" spikes, so the engine must report its events`);
+        if (typeof measured !== 'number' && measured.length !== positions) {
+          throw new EnergyInputError(`events.layers[${index}] has ${measured.length} positions but layer "${layer.name}" has ${positions}`);
+        }
+        const total = typeof measured === 'number' ? measured : sum(measured);
+        row.neurons = neurons;
+        row.events = total;
+        row.firingRate = neurons > 0 ? total / (neurons * numSteps) : 0;
+        return { kind: 'spikes', perPosition: typeof measured === 'number' ? null : measured, total };
+      },
+    };
+    sources.set(index, node.module.energy(node.spec, ctx));
+    return {
+      name: layer.name,
+      kind: layer.kind,
+      ...row,
+      annEnergyPicojoules: row.annMacs * settings.eMacPicojoules + row.annAcs * settings.eAcPicojoules,
+      snnEnergyPicojoules: row.snnMacs * settings.eMacPicojoules + row.snnAcs * settings.eAcPicojoules,
+    };
   });
   const totals = { annMacs: 0, annAcs: 0, snnAcs: 0, snnMacs: 0, annEnergyPicojoules: 0, snnEnergyPicojoules: 0 };
   for (const row of layers) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += row[key];

@@ -21,7 +21,7 @@ import { validateConfig } from './config-validation';
 import { firingProbabilities } from './encoding';
 import { ModelFormatError, readSafetensors, shapeSize, writeSafetensors } from './safetensors';
 import type { SafetensorsDtype, TensorRecord } from './safetensors';
-import { convBiasName, convWeightName } from './spec';
+import { networkGraph } from '../layers/graph';
 import type { EncodingKind, NetworkSpec } from './spec';
 import type { TokenizerKind } from './tokenizer';
 import { Vocabulary } from './vocabulary';
@@ -86,26 +86,10 @@ export interface ExpectedTensor {
 
 /** The layer tensors a network needs, in layer order (the embedding is not included). */
 export function expectedLayerTensors(spec: NetworkSpec): ExpectedTensor[] {
-  const tensors: ExpectedTensor[] = [];
-  spec.layers.forEach((layer, layerIndex) => {
-    const add = (name: string, shape: number[]): void => void tensors.push({ name, shape, layerIndex });
-    if (layer.kind === 'conv') {
-      layer.widths.forEach((width, branch) => {
-        add(convWeightName(layer, branch), [layer.filters, width, layer.inChannels]);
-        if (layer.bias) add(convBiasName(layer, branch), [layer.filters]);
-      });
-    } else if (layer.kind === 'linear') {
-      add(`${layer.name}.weight`, [layer.outFeatures, layer.inFeatures]);
-      if (layer.bias) add(`${layer.name}.bias`, [layer.outFeatures]);
-    } else if (layer.kind === 'recurrent') {
-      add(`${layer.name}.inputWeight`, [layer.hidden, layer.inFeatures]);
-      add(`${layer.name}.recurrentWeight`, [layer.hidden, layer.hidden]);
-      if (layer.bias) add(`${layer.name}.bias`, [layer.hidden]);
-    } else if (layer.kind === 'token-recurrent') {
-      add(`${layer.name}.recurrentWeight`, [layer.hidden, layer.hidden]);
-    }
-  });
-  return tensors;
+  const graph = networkGraph(spec);
+  return graph.nodes.flatMap((node) =>
+    node.module.tensors(node.spec, node.inputs.map((source) => (source < 0 ? graph.input : graph.nodes[source].shape))).map((tensor) => ({ ...tensor, layerIndex: node.index })),
+  );
 }
 
 const WEIGHTS_FILE = 'weights.safetensors';

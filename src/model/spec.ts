@@ -60,10 +60,8 @@ export type AnnActivation =
   /** `y = step · clamp(floor(x / step + 0.5), 0, levels − 1)` (DESIGN §1.2). */
   | { kind: 'quant'; step: number; levels: number };
 
-/** A layer of spiking neurons, one per element of its input. */
-export interface NeuronLayerSpec {
-  kind: 'neuron';
-  name: string;
+/** The settings of spiking neurons (architecture §3), shared by every spiking layer kind. */
+export interface NeuronSpec {
   model: NeuronModel;
   reset: ResetMode;
   /** One threshold for the layer (length 1) or one per channel. */
@@ -79,77 +77,31 @@ export interface NeuronLayerSpec {
   ann: AnnActivation;
 }
 
-/** Parallel 1-D convolutions over token positions, one branch per width, no padding. */
-export interface ConvLayerSpec {
-  kind: 'conv';
-  name: string;
-  inChannels: number;
-  widths: number[];
-  /** Filters per branch; the output has `widths.length × filters` channels. */
-  filters: number;
-  /** Weights per branch, `[filters][width][inChannels]` row-major (see `convWeightName`). */
-  bias: boolean;
-}
+export type { ConvLayerSpec } from '../layers/conv';
+export type { NeuronLayerSpec } from '../layers/neuron';
+export type { PoolLayerSpec } from '../layers/pool';
+export type { LinearLayerSpec } from '../layers/linear';
+export type { RecurrentLayerSpec } from '../layers/recurrent';
+export type { TokenRecurrentLayerSpec } from '../layers/token-recurrent';
+export type { ConcatLayerSpec, AddLayerSpec } from '../layers/merge';
+import type { ConvLayerSpec } from '../layers/conv';
+import type { NeuronLayerSpec } from '../layers/neuron';
+import type { PoolLayerSpec } from '../layers/pool';
+import type { LinearLayerSpec } from '../layers/linear';
+import type { RecurrentLayerSpec } from '../layers/recurrent';
+import type { TokenRecurrentLayerSpec } from '../layers/token-recurrent';
+import type { ConcatLayerSpec, AddLayerSpec } from '../layers/merge';
 
-/** Reduction over positions: sum, or average over the positions that are not masked. */
-export interface PoolLayerSpec {
-  kind: 'pool';
-  name: string;
-  mode: 'avg' | 'sum';
-}
-
-/** Fully connected: `y = W x (+ b)`, W `[outFeatures][inFeatures]`. */
-export interface LinearLayerSpec {
-  kind: 'linear';
-  name: string;
-  inFeatures: number;
-  outFeatures: number;
-  bias: boolean;
-}
-
-/**
- * A recurrent spiking layer over the time steps of the sequence:
- * `x_t = W·in_t + U·s_{t−1} (+ b)`, then the neuron step. W `[hidden][in]`, U `[hidden][hidden]`.
- * In the ANN twin: `h_t = act(W·in_t + U·h_{t−1} + b)` over the same steps.
- */
-export interface RecurrentLayerSpec {
-  kind: 'recurrent';
-  name: string;
-  inFeatures: number;
-  hidden: number;
-  bias: boolean;
-  neuron: Omit<NeuronLayerSpec, 'kind' | 'name'>;
-}
-
-/**
- * A recurrent spiking layer over the *tokens* of the sentence (DESIGN §1.2, Su et al.), before the
- * pool. Its input current `in[t][b][p][h]` comes from the layer before it (a width-1 convolution:
- * the per-token `W·x_p`); U `[hidden][hidden]` (`${name}.recurrentWeight`) connects each position's
- * neurons to the next position's. Every position gets its own window of the run's T steps: its
- * neurons start from `v = vInitFraction·θ`, and at the first step of the window they receive, on
- * top of their input, `U·c_{p−1}`, where `c_{p−1}` is the signed spike count (positive minus
- * negative spikes) of position p − 1's neurons over their whole window. (The recurrent synapses
- * accumulate the previous window's spikes and deliver them when the next window opens, so a BIF
- * layer's counts equal the quantised RNN's integers exactly; every spike still costs its H
- * accumulates.) Positions are processed in order; positions past a sample's length are silent and
- * the recurrence never crosses samples. The output `[T][b][p][hidden]` is laid out like a neuron
- * layer's after a convolution: step t of the output is step t of each position's own window.
- * ANN twin: `y_p = act(in_p + U·y_{p−1})`, y_{−1} = 0, with `neuron.ann`.
- * `hidden` equals the channels of the layer before; a convolution before it has one width.
- */
-export interface TokenRecurrentLayerSpec {
-  kind: 'token-recurrent';
-  name: string;
-  hidden: number;
-  neuron: Omit<NeuronLayerSpec, 'kind' | 'name'>;
-}
-
-export type LayerSpec = ConvLayerSpec | NeuronLayerSpec | PoolLayerSpec | LinearLayerSpec | RecurrentLayerSpec | TokenRecurrentLayerSpec;
-
-/** Layers whose neurons spike (the readout, rasters and energy count their events). */
-export function isSpikingKind(kind: string): boolean {
-  return kind === 'neuron' || kind === 'recurrent' || kind === 'token-recurrent';
-}
+/** Every layer a network can hold (one module per kind in `src/layers/`). */
+export type LayerSpec =
+  | ConvLayerSpec
+  | NeuronLayerSpec
+  | PoolLayerSpec
+  | LinearLayerSpec
+  | RecurrentLayerSpec
+  | TokenRecurrentLayerSpec
+  | ConcatLayerSpec
+  | AddLayerSpec;
 
 /** The prediction: spike counts of the last layer over T, summed over each class's population. */
 export interface ReadoutSpec {
@@ -164,58 +116,6 @@ export interface NetworkSpec {
   readout: ReadoutSpec;
 }
 
-/** Names of the weight tensors of a layer, as stored in the model's weight file. */
-export function convWeightName(layer: ConvLayerSpec, branch: number): string {
-  return `${layer.name}.w${layer.widths[branch]}`;
-}
-export function convBiasName(layer: ConvLayerSpec, branch: number): string {
-  return `${layer.name}.b${layer.widths[branch]}`;
-}
-
-/** Channel count of a layer's output, given its input channel count. */
-export function outputChannels(layer: LayerSpec, inChannels: number): number {
-  switch (layer.kind) {
-    case 'conv':
-      return layer.widths.length * layer.filters;
-    case 'linear':
-      return layer.outFeatures;
-    case 'recurrent':
-    case 'token-recurrent':
-      return layer.hidden;
-    case 'neuron':
-    case 'pool':
-      return inChannels;
-  }
-}
-
-/** Output positions of a multi-width convolution over `tokens` positions: those of its narrowest branch. */
-export function convPositions(layer: ConvLayerSpec, tokens: number): number {
-  return Math.max(0, tokens - Math.min(...layer.widths) + 1);
-}
-
-/** Shape of each layer's output for a batch, used by both backends and by energy accounting. */
-export interface LayerShape {
-  layer: LayerSpec;
-  /** Positions per sample; 1 for flat layers. */
-  positions: number;
-  channels: number;
-  positional: boolean;
-}
-
-/** Shapes of all layers for a padded token length; the encoder's own output comes first. */
-export function layerShapes(spec: NetworkSpec, tokens: number): LayerShape[] {
-  const shapes: LayerShape[] = [];
-  let positions = tokens;
-  let channels = spec.encoder.embeddingDim;
-  let positional = true;
-  for (const layer of spec.layers) {
-    if (layer.kind === 'conv') positions = convPositions(layer, positions);
-    if (layer.kind === 'pool') {
-      positions = 1;
-      positional = false;
-    }
-    channels = outputChannels(layer, channels);
-    shapes.push({ layer, positions, channels, positional });
-  }
-  return shapes;
-}
+export { convWeightName, convBiasName, convPositions } from '../layers/conv';
+export { isSpikingKind } from '../layers/registry';
+export { layerShapes, type LayerShape } from '../layers/graph';

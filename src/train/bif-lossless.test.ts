@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../data/load';
 import { GpuBackend } from '../engine/backends';
-import { positionalSection, prepareBatch } from '../engine/batch';
+import { prepareBatch } from '../engine/batch';
+import { minimumTokens } from '../layers/graph';
+import type { ConvLayerSpec } from '../model/spec';
 import { GpuOps } from '../engine/gpu-ops';
 import { kernelWeights } from '../engine/resident';
 import { parseModel, serializeModel } from '../model/format';
@@ -55,8 +57,7 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
     }
 
     const ids = test.map((example) => model.vocabulary.encode(tokenize(example.text, 'chinese')).ids.subarray(0, 40));
-    const section = positionalSection(model.spec);
-    const batch = prepareBatch(ids, Math.max(model.spec.encoder.minLength, section.maxWidth));
+    const batch = prepareBatch(ids, minimumTokens(model.spec));
     const backend = new GpuBackend(ctx);
     // The output layer has 64 levels (counts 0..63): one spike per step at most, so the counts settle
     // after the hidden layer's 3 steps and up to 63 of the output layer's, plus any transients.
@@ -101,15 +102,15 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
     for (let b = 0; b < batch.batch; b++) expect(argmax(short.scores, b), `sample ${b}`).toBe(argmax(ann.scores, b));
 
     // Hidden layer: the twin's levels clamp(⌊z + ½⌋, 0, 3), z the same convolution on the same GPU.
-    const C = section.channels;
-    const positions = batch.tokens - section.minWidth + 1;
+    const conv = model.spec.layers[0] as ConvLayerSpec;
+    const C = conv.widths.length * conv.filters;
+    const positions = batch.tokens - Math.min(...conv.widths) + 1;
     const gpu = new GpuOps(ctx);
     const weights = kernelWeights(model.spec, model.weights);
     const upload = (role: string, data: Float32Array | Int32Array | Uint32Array) => gpu.upload(role, data);
     const dim = model.spec.encoder.embeddingDim;
     const encoded = gpu.allocate('encoded', batch.batch * batch.tokens * dim);
     gpu.encode({ kind: 'direct', seed: 1, shape: { numSteps: 1, batch: batch.batch, tokens: batch.tokens, dim }, tStart: 0, tCount: 1, positionOffset: 0, tokenIds: upload('ids', batch.tokenIds), probabilities: upload('p', model.probabilities), streamIds: upload('streams', batch.streamIds), output: encoded });
-    const conv = section.conv!;
     const z = gpu.allocate('z', batch.batch * positions * C);
     gpu.conv({ shape: { rows: batch.batch, batch: batch.batch, tokens: batch.tokens, inChannels: dim, widths: conv.widths, filters: conv.filters }, rowStart: 0, rowCount: batch.batch, input: encoded, weights: upload('w', weights.get('conv.weight')!), bias: null, lengths: upload('lengths', batch.lengths), output: z });
     const levels = gpu.allocate('levels', batch.batch * positions * C);

@@ -5,7 +5,8 @@
  * (DESIGN §3, every layer counted).
  */
 import type { Backend } from '../engine/backends';
-import { positionalSection, prepareBatch } from '../engine/batch';
+import { prepareBatch } from '../engine/batch';
+import { minimumTokens } from '../layers/graph';
 import { planBatch } from '../engine/engine';
 import { sampleEnergy } from '../engine/energy-input';
 import { argmax } from '../engine/results';
@@ -61,8 +62,7 @@ export async function evaluateModel(args: {
     label: example.label,
   }));
   const order = prepared.map((_, i) => i).sort((a, b) => prepared[a].ids.length - prepared[b].ids.length || a - b);
-  const section = positionalSection(model.spec);
-  const minLength = Math.max(model.spec.encoder.minLength, section.maxWidth);
+  const minLength = minimumTokens(model.spec);
   const classes = model.spec.readout.classes.length;
   const annPredictions = new Int32Array(prepared.length);
   const runs = [{ mode: 'ann' as const, numSteps: 1 }, ...args.stepsSweep.map((numSteps) => ({ mode: 'snn' as const, numSteps }))];

@@ -4,7 +4,7 @@
  * trainer's largest buffers. Pure: no GPU, no file system.
  */
 import { UnsupportedNetworkError } from '../engine/batch';
-import { neuronParams } from '../engine/walk';
+import { neuronParams } from '../engine/executor';
 import type { LoadedModel } from '../model/format';
 import { convWeightName, type ConvLayerSpec, type LinearLayerSpec, type NeuronLayerSpec } from '../model/spec';
 import { convWeightOffsets, type ConvTrainShape } from '../reference/conv-train';

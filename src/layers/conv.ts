@@ -1,0 +1,104 @@
+/**
+ * Parallel 1-D convolutions over token positions, one branch per width, no padding (the TextCNN
+ * layer). Kernel `shaders/conv.wgsl`, twin `src/reference/conv.ts`. Branches write their channels
+ * side by side (branch-major) over the positions of the narrowest branch; a position that a wider
+ * branch (or a shorter sentence) does not reach is masked: its current is 0 and pooling skips it.
+ */
+import { array, boolean, fail, integer } from '../model/json-checks';
+import { concatFloat32, needChannels, needPositional, needUniform, positionalShape } from './shapes';
+import type { LayerModule, LayerSpecBase, ValueShape } from './types';
+
+export interface ConvLayerSpec extends LayerSpecBase {
+  kind: 'conv';
+  inChannels: number;
+  widths: number[];
+  /** Filters per branch; the output has `widths.length × filters` channels. */
+  filters: number;
+  /** Weights per branch, `[filters][width][inChannels]` row-major (see `convWeightName`). */
+  bias: boolean;
+}
+
+/** Stored names of a branch's tensors: `<name>.w<width>` and `<name>.b<width>`. */
+export function convWeightName(layer: ConvLayerSpec, branch: number): string {
+  return `${layer.name}.w${layer.widths[branch]}`;
+}
+export function convBiasName(layer: ConvLayerSpec, branch: number): string {
+  return `${layer.name}.b${layer.widths[branch]}`;
+}
+
+/** Output positions of a multi-width convolution over `tokens` positions: those of its narrowest branch. */
+export function convPositions(layer: ConvLayerSpec, tokens: number): number {
+  return Math.max(0, tokens - Math.min(...layer.widths) + 1);
+}
+
+/** ACs driven by one input event at `position` of a convolution over `inputPositions` positions. */
+export function convFanOut(layer: ConvLayerSpec, inputPositions: number, position: number): number {
+  let synapses = 0;
+  for (const width of layer.widths) {
+    const valid = Math.max(0, inputPositions - width + 1);
+    const covering = Math.min(position, valid - 1) - Math.max(0, position - width + 1) + 1;
+    synapses += layer.filters * Math.max(0, covering);
+  }
+  return synapses;
+}
+
+function output(spec: ConvLayerSpec, [input]: ValueShape[]): ValueShape {
+  needPositional(input, 'a convolution');
+  needUniform(input, 'a convolution');
+  needChannels(spec.inChannels, input, 'inChannels');
+  return positionalShape(spec.widths.flatMap((width) => new Array<number>(spec.filters).fill(input.maxSpan + width - 1)));
+}
+
+export const conv: LayerModule<ConvLayerSpec> = {
+  kind: 'conv',
+  arity: 'one',
+  staticInput: 'propagate',
+  parse(o, path, base, [input]) {
+    const inChannels = integer(o, 'inChannels', path, 1);
+    const widths = array(o, 'widths', path, true);
+    widths.forEach((width, index) => {
+      if (typeof width !== 'number' || !Number.isInteger(width) || width < 1) fail(`${path}.widths[${index}]`, 'must be an integer >= 1', width);
+      if (widths.indexOf(width) !== index) fail(`${path}.widths[${index}]`, 'repeats an earlier width; each branch needs its own width', width);
+    });
+    const spec: ConvLayerSpec = { kind: 'conv', ...base, inChannels, widths: widths as number[], filters: integer(o, 'filters', path, 1), bias: boolean(o, 'bias', path) };
+    needPositional(input, 'a convolution');
+    needChannels(inChannels, input, 'inChannels');
+    return spec;
+  },
+  output,
+  tensors(spec) {
+    return spec.widths.flatMap((width, branch) => [
+      { name: convWeightName(spec, branch), shape: [spec.filters, width, spec.inChannels] },
+      ...(spec.bias ? [{ name: convBiasName(spec, branch), shape: [spec.filters] }] : []),
+    ]);
+  },
+  resident(spec, stored) {
+    // One tensor for all branches, `[branch][filters][width][inChannels]`, as the kernel reads it.
+    const weights: [string, Float32Array][] = [[`${spec.name}.weight`, concatFloat32(spec.widths.map((_, b) => stored(convWeightName(spec, b))))]];
+    if (spec.bias) weights.push([`${spec.name}.bias`, concatFloat32(spec.widths.map((_, b) => stored(convBiasName(spec, b))))]);
+    return weights;
+  },
+  record(ctx, spec, [input], out) {
+    ctx.ops.conv({
+      shape: { rows: input.steps * ctx.batch, batch: ctx.batch, tokens: input.positions, inChannels: spec.inChannels, widths: spec.widths, filters: spec.filters },
+      rowStart: input.steps === 1 ? 0 : ctx.tStart * ctx.batch,
+      rowCount: input.steps === 1 ? ctx.batch : ctx.tCount * ctx.batch,
+      input: input.tensor,
+      weights: ctx.weight(`${spec.name}.weight`),
+      bias: spec.bias ? ctx.weight(`${spec.name}.bias`) : null,
+      lengths: ctx.validLengths(input.shape),
+      output: out.tensor,
+    });
+  },
+  energy(spec, ctx) {
+    const [{ positions: inPositions, source }] = ctx.inputs;
+    const valid = (width: number) => Math.max(0, inPositions - width + 1);
+    const outputs = spec.widths.reduce((count, width) => count + valid(width) * spec.filters, 0);
+    const macs = spec.widths.reduce((count, width) => count + valid(width) * width * spec.inChannels * spec.filters, 0);
+    ctx.synapses(macs, (position) => convFanOut(spec, inPositions, position), null, spec.bias ? outputs : 0);
+    return { kind: 'analog', constant: source.kind === 'analog' && source.constant };
+  },
+  view(spec) {
+    return { spiking: false, label: `conv ${spec.widths.join('/')} × ${spec.filters}` };
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * Reduction over positions (`shaders/pool.wgsl`, twin `src/reference/pool.ts`): the sum, or the
+ * average over the positions that are valid in each channel. It runs chunk by chunk of positions,
+ * accumulating; an average divides once, after the last chunk, so both backends are exact.
+ */
+import { oneOf } from '../model/json-checks';
+import { flatShape, needPositional, validPositionsOf } from './shapes';
+import type { LayerModule, LayerSpecBase } from './types';
+
+export interface PoolLayerSpec extends LayerSpecBase {
+  kind: 'pool';
+  mode: 'avg' | 'sum';
+}
+
+export const pool: LayerModule<PoolLayerSpec> = {
+  kind: 'pool',
+  arity: 'one',
+  reduces: true,
+  parse(o, path, base) {
+    return { kind: 'pool', ...base, mode: oneOf(o, 'mode', path, ['avg', 'sum'] as const) };
+  },
+  output(_spec, [input]) {
+    needPositional(input, 'a pool layer');
+    return flatShape(input.channels);
+  },
+  tensors() {
+    return [];
+  },
+  record(ctx, _spec, [input], out) {
+    const rows = ctx.numSteps * ctx.batch;
+    ctx.ops.poolSum({
+      shape: { rows, batch: ctx.batch, positions: input.positions, channels: input.shape.channels },
+      rowStart: ctx.tStart * ctx.batch,
+      rowCount: ctx.tCount * ctx.batch,
+      input: input.tensor,
+      validPositions: ctx.validPositions(input.shape),
+      output: out.tensor,
+      accumulate: ctx.chunkIndex > 0,
+    });
+  },
+  finish(ctx, spec, [input], out) {
+    if (spec.mode === 'sum') return;
+    const C = input.channels;
+    const scale = new Float32Array(ctx.batch * C);
+    for (let b = 0; b < ctx.batch; b++) {
+      for (let c = 0; c < C; c++) {
+        const count = validPositionsOf(input, c, ctx.sampleLengths[b]);
+        scale[b * C + c] = count > 0 ? Math.fround(1 / count) : 0;
+      }
+    }
+    const rows = ctx.numSteps * ctx.batch;
+    const values = out.tensor;
+    ctx.ops.scaleRows({ rows, rowStart: ctx.tStart * ctx.batch, rowCount: ctx.tCount * ctx.batch, batch: ctx.batch, channels: C, values, scale: ctx.upload(`${spec.name}.scale`, scale) });
+  },
+  energy(_spec, ctx) {
+    const [{ source, positions, shape }] = ctx.inputs;
+    const adds = positions * shape.channels;
+    ctx.row.annAcs = adds;
+    if (source.kind === 'spikes') ctx.row.snnAcs = source.total;
+    else ctx.row.snnAcs = source.constant ? adds : adds * ctx.numSteps;
+    return { kind: 'analog', constant: source.kind === 'analog' && source.constant };
+  },
+  view(spec) {
+    return { spiking: false, label: `${spec.mode === 'avg' ? 'average' : 'sum'} over positions` };
+  },
+};

@@ -1,0 +1,55 @@
+import { LayerShapeError, type ValueShape } from './types';
+
+/** A positional value of `channels` channels whose channel c covers `spans[c]` tokens. */
+export function positionalShape(spans: number[]): ValueShape {
+  return { positional: true, channels: spans.length, spans, minSpan: Math.min(...spans), maxSpan: Math.max(...spans) };
+}
+
+/** A flat value (after pooling) of `channels` channels. */
+export function flatShape(channels: number): ValueShape {
+  return { positional: false, channels, spans: [], minSpan: 1, maxSpan: 1 };
+}
+
+/** The same shape with `channels` channels, each covering the input's widest span. */
+export function sameKind(input: ValueShape, channels: number): ValueShape {
+  return input.positional ? positionalShape(new Array<number>(channels).fill(input.maxSpan)) : flatShape(channels);
+}
+
+/** Positions a value holds over `tokens` padded tokens (1 for flat values). */
+export function positionsOf(shape: ValueShape, tokens: number): number {
+  return shape.positional ? Math.max(0, tokens - shape.minSpan + 1) : 1;
+}
+
+/** Valid positions of channel `c` of `shape` in a sample of `length` tokens. */
+export function validPositionsOf(shape: ValueShape, c: number, length: number): number {
+  return shape.positional ? Math.max(0, length - shape.spans[c] + 1) : 1;
+}
+
+/** Throws unless `input` is positional (the layer runs over token positions). */
+export function needPositional(input: ValueShape, what: string): void {
+  if (!input.positional) throw new LayerShapeError(`${what} must come before the pool layer (it runs over token positions)`, 'kind');
+}
+
+/** Throws unless every channel of `input` covers the same tokens. */
+export function needUniform(input: ValueShape, what: string): void {
+  if (input.positional && input.minSpan !== input.maxSpan) {
+    throw new LayerShapeError(`${what} needs an input whose channels all cover the same tokens, not spans ${input.minSpan} to ${input.maxSpan} (branches of different widths)`);
+  }
+}
+
+/** Throws unless `value` equals the input's channel count. */
+export function needChannels(value: number, input: ValueShape, field: string): number {
+  if (value !== input.channels) throw new LayerShapeError(`must equal the ${input.channels} channels that the layer before outputs, got ${value}`, field);
+  return value;
+}
+
+/** The arrays one after the other (e.g. a convolution's branch weights in the layout its kernel reads). */
+export function concatFloat32(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

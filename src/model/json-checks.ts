@@ -1,0 +1,84 @@
+/**
+ * Field checks for model.json: each returns the typed value or throws a `ModelFormatError` naming
+ * the field by its JSON path, what it must be and what it was.
+ */
+import type { Json } from '../layers/types';
+import { ModelFormatError } from './safetensors';
+
+export type { Json };
+
+
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function join(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** Throws the `model.json` error for `path`: "must …, got …". */
+export function fail(path: string, problem: string, got?: unknown): never {
+  throw new ModelFormatError(`model.json: ${path}: ${problem}${arguments.length > 2 ? `, got ${show(got)}` : ''}`);
+}
+
+export function object(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be a JSON object', value);
+  return value as Json;
+}
+
+export function string(parent: Json, key: string, path: string, nonEmpty = false): string {
+  const value = parent[key];
+  if (typeof value !== 'string' || (nonEmpty && value.length === 0)) fail(join(path, key), nonEmpty ? 'must be a non-empty string' : 'must be a string', value);
+  return value;
+}
+
+export function oneOf<T extends string>(parent: Json, key: string, path: string, options: readonly T[]): T {
+  const value = parent[key];
+  if (!options.includes(value as T)) fail(join(path, key), `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}`, value);
+  return value as T;
+}
+
+export function integer(parent: Json, key: string, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = parent[key];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(join(path, key), max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer in [${min}, ${max}]`, value);
+  }
+  return value;
+}
+
+export function number(parent: Json, key: string, path: string, valid: (x: number) => boolean = () => true, problem = 'must be a finite number'): number {
+  const value = parent[key];
+  if (typeof value !== 'number' || !Number.isFinite(value) || !valid(value)) fail(join(path, key), problem, value);
+  return value;
+}
+
+export function boolean(parent: Json, key: string, path: string): boolean {
+  const value = parent[key];
+  if (typeof value !== 'boolean') fail(join(path, key), 'must be true or false', value);
+  return value;
+}
+
+export function array(parent: Json, key: string, path: string, nonEmpty: boolean): unknown[] {
+  const value = parent[key];
+  if (!Array.isArray(value) || (nonEmpty && value.length === 0)) fail(join(path, key), nonEmpty ? 'must be a non-empty array' : 'must be an array', value);
+  return value;
+}
+
+/** Distinct non-empty strings (vocabulary words, class names). */
+export function distinctStrings(parent: Json, key: string, path: string): string[] {
+  const where = join(path, key);
+  const values = array(parent, key, path, true);
+  const seen = new Map<string, number>();
+  values.forEach((value, index) => {
+    if (typeof value !== 'string' || value.length === 0) fail(`${where}[${index}]`, 'must be a non-empty string', value);
+    const first = seen.get(value);
+    if (first !== undefined) fail(`${where}[${index}]`, `repeats ${where}[${first}]; every entry must be unique`, value);
+    seen.set(value, index);
+  });
+  return values as string[];
+}
+
+export const positive = (x: number): boolean => x > 0;
+
