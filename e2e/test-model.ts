@@ -1,5 +1,5 @@
 /**
- * The deterministic random model the browser tests run: a spiking TextCNN (DESIGN §1.1 shape:
+ * The deterministic random model the browser tests run: a spiking TextCNN (architecture §2.1 shape:
  * dim 100, widths 3/4/5, 100 filters each, two classes) with hash-generated weights, written into
  * the built site at `dist/app/models/test-random/` (never into public/, so the app never ships it)
  * and opened by URL with `?model=models/test-random`. Its labels mean nothing; its numbers are

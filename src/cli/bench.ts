@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags';
 import { type Backend, CpuBackend, GpuBackend, type RunnableModel } from '../engine/backends';
 import { prepareBatch, type PreparedBatch } from '../engine/batch';
 import { planBatch } from '../engine/engine';
@@ -11,7 +11,6 @@ import { nodeGpu } from '../gpu/node-gpu';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import { makeRandomTextCnn } from '../model/test-model';
 import { hashU32 } from '../reference/rng';
-import { UsageError } from './errors';
 import { createNodeEngine } from './node-engine';
 
 const SENTENCE_TOKENS = 20;
@@ -104,12 +103,7 @@ async function bandwidth(ctx: GpuContext, repeats: number): Promise<{ neuronGBs:
 
 /** `spikescope bench`: ratios measured in one run on this machine's adapter. */
 export async function runBench(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' }, quick: { type: 'boolean' } }, allowPositionals: false });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseFlags(argv, { json: { type: 'boolean' }, quick: { type: 'boolean' } });
   const quick = parsed.values.quick ?? false;
   const repeats = quick ? 1 : 3;
   const ctx = await GpuContext.create(await nodeGpu());

@@ -1,17 +1,9 @@
-import { parseArgs } from 'node:util';
+import { integerFlag, parseFlags } from './flags';
 import { loadModelDir } from '../model/node-io';
 import type { BatchResult, RunOptions, SampleResult } from '../engine/types';
 import { InputError } from '../engine/errors';
 import { UsageError } from './errors';
 import { backendChoice, createNodeEngine } from './node-engine';
-
-/** Parses a whole number flag within bounds. */
-export function integerFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${value}'`);
-  return number;
-}
 
 /**
  * Texts from standard input, one per non-blank line, decoded as UTF-8 (invalid bytes become U+FFFD).
@@ -68,23 +60,14 @@ function jsonResult(texts: string[], result: BatchResult): unknown {
 
 /** `spikescope classify`: label, scores, spike counts and energy for each text. */
 export async function runClassify(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        model: { type: 'string' },
-        backend: { type: 'string' },
-        steps: { type: 'string' },
-        encoding: { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    model: { type: 'string' },
+    backend: { type: 'string' },
+    steps: { type: 'string' },
+    encoding: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+  }, true);
   const { values, positionals } = parsed;
   if (!values.model) throw new UsageError('classify needs --model DIR (a folder with model.json and weights.safetensors)');
   const backend = backendChoice(values.backend);

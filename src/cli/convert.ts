@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags';
 import { runConvertCommand } from '../train/convert';
 import { UsageError } from './errors';
 
@@ -15,24 +15,16 @@ function percentileFlag(name: string, value: string | undefined, fallback: numbe
 
 /** `spikescope convert`: see CONVERT_USAGE. */
 export async function runConvert(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string' },
-        out: { type: 'string' },
-        percentile: { type: 'string' },
-        'pool-percentile': { type: 'string' },
-        'output-percentile': { type: 'string' },
-        steps: { type: 'string' },
-        'data-dir': { type: 'string' },
-        backend: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    model: { type: 'string' },
+    out: { type: 'string' },
+    percentile: { type: 'string' },
+    'pool-percentile': { type: 'string' },
+    'output-percentile': { type: 'string' },
+    steps: { type: 'string' },
+    'data-dir': { type: 'string' },
+    backend: { type: 'string' },
+  });
   const v = parsed.values;
   if (!v.model || !v.out) throw new UsageError('convert needs --model DIR and --out DIR');
   const backend = v.backend ?? 'gpu';

@@ -1,6 +1,6 @@
+import { integerFlag, parseFlags } from './flags';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isDatasetName } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { CpuBackend, GpuBackend, type Backend } from '../engine/backends';
@@ -11,7 +11,6 @@ import { loadModelDir, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '../model/no
 import { renderModelCard } from '../train/card';
 import { evaluateModel, type Evaluation, type SnnEvaluation } from '../train/evaluate';
 import { UsageError } from './errors';
-import { integerFlag } from './classify';
 
 export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
            [--limit N] [--backend gpu|cpu] [--json] [--write] [--card]
@@ -48,26 +47,18 @@ async function writeMetrics(dir: string, metrics: Record<string, unknown>): Prom
 
 /** `spikescope eval`: see EVAL_USAGE. */
 export async function runEval(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string' },
-        'data-dir': { type: 'string' },
-        steps: { type: 'string' },
-        encoding: { type: 'string' },
-        seed: { type: 'string' },
-        limit: { type: 'string' },
-        backend: { type: 'string' },
-        json: { type: 'boolean' },
-        write: { type: 'boolean' },
-        card: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    model: { type: 'string' },
+    'data-dir': { type: 'string' },
+    steps: { type: 'string' },
+    encoding: { type: 'string' },
+    seed: { type: 'string' },
+    limit: { type: 'string' },
+    backend: { type: 'string' },
+    json: { type: 'boolean' },
+    write: { type: 'boolean' },
+    card: { type: 'boolean' },
+  });
   const v = parsed.values;
   if (!v.model) throw new UsageError('eval needs --model DIR');
   const model = await loadModelDir(v.model);

@@ -1,5 +1,5 @@
+import { parseFlags } from './flags';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_SURROGATE, type Surrogate } from '../reference/neuron-backward';
 import { runFinetuneCommand, type FinetuneCommandOptions } from '../train/finetune-command';
 import { UsageError } from './errors';
@@ -21,30 +21,22 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
 
 /** The flags of `spikescope finetune`, checked; throws `UsageError` with one line on bad input. */
 export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string' },
-        out: { type: 'string' },
-        'data-dir': { type: 'string' },
-        epochs: { type: 'string' },
-        steps: { type: 'string' },
-        batch: { type: 'string' },
-        lr: { type: 'string' },
-        'weight-decay': { type: 'string' },
-        'train-limit': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        surrogate: { type: 'string' },
-        seed: { type: 'string' },
-        backend: { type: 'string' },
-        name: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    model: { type: 'string' },
+    out: { type: 'string' },
+    'data-dir': { type: 'string' },
+    epochs: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    'train-limit': { type: 'string' },
+    'max-tokens': { type: 'string' },
+    surrogate: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    name: { type: 'string' },
+  });
   const v = parsed.values;
   if (!v.model) throw new UsageError('finetune needs --model DIR, the IF model folder to fine-tune');
   if (!v.out) throw new UsageError('finetune needs --out DIR, the model folder to write');

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseFlags } from './flags';
 import { isDatasetName } from '../data/dataset';
 import { DATASET_NAMES } from '../data/dataset';
 import { runTrainCommand, type TrainCommandOptions, type TrainMethod } from '../train/pipeline';
@@ -24,45 +24,37 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
 
 /** `spikescope train`: see TRAIN_USAGE. Defaults reproduce the shipped models. */
 export async function runTrain(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        dataset: { type: 'string' },
-        'data-dir': { type: 'string' },
-        method: { type: 'string' },
-        out: { type: 'string' },
-        seed: { type: 'string' },
-        'split-seed': { type: 'string' },
-        epochs: { type: 'string' },
-        batch: { type: 'string' },
-        lr: { type: 'string' },
-        'weight-decay': { type: 'string' },
-        dropout: { type: 'string' },
-        filters: { type: 'string' },
-        widths: { type: 'string' },
-        'char-dim': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        'train-limit': { type: 'string' },
-        levels: { type: 'string' },
-        'output-levels': { type: 'string' },
-        steps: { type: 'string' },
-        percentile: { type: 'string' },
-        'output-percentile': { type: 'string' },
-        'clip-sigmas': { type: 'string' },
-        'clip-low-sigmas': { type: 'string' },
-        'binary-input': { type: 'string' },
-        vocabulary: { type: 'string' },
-        backend: { type: 'string' },
-        hidden: { type: 'string' },
-        'recurrent-scale': { type: 'string' },
-        name: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseFlags(argv, {
+    dataset: { type: 'string' },
+    'data-dir': { type: 'string' },
+    method: { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    'split-seed': { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    dropout: { type: 'string' },
+    filters: { type: 'string' },
+    widths: { type: 'string' },
+    'char-dim': { type: 'string' },
+    'max-tokens': { type: 'string' },
+    'train-limit': { type: 'string' },
+    levels: { type: 'string' },
+    'output-levels': { type: 'string' },
+    steps: { type: 'string' },
+    percentile: { type: 'string' },
+    'output-percentile': { type: 'string' },
+    'clip-sigmas': { type: 'string' },
+    'clip-low-sigmas': { type: 'string' },
+    'binary-input': { type: 'string' },
+    vocabulary: { type: 'string' },
+    backend: { type: 'string' },
+    hidden: { type: 'string' },
+    'recurrent-scale': { type: 'string' },
+    name: { type: 'string' },
+  });
   const v = parsed.values;
   if (!v.dataset || !isDatasetName(v.dataset)) throw new UsageError(`train needs --dataset, one of ${DATASET_NAMES.join(', ')}`);
   if (!v.out) throw new UsageError('train needs --out DIR, the model folder to write');

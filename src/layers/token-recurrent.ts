@@ -1,5 +1,5 @@
 /**
- * A recurrent spiking layer over the *tokens* of the sentence (architecture §2.2), before the pool
+ * A recurrent spiking layer over the *tokens* of the sentence (architecture §2.4), before the pool
  * (`shaders/token_recurrent.wgsl`, twin `src/reference/token-recurrent.ts`). Its input current
  * `in[t][b][p][h]` comes from the layer before it (a width-1 convolution: the per-token `W·x_p`);
  * U `[hidden][hidden]` (`.recurrentWeight`) connects each position's neurons to the next

@@ -21,7 +21,7 @@ describe('embeddingStatistics', () => {
   });
 });
 
-describe('firingProbabilities (DESIGN §1.1)', () => {
+describe('firingProbabilities (architecture §1.2)', () => {
   it('maps μ to 0.5, μ ± kσ to 0 and 1, and clips beyond', () => {
     const p = firingProbabilities(new Float32Array([0.5, 0.5 - 3, 0.5 + 3, -100, 100, 0.5 + 1.5]), 2, 0.5, 1, 3);
     expect(Array.from(p)).toEqual([0.5, 0, 1, 0, 1, 0.75]);

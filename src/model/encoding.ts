@@ -1,5 +1,5 @@
 /**
- * From word vectors to firing probabilities (DESIGN §1.1, Lv et al.): one global mean μ and
+ * From word vectors to firing probabilities (architecture §1.2, Lv et al.): one global mean μ and
  * standard deviation σ over the whole embedding table, and each component x becomes
  * `p = (clip(x, μ − kσ, μ + kσ) − μ + kσ) / (2kσ)` in [0, 1], k = `clipSigmas` (3 in the paper).
  * The rate encoder spikes with probability p at every step; the direct encoder feeds p as a current.
@@ -40,7 +40,7 @@ export function embeddingStatistics(table: ArrayLike<number>): EmbeddingStatisti
 }
 
 /**
- * Firing probability of every component of `embeddings` (`[rows][dim]`), DESIGN §1.1 (with
+ * Firing probability of every component of `embeddings` (`[rows][dim]`), architecture §1.2 (with
  * `clipLowSigmas` ≠ `clipSigmas`, the asymmetric range of the branch below):
  * ```
  * kσ = f(k·σ)   low = f(μ − kσ)   high = f(μ + kσ)   span = f(2·kσ)

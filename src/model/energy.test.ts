@@ -119,7 +119,7 @@ describe('energyReport input checks', () => {
   });
 });
 
-describe('DESIGN §1.1 sanity figure: spiking TextCNN on an SST-2 sentence', () => {
+describe('architecture §4.5 reference figure: spiking TextCNN on an SST-2 sentence', () => {
   const spec = textCnn(300, [3, 4, 5], 100, 2);
   const sample = (p: number): EnergySample => ({
     tokens: 25,

@@ -1,5 +1,5 @@
 /**
- * Energy accounting (DESIGN §3): what one sample costs as an SNN, from the spikes the engine
+ * Energy accounting (architecture §4): what one sample costs as an SNN, from the spikes the engine
  * actually measured, against what its ANN twin costs, layer by layer, the first layer included.
  *
  * ANN: multiply-accumulates (MACs) of every synaptic layer; pooling and bias adds as accumulates

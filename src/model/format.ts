@@ -72,7 +72,7 @@ export interface LoadedModel {
   weights: Map<string, Float32Array>;
   /** `[vocabulary][embeddingDim]`, dequantised. */
   embeddings: Float32Array;
-  /** `[vocabulary][embeddingDim]` firing probabilities (DESIGN §1.1) from the encoder's mean, std, clipSigmas. */
+  /** `[vocabulary][embeddingDim]` firing probabilities (architecture §1.2) from the encoder's mean, std, clipSigmas. */
   probabilities: Float32Array;
   vocabulary: Vocabulary;
 }

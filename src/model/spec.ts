@@ -18,7 +18,7 @@
 export type EncodingKind = 'rate' | 'direct';
 
 /**
- * Encoder settings (DESIGN §1.1): with the global mean μ and std σ of the embedding table,
+ * Encoder settings (architecture §1.2): with the global mean μ and std σ of the embedding table,
  * `p = (clip(x, μ − kσ, μ + kσ) − μ + kσ) / (2kσ)`, k = `clipSigmas` (3 in the paper).
  */
 export interface EncoderSpec {
@@ -43,7 +43,7 @@ export interface EncoderSpec {
   minLength: number;
   /**
    * `every-step` (default) feeds the input at every step; `first-step` presents it once, at step 0,
-   * and nothing afterwards: p as a current (direct; the analog input of Su et al., DESIGN §1.2, which
+   * and nothing afterwards: p as a current (direct; the analog input of Su et al., architecture §2.3, which
    * BIF neurons convert losslessly), or one Bernoulli draw (rate; with binary input, exactly one
    * spike per component at or above the threshold).
    */
@@ -57,7 +57,7 @@ export type ResetMode = 'soft' | 'hard' | 'none';
 export type AnnActivation =
   | { kind: 'relu' }
   | { kind: 'identity' }
-  /** `y = step · clamp(floor(x / step + 0.5), 0, levels − 1)` (DESIGN §1.2). */
+  /** `y = step · clamp(floor(x / step + 0.5), 0, levels − 1)` (architecture §2.3). */
   | { kind: 'quant'; step: number; levels: number };
 
 /** The settings of spiking neurons (architecture §3), shared by every spiking layer kind. */

@@ -1,6 +1,6 @@
 /**
  * Small valid models with deterministic random weights, for engine tests, CLI smoke runs and
- * format tests: the spiking TextCNN of DESIGN §1.1,
+ * format tests: the spiking TextCNN of architecture §2.1,
  * encoder → conv(widths) → neuron → avg pool → neuron → linear → neuron (the output).
  * Every number comes from `hashU32` streams keyed by the seed and the tensor's name, so the same
  * options give the same bytes on every machine.

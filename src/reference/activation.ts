@@ -5,7 +5,7 @@ import type { AnnActivation } from '../model/spec';
  * ```
  * relu:     y = max(x, 0)
  * identity: y = x
- * quant:    y = step · clamp(floor(x / step + 0.5), 0, levels − 1)     (DESIGN §1.2)
+ * quant:    y = step · clamp(floor(x / step + 0.5), 0, levels − 1)     (architecture §2.3)
  * ```
  * Float32, rounded with `Math.fround` after each operation in the order of
  * `shaders/activation_function.wgsl`, so that quantised activations agree exactly with the GPU.

@@ -27,7 +27,7 @@ export interface EncodeArgs {
 }
 
 /**
- * The token encoder (DESIGN §1.1), twin of `shaders/encode.wgsl`. With `p = probabilities[id][d]`
+ * The token encoder (architecture §1.3), twin of `shaders/encode.wgsl`. With `p = probabilities[id][d]`
  * (0 for a silent token):
  * ```
  * rate:   s[t][b][j][d] = uniform(key(seed, streamIds[b], positionOffset + j, d, t)) < p ? 1 : 0

@@ -9,7 +9,7 @@ import { thresholdOf, type NeuronParams } from './neuron';
  * σ_t  = surrogate(h_t − θ)
  * ∂L/∂h_t = g_t · σ_t + δ · (1 − θ · σ_t)        (δ · 1 when the reset is detached)
  * ∂L/∂x_t = ∂L/∂h_t,   δ ← β · ∂L/∂h_t           (β = 1 for IF)
- * fast sigmoid (default): σ(u) = 1 / (1 + k·|u|)², k = 25 (DESIGN §1.1)
+ * fast sigmoid (default): σ(u) = 1 / (1 + k·|u|)², k = 25 (architecture §2.2)
  * piecewise linear:       σ(u) = 0.3 · max(0, 1 − |u / θ|)   (LITE-SNN)
  * ```
  * Without reset (`reset: 'none'`) the θ·σ term is absent. Float32 with `Math.fround` in kernel order.

@@ -29,7 +29,7 @@ export interface RecurrentResult {
 }
 
 /**
- * A recurrent spiking layer (DESIGN §1.2), twin of `shaders/recurrent.wgsl`. At each step t, for each
+ * A recurrent spiking layer (architecture §1.5), twin of `shaders/recurrent.wgsl`. At each step t, for each
  * sample and hidden unit h, with s_prev = s_{t−1} of the same sample (0 at t = 0):
  * ```
  * rec = 0;  for j in 0 .. hidden − 1:  rec = rec + U[h][j] · s_prev[j]

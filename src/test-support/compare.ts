@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 
 /**
  * Spikes of the GPU and of the reference must agree exactly, except at elements whose reference
- * potential `h` lay within `tolerance` of the threshold (DESIGN §2): there float32 contraction
+ * potential `h` lay within `tolerance` of the threshold (architecture §3.5): there float32 contraction
  * (fused multiply-add) may tip the comparison. Returns the number of excused elements.
  */
 export function expectSpikesAgree(

@@ -17,7 +17,7 @@ import { trainTextCnn } from './run';
 import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
 
 /**
- * Su et al.'s claim, on real data (DESIGN §1.2): after conversion, the spike count of every BIF
+ * Su et al.'s claim, on real data (architecture §2.3): after conversion, the spike count of every BIF
  * neuron equals the quantised ANN twin's integer activation, exactly. A small quantised TextCNN is
  * trained on 400 real ChnSentiCorp sentences (a learned character table, so the test needs no
  * GloVe file), converted, and run through the inference engine on the GPU.

@@ -1,5 +1,5 @@
 /**
- * The lossless conversion of Su et al. (DESIGN §1.2) for the TextCNN: a network trained with the
+ * The lossless conversion of Su et al. (architecture §2.3) for the TextCNN: a network trained with the
  * quantised clip-floor activation `s·clamp(⌊z/s + ½⌋, 0, L − 1)` and sum pooling becomes
  * ```
  * analog p at step 0 → conv (W / s) → BIF (θ = 1, v0 = ½, L levels) → sum pool

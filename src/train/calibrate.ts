@@ -1,5 +1,5 @@
 /**
- * Threshold balancing for conversion (DESIGN §1.1, Lv et al.): the activations of the trained ANN
+ * Threshold balancing for conversion (architecture §2.1, Lv et al.): the activations of the trained ANN
  * on training sentences, summarised by a high percentile per layer, so that each spiking layer's
  * threshold matches the range its ANN twin actually uses.
  */

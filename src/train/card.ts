@@ -94,7 +94,7 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
   lines.push('', '## What it scored', '');
   if (metrics.ann && metrics.snn) {
     lines.push(`On the ${metrics.dataset} test split (${metrics.testSize} sentences), seed ${metrics.seed}, ${metrics.backend}:`, '', evaluationTable(metrics as Evaluation), '');
-    lines.push('Energy per sentence: DESIGN §3 (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included).', '');
+    lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included).', '');
     const commands = metrics.evalCommands ?? [`spikescope eval --model ${folder}`];
     lines.push('Reproduce:', '', '```sh', ...commands.map((command) => command.replace(/^spikescope /, 'npm run -s spikescope -- ')), '```');
   } else {

@@ -2,7 +2,7 @@
  * `spikescope eval`: a model on the test split of its dataset, through the inference engine
  * (the same executor and kernels as the app): the ANN twin's accuracy, the SNN's accuracy at each T
  * of a sweep, the mean firing rate of every spiking layer, and the energy per sentence of both
- * (DESIGN §3, every layer counted).
+ * (architecture §4, every layer counted).
  */
 import type { Backend } from '../engine/backends';
 import { prepareBatch } from '../engine/batch';

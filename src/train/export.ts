@@ -1,6 +1,6 @@
 /**
  * Trained ANN parameters → a Spikescope model folder (config and weights). The network is the one
- * of DESIGN §1.1 with its ANN twin; how the neurons are set (thresholds, neuron model, encoding) is
+ * of architecture §2.1 with its ANN twin; how the neurons are set (thresholds, neuron model, encoding) is
  * the conversion, chosen by the method:
  *  - `lv-if`: integrate-and-fire neurons with balanced thresholds, rate-encoded input (Lv et al.);
  *  - `su-bif`: bipolar integrate-and-fire neurons with the quantiser's step, analog input presented

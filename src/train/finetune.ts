@@ -1,5 +1,5 @@
 /**
- * Surrogate-gradient fine-tuning of a converted spiking TextCNN (Lv et al., DESIGN §1.1): the
+ * Surrogate-gradient fine-tuning of a converted spiking TextCNN (Lv et al., architecture §2.2): the
  * spiking network itself, trained by backpropagation through time, its forward and backward pass
  * written once over `TrainOps` (CPU reference or GPU kernels). Time-major, `R = T·B` rows:
  * ```

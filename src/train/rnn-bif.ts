@@ -1,5 +1,5 @@
 /**
- * The lossless conversion of Su et al. (DESIGN §1.2) for the quantised RNN of `rnn.ts`: a network
+ * The lossless conversion of Su et al. (architecture §2.4) for the quantised RNN of `rnn.ts`: a network
  * trained with the quantiser `s·clamp(⌊u/s + ½⌋, 0, L − 1)` over tokens and a sum over them becomes
  * ```
  * analog p at step 0 → conv (width 1, W / s) → token-recurrent BIF (U, θ = 1, v0 = ½, L levels)

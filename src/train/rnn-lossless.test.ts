@@ -16,7 +16,7 @@ import { centredMaxLogits } from './rnn-pipeline';
 import { rnnLogits, trainRnn } from './rnn-run';
 
 /**
- * Su et al.'s claim for recurrent layers, on real data (DESIGN §1.2): after conversion, the spike
+ * Su et al.'s claim for recurrent layers, on real data (architecture §2.4): after conversion, the spike
  * count of every token-recurrent BIF neuron, each token in its own window, equals the quantised RNN
  * twin's integer activation, exactly. A small quantised RNN is trained on 400 real ChnSentiCorp
  * sentences over a frozen random character table (so the test needs no GloVe file), converted, and

@@ -5,7 +5,7 @@ import { adamWSettings, readLossAndCorrect, type TrainOps } from './ops';
 import type { OptimizerSettings } from './textcnn';
 
 /**
- * The quantised RNN of DESIGN §1.2 (Su et al.) as an ANN to train, its forward and backward pass
+ * The quantised RNN of architecture §2.4 (Su et al.) as an ANN to train, its forward and backward pass
  * written once over `TrainOps` (CPU reference or GPU kernels):
  * ```
  * X = [table[ids] − c, 1]   (0 for silent ids)  [B·L][D + 1]  centred firing probabilities (frozen GloVe) and a presence 1

@@ -1,5 +1,5 @@
 /**
- * The spiking TextCNN of a model folder as fine-tuning sees it (DESIGN §1.1): conv → IF → pool →
+ * The spiking TextCNN of a model folder as fine-tuning sees it (architecture §2.2): conv → IF → pool →
  * IF → linear → IF, read from and written back to the model's tensors, and the sizes of the
  * trainer's largest buffers. Pure: no GPU, no file system.
  */

@@ -4,7 +4,7 @@ import type { TrainBatch } from './batches';
 import { adamWSettings, readLossAndCorrect, type TrainOps } from './ops';
 
 /**
- * The TextCNN of DESIGN §1.1 as an ANN to train, its forward and backward pass written once over
+ * The TextCNN of architecture §2.1 as an ANN to train, its forward and backward pass written once over
  * `TrainOps` (CPU reference or GPU kernels):
  * ```
  * X = table[ids] − c  (0 for silent ids) [B][L][D]   centred firing probabilities (frozen GloVe) or a learned table

@@ -244,7 +244,7 @@ describe('token-recurrent kernel (shaders/token_recurrent.wgsl) against the refe
   });
 });
 
-describe('lossless: token-recurrent BIF counts equal the quantised ANN twin (DESIGN §1.2)', () => {
+describe('lossless: token-recurrent BIF counts equal the quantised ANN twin (architecture §2.4)', () => {
   it('float currents presented once, dyadic U: every count equals the twin integer, on the GPU and the reference', async () => {
     const random = new TestRandom(2025);
     const shape = { batch: 4, positions: 11, hidden: 96 };

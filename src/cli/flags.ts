@@ -1,0 +1,22 @@
+/** The command line's flag parsing, shared by every command: one parser, one kind of error. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses `argv` against `options` (strict: unknown flags are a `UsageError` naming them). */
+export function parseFlags<const O extends Options, const P extends boolean = false>(argv: string[], options: O, allowPositionals?: P) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: (allowPositionals ?? false) as P, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Parses a whole number flag within bounds. */
+export function integerFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${value}'`);
+  return number;
+}
