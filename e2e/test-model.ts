@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serializeModel } from '../src/model/format';
 import { saveModelDir } from '../src/model/node-io';
-import { makeRandomTextCnn } from '../src/model/test-model';
+import { makeRandomTextCnn } from '../src/model/random-model';
 
 /** The folder of the built site the tests serve. */
 export const SITE_DIR = 'dist/app';

@@ -9,7 +9,7 @@ import { recordCopy } from '../gpu/kernels/copy';
 import { createNeuronLayerBuffers, recordNeuron } from '../gpu/kernels/neuron';
 import { nodeGpu } from '../gpu/node-gpu';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
-import { makeRandomTextCnn } from '../model/test-model';
+import { makeRandomTextCnn } from '../model/random-model';
 import { hashU32 } from '../reference/rng';
 import { createNodeEngine } from './node-engine';
 

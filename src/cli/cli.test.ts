@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveModelDir } from '../model/node-io';
-import { makeRandomTextCnn } from '../model/test-model';
+import { makeRandomTextCnn } from '../model/random-model';
 
 const CLI = 'dist/cli/spikescope.js';
 let modelDir = '';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseModel, serializeModel } from '../model/format';
 import { saveModelDir } from '../model/node-io';
-import { makeRandomTextCnn } from '../model/test-model';
+import { makeRandomTextCnn } from '../model/random-model';
 import { spikingTextCnnOf } from '../train/spiking-textcnn';
 import { describeError, UsageError } from './errors';
 import { parseFinetuneFlags, runFinetune } from './finetune';

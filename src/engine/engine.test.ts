@@ -3,7 +3,7 @@ import { GpuContext } from '../gpu/context';
 import { nodeGpu } from '../gpu/node-gpu';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import { layerShapes } from '../layers/graph';
-import { makeRandomTextCnn, type RandomTextCnnOptions } from '../model/test-model';
+import { makeRandomTextCnn, type RandomTextCnnOptions } from '../model/random-model';
 import { expectExact } from '../test-support/compare';
 import { CpuBackend, GpuBackend, type Backend } from './backends';
 import { prepareBatch, type PreparedBatch } from './batch';

@@ -4,7 +4,7 @@ import type { LoadedModel } from '../model/format';
 import { tokenize } from '../model/tokenizer';
 import { CpuBackend, GpuBackend, type Backend } from './backends';
 import { minimumTokens, networkGraph } from '../layers/graph';
-import { prepareBatch } from './batch';
+import { prepareBatch, type PreparedBatch } from './batch';
 import type { RawOutput } from './executor';
 import { CancelledError, InputError } from './errors';
 import { buildSampleResult } from './results';
@@ -85,9 +85,9 @@ export class Engine {
       const { ids, unknown } = model.vocabulary.encode(tokens);
       return { tokens, ids, unknown };
     });
-    const minLength = minimumTokens(model.spec);
     const samples: SampleResult[] = new Array(texts.length);
-    const order = prepared.map((_, i) => i).sort((a, b) => prepared[a].ids.length - prepared[b].ids.length);
+    const ids = prepared.map((sample) => sample.ids);
+    const order = lengthOrder(ids);
     let computeMs = 0;
     let gpuMs: number | undefined;
     let backend = await this.currentBackend();
@@ -99,11 +99,8 @@ export class Engine {
       // Let other messages in (a cancel, a newer request) between batches, even on the CPU backend.
       if (start > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       if (hooks.signal?.aborted) throw new CancelledError('The request was cancelled.');
-      const longest = prepared[order[Math.min(order.length, start + (this.options.maxBatch ?? 64)) - 1]].ids.length;
-      const plan = planBatch(backend, model, options, Math.max(longest, minLength), this.options.maxBatch ?? 64);
-      const indices = order.slice(start, start + plan.batch);
-      const batch = prepareBatch(indices.map((i) => prepared[i].ids), minLength);
-      const execute = { ...options, maxChunkPositions: plan.maxChunkPositions };
+      const { indices, batch, maxChunkPositions } = nextBatch(backend, model, options, ids, order, start, this.options.maxBatch ?? 64);
+      const execute = { ...options, maxChunkPositions };
       let snn: RawOutput;
       let ann: RawOutput | undefined;
       try {
@@ -157,6 +154,31 @@ function validateOptions(options: RunOptions): void {
   if (scale !== undefined && !(scale > 0)) throw new InputError(`The threshold scale must be positive, got ${scale}.`);
   const beta = options.neurons?.beta;
   if (beta !== undefined && !(beta > 0 && beta <= 1)) throw new InputError(`beta must be in (0, 1], got ${beta}.`);
+}
+
+/** Indices of `ids` from the shortest to the longest (ties in order): batches of similar lengths. */
+export function lengthOrder(ids: readonly Int32Array[]): number[] {
+  return ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length || a - b);
+}
+
+/**
+ * The batch that starts at `order[start]`: as many samples as fit the backend's buffers (at most
+ * `maxBatch`), padded to the longest of them, and the chunk size of its positions.
+ */
+export function nextBatch(
+  backend: Backend,
+  model: LoadedModel,
+  options: RunOptions,
+  ids: readonly Int32Array[],
+  order: readonly number[],
+  start: number,
+  maxBatch: number,
+): { indices: number[]; batch: PreparedBatch; maxChunkPositions: number } {
+  const minLength = minimumTokens(model.spec);
+  const longest = ids[order[Math.min(order.length, start + maxBatch) - 1]].length;
+  const plan = planBatch(backend, model, options, Math.max(longest, minLength), maxBatch);
+  const indices = order.slice(start, start + plan.batch);
+  return { indices, batch: prepareBatch(indices.map((i) => ids[i]), minLength), maxChunkPositions: plan.maxChunkPositions };
 }
 
 /**

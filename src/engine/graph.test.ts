@@ -12,7 +12,7 @@ import { DEFAULT_ENERGY_SETTINGS } from '../model/energy';
 import { parseModel, serializeModel, type LoadedModel, type ModelConfig } from '../model/format';
 import { ModelFormatError } from '../model/safetensors';
 import type { LayerSpec, NeuronLayerSpec } from '../model/spec';
-import { makeRandomTextCnn, randomUniformTensor } from '../model/test-model';
+import { makeRandomTextCnn, randomUniformTensor } from '../model/random-model';
 import { expectExact } from '../test-support/compare';
 import { CpuBackend, GpuBackend, type Backend } from './backends';
 import { prepareBatch, type PreparedBatch } from './batch';

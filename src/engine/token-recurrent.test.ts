@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import type { LayerSpec, TokenRecurrentLayerSpec } from '../model/spec';
-import { makeRandomTextCnn, randomUniformTensor } from '../model/test-model';
+import { makeRandomTextCnn, randomUniformTensor } from '../model/random-model';
 import { expectExact } from '../test-support/compare';
 import { GpuContext } from '../gpu/context';
 import { nodeGpu } from '../gpu/node-gpu';

@@ -26,6 +26,24 @@ export function convBiasName(layer: ConvLayerSpec, branch: number): string {
   return `${layer.name}.b${layer.widths[branch]}`;
 }
 
+/** The branch tensors concatenated, `[branch][filters][width][inChannels]`: the layout the kernels read. */
+export function joinConvWeights(layer: ConvLayerSpec, stored: (name: string) => Float32Array): Float32Array {
+  return concatFloat32(layer.widths.map((_, branch) => stored(convWeightName(layer, branch))));
+}
+
+/** The inverse of `joinConvWeights`: each branch's `[filters][width][inChannels]` tensor by its stored name (copies). */
+export function splitConvWeights(layer: ConvLayerSpec, joined: Float32Array): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  let offset = 0;
+  layer.widths.forEach((width, branch) => {
+    const length = layer.filters * width * layer.inChannels;
+    if (offset + length > joined.length) throw new RangeError(`${layer.name}: the joined weights hold ${joined.length} values, fewer than its branches need`);
+    out.set(convWeightName(layer, branch), joined.slice(offset, offset + length));
+    offset += length;
+  });
+  return out;
+}
+
 /** Output positions of a multi-width convolution over `tokens` positions: those of its narrowest branch. */
 export function convPositions(layer: ConvLayerSpec, tokens: number): number {
   return Math.max(0, tokens - Math.min(...layer.widths) + 1);
@@ -74,7 +92,7 @@ export const conv: LayerModule<ConvLayerSpec> = {
   },
   resident(spec, stored) {
     // One tensor for all branches, `[branch][filters][width][inChannels]`, as the kernel reads it.
-    const weights: [string, Float32Array][] = [[`${spec.name}.weight`, concatFloat32(spec.widths.map((_, b) => stored(convWeightName(spec, b))))]];
+    const weights: [string, Float32Array][] = [[`${spec.name}.weight`, joinConvWeights(spec, stored)]];
     if (spec.bias) weights.push([`${spec.name}.bias`, concatFloat32(spec.widths.map((_, b) => stored(convBiasName(spec, b))))]);
     return weights;
   },

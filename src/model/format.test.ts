@@ -3,8 +3,8 @@ import { firingProbabilities } from './encoding';
 import { expectedLayerTensors, ModelFormatError, parseModel, quantizeTable, serializeModel } from './format';
 import { readSafetensors, writeSafetensors } from './safetensors';
 import type { TensorRecord } from './safetensors';
-import { makeRandomTextCnn } from './test-model';
-import type { RandomTextCnnOptions } from './test-model';
+import { makeRandomTextCnn } from './random-model';
+import type { RandomTextCnnOptions } from './random-model';
 
 const words = ['the', 'film', 'is', 'not', 'good', 'bad', 'very', 'fun', 'dull', 'story'];
 const base: RandomTextCnnOptions = { vocabulary: words, dim: 6, widths: [2, 3], filters: 4, classes: ['negative', 'positive'], seed: 7 };

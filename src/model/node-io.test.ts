@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelFormatError } from './format';
 import { loadModelDir, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE, saveModelDir } from './node-io';
-import { makeRandomTextCnn } from './test-model';
+import { makeRandomTextCnn } from './random-model';
 
 const made = makeRandomTextCnn({ vocabulary: ['a', 'b', 'c', 'd'], dim: 4, widths: [1, 2], filters: 3, classes: ['no', 'yes'], seed: 3, embeddingDtype: 'U8' });
 let root: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRandomTextCnn } from '../model/test-model';
+import { makeRandomTextCnn } from '../model/random-model';
 import { renderModelCard } from './card';
 import { finetunedConfig } from './finetune-command';
 import type { FinetuneRecord } from './finetune-run';

@@ -11,7 +11,8 @@ import { isDatasetName } from '../data/dataset';
 import type { LoadedModel } from '../model/format';
 import { loadModelDir, MODEL_WEIGHTS_FILE, saveModelDir } from '../model/node-io';
 import { readSafetensors } from '../model/safetensors';
-import { convWeightName, type ConvLayerSpec } from '../model/spec';
+import { joinConvWeights } from '../layers/conv';
+import type { ConvLayerSpec } from '../model/spec';
 import { seededPermutation } from './batches';
 import { collectActivations, percentile } from './calibrate';
 import { lvIfModel } from './export';
@@ -43,20 +44,14 @@ export function trainedModelOf(model: LoadedModel): TrainedModel {
   const centre = conversion.centre ?? 0.5;
   const full = conv.inChannels;
   const D = full - 1;
-  const parts: Float32Array[] = [];
-  conv.widths.forEach((_, k) => {
-    const tensor = model.weights.get(convWeightName(conv, k))!;
+  // The trained weights on p, without the presence component (the last input channel).
+  const convWeight = joinConvWeights(conv, (name) => {
+    const tensor = model.weights.get(name)!;
     const rows = tensor.length / full;
     const out = new Float32Array(rows * D);
     for (let r = 0; r < rows; r++) out.set(tensor.subarray(r * full, r * full + D), r * D);
-    parts.push(out);
+    return out;
   });
-  const convWeight = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    convWeight.set(part, offset);
-    offset += part.length;
-  }
   const rows = model.vocabulary.size;
   const table = new Float32Array(rows * D);
   for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) table[r * D + d] = model.probabilities[r * full + d] - centre;

@@ -5,9 +5,7 @@
  * (architecture §4, every layer counted).
  */
 import type { Backend } from '../engine/backends';
-import { prepareBatch } from '../engine/batch';
-import { minimumTokens } from '../layers/graph';
-import { planBatch } from '../engine/engine';
+import { lengthOrder, nextBatch } from '../engine/engine';
 import { sampleEnergy } from '../engine/energy-input';
 import { argmax } from '../engine/results';
 import type { RunOptions } from '../engine/types';
@@ -61,8 +59,8 @@ export async function evaluateModel(args: {
     ids: model.vocabulary.encode(tokenize(example.text, model.config.tokenizer)).ids,
     label: example.label,
   }));
-  const order = prepared.map((_, i) => i).sort((a, b) => prepared[a].ids.length - prepared[b].ids.length || a - b);
-  const minLength = minimumTokens(model.spec);
+  const ids = prepared.map((sample) => sample.ids);
+  const order = lengthOrder(ids);
   const classes = model.spec.readout.classes.length;
   const annPredictions = new Int32Array(prepared.length);
   const runs = [{ mode: 'ann' as const, numSteps: 1 }, ...args.stepsSweep.map((numSteps) => ({ mode: 'snn' as const, numSteps }))];
@@ -75,11 +73,8 @@ export async function evaluateModel(args: {
     let snnEnergy = 0;
     const events = new Map<string, { events: number; slots: number }>();
     for (let start = 0; start < order.length; ) {
-      const longest = prepared[order[Math.min(order.length, start + (args.maxBatch ?? 64)) - 1]].ids.length;
-      const plan = planBatch(backend, model, options, Math.max(longest, minLength), args.maxBatch ?? 64);
-      const indices = order.slice(start, start + plan.batch);
-      const batch = prepareBatch(indices.map((i) => prepared[i].ids), minLength);
-      const [raw] = (await backend.run(model, batch, [{ ...options, mode: run.mode, maxChunkPositions: plan.maxChunkPositions }])).raws;
+      const { indices, batch, maxChunkPositions } = nextBatch(backend, model, options, ids, order, start, args.maxBatch ?? 64);
+      const [raw] = (await backend.run(model, batch, [{ ...options, mode: run.mode, maxChunkPositions }])).raws;
       indices.forEach((index, b) => {
         const prediction = argmax(raw.scores.subarray(b * classes, (b + 1) * classes));
         if (prediction === prepared[index].label) correct++;

@@ -8,8 +8,8 @@
  */
 import type { ModelConfig } from '../model/format';
 import type { TensorRecord } from '../model/safetensors';
-import { convWeightName, type ConvLayerSpec, type EncodingKind, type LayerSpec, type NeuronLayerSpec } from '../model/spec';
-import { convWeightOffsets } from '../reference/conv-train';
+import { splitConvWeights } from '../layers/conv';
+import type { ConvLayerSpec, EncodingKind, LayerSpec, NeuronLayerSpec } from '../model/spec';
 import type { PreparedVocabulary } from './prepare';
 import type { TextCnnConfig, TextCnnParameters } from './textcnn';
 
@@ -47,21 +47,20 @@ export function convLayer(config: TextCnnConfig): ConvLayerSpec {
  * `−c · Σ_d W[f][i][d]` (c = `config.centre`), so that `Σ_d W·p + w_presence = Σ_d W·(p − c)` for a known word.
  */
 export function convTensors(config: TextCnnConfig, convWeight: Float32Array): Map<string, Float32Array> {
-  const conv = convLayer(config);
   const D = config.dim;
-  const { offsets } = convWeightOffsets({ batch: 1, tokens: 1, inChannels: D, widths: config.widths, filters: config.filters });
+  const trained = splitConvWeights({ ...convLayer(config), inChannels: D }, convWeight);
   const out = new Map<string, Float32Array>();
-  config.widths.forEach((width, k) => {
-    const tensor = new Float32Array(config.filters * width * (D + 1));
-    for (let row = 0; row < config.filters * width; row++) {
-      const source = convWeight.subarray(offsets[k] + row * D, offsets[k] + (row + 1) * D);
-      tensor.set(source, row * (D + 1));
+  for (const [name, source] of trained) {
+    const tensor = new Float32Array((source.length / D) * (D + 1));
+    for (let row = 0; row < source.length / D; row++) {
+      const weights = source.subarray(row * D, (row + 1) * D);
+      tensor.set(weights, row * (D + 1));
       let sum = 0;
-      for (const w of source) sum += w;
+      for (const w of weights) sum += w;
       tensor[row * (D + 1) + D] = -config.centre * sum;
     }
-    out.set(convWeightName(conv, k), tensor);
-  });
+    out.set(name, tensor);
+  }
   return out;
 }
 

@@ -4,7 +4,7 @@ import { CpuBackend, GpuBackend } from '../engine/backends';
 import { prepareBatch } from '../engine/batch';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import { embeddingStatistics } from '../model/encoding';
-import { makeRandomTextCnn } from '../model/test-model';
+import { makeRandomTextCnn } from '../model/random-model';
 import { tokenize } from '../model/tokenizer';
 import { DEFAULT_SURROGATE } from '../reference/neuron-backward';
 import { expectClose } from '../test-support/compare';

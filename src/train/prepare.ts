@@ -10,7 +10,7 @@ import { embeddingStatistics, firingProbabilities } from '../model/encoding';
 import { quantizeTable, type QuantizedTable } from '../model/format';
 import { tokenize, type TokenizerKind } from '../model/tokenizer';
 import { Vocabulary } from '../model/vocabulary';
-import { randomUniformTensor } from '../model/test-model';
+import { randomUniformTensor } from '../model/random-tensor';
 import type { EncodedExample } from './batches';
 
 /** The encoder and embedding of a model to train. */

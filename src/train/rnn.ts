@@ -1,5 +1,5 @@
 import type { TrainActivation } from '../reference/activation-train';
-import { randomUniformTensor } from '../model/test-model';
+import { randomUniformTensor } from '../model/random-tensor';
 import type { TrainBatch } from './batches';
 import { adamWSettings, readLossAndCorrect, type TrainOps } from './ops';
 import type { OptimizerSettings } from './textcnn';

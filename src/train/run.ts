@@ -6,7 +6,7 @@
  * all hashes of the seed, and no kernel sums with atomics.
  */
 import type { TrainActivation } from '../reference/activation-train';
-import { randomUniformTensor } from '../model/test-model';
+import { randomUniformTensor } from '../model/random-tensor';
 import { epochBatches, evaluationBatches, makeBatch, type EncodedExample, type TrainBatch } from './batches';
 import type { TrainOps } from './ops';
 import { parameterSizes, TextCnnTrainer, type OptimizerSettings, type TextCnnConfig, type TextCnnParameters } from './textcnn';

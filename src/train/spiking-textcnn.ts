@@ -5,9 +5,10 @@
  */
 import { UnsupportedNetworkError } from '../engine/batch';
 import { neuronParams } from '../engine/executor';
+import { joinConvWeights, splitConvWeights } from '../layers/conv';
 import type { LoadedModel } from '../model/format';
-import { convWeightName, type ConvLayerSpec, type LinearLayerSpec, type NeuronLayerSpec } from '../model/spec';
-import { convWeightOffsets, type ConvTrainShape } from '../reference/conv-train';
+import type { ConvLayerSpec, LinearLayerSpec, NeuronLayerSpec } from '../model/spec';
+import type { ConvTrainShape } from '../reference/conv-train';
 import type { NeuronParams } from '../reference/neuron';
 
 /** The spiking TextCNN of a model folder, as the trainer sees it. */
@@ -89,25 +90,13 @@ export function spikingTextCnnOf(model: LoadedModel): { network: SpikingTextCnn;
     poolNeurons: neuronParams(poolSpike, C),
     outputNeurons: neuronParams(fcSpike, K),
   };
-  const { total } = convWeightOffsets(convTrainShape(network, 1, 1));
-  const convWeight = new Float32Array(total);
-  let offset = 0;
-  conv.widths.forEach((_, k) => {
-    const tensor = model.weights.get(convWeightName(conv, k))!;
-    convWeight.set(tensor, offset);
-    offset += tensor.length;
-  });
+  const convWeight = joinConvWeights(conv, (name) => model.weights.get(name)!);
   return { network, weights: { convWeight, fcWeight: model.weights.get(`${fc.name}.weight`)!.slice() } };
 }
 
 /** The layer tensors of a model (per-branch convolution, classifier) from trained weights. */
 export function modelLayerWeights(network: SpikingTextCnn, weights: SpikingTextCnnWeights): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
-  const { offsets } = convWeightOffsets(convTrainShape(network, 1, 1));
-  network.conv.widths.forEach((width, k) => {
-    const length = network.conv.filters * width * network.dim;
-    out.set(convWeightName(network.conv, k), weights.convWeight.slice(offsets[k], offsets[k] + length));
-  });
+  const out = splitConvWeights(network.conv, weights.convWeight);
   out.set(`${network.fc.name}.weight`, weights.fcWeight.slice());
   return out;
 }

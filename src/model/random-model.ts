@@ -1,6 +1,6 @@
 /**
- * Small valid models with deterministic random weights, for engine tests, CLI smoke runs and
- * format tests: the spiking TextCNN of architecture §2.1,
+ * Small valid models with deterministic random weights, for the benchmark network, engine tests,
+ * CLI smoke runs and format tests: the spiking TextCNN of architecture §2.1,
  * encoder → conv(widths) → neuron → avg pool → neuron → linear → neuron (the output).
  * Every number comes from `hashU32` streams keyed by the seed and the tensor's name, so the same
  * options give the same bytes on every machine.
@@ -8,7 +8,7 @@
 import { embeddingStatistics } from './encoding';
 import { quantizeTable } from './format';
 import type { ModelConfig } from './format';
-import { hashU32 } from '../reference/rng';
+import { randomUniformTensor } from './random-tensor';
 import { floatToHalf, halfToFloat } from './safetensors';
 import type { TensorRecord } from './safetensors';
 import { convBiasName, convWeightName } from './spec';
@@ -49,21 +49,6 @@ export interface RandomTextCnnOptions {
   embeddingDtype?: 'F32' | 'F16' | 'I8' | 'U8';
   tokenizer?: TokenizerKind;
   name?: string;
-}
-
-/** FNV-1a of a string, to key a tensor's random stream by its name. */
-function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
-}
-
-/** `count` float32 values uniform in [low, high), from the stream of (seed, name). */
-export function randomUniformTensor(seed: number, name: string, count: number, low: number, high: number): Float32Array {
-  const key = hashU32(hashU32(seed >>> 0) ^ hashString(name));
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = low + (high - low) * (hashU32(key ^ hashU32(i)) / 4294967296);
-  return out;
 }
 
 function neuronLayer(name: string, options: RandomTextCnnOptions, output: boolean): NeuronLayerSpec {
@@ -157,3 +142,5 @@ export function makeRandomTextCnn(options: RandomTextCnnOptions): { config: Mode
   };
   return { config, weights };
 }
+
+export { randomUniformTensor };
