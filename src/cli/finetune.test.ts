@@ -5,7 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseModel, serializeModel } from '../model/format';
 import { saveModelDir } from '../model/node-io';
 import { makeRandomTextCnn } from '../model/random-model';
-import { spikingTextCnnOf } from '../train/spiking-textcnn';
+import { DEFAULT_SURROGATE } from '../reference/neuron-backward';
+import { makeBatch } from '../train/batches';
+import { CpuTrainOps } from '../train/cpu-ops';
+import { checkTrainable, GraphTrainer } from '../train/graph-trainer';
 import { describeError, UsageError } from './errors';
 import { parseFinetuneFlags, runFinetune } from './finetune';
 
@@ -72,13 +75,20 @@ describe('spikescope finetune refuses bad input with one clear line', () => {
     expect(line).toMatch(/floats per tensor, over the .* limit; lower --steps, --batch or --max-tokens/);
   });
 
-  it('a network other than the spiking TextCNN is refused with its layers named', () => {
+  it('any network of trainable layers is accepted (here one without a convolution); one the trainer cannot train is refused with the layer named', async () => {
     const { config, weights } = makeRandomTextCnn({ vocabulary: words, dim: 4, widths: [2], filters: 3, classes: ['negative', 'positive'], seed: 1 });
     config.network.layers = config.network.layers.filter((layer) => layer.kind !== 'conv');
     (config.network.layers.find((layer) => layer.kind === 'linear') as { inFeatures: number }).inFeatures = 4;
     weights.delete('conv.w2');
-    weights.set('fc.weight', new Float32Array(2 * 4));
+    weights.set('fc.weight', new Float32Array(2 * 4).fill(0.5));
     const { configText, weightBytes } = serializeModel(config, weights);
-    expect(() => spikingTextCnnOf(parseModel(configText, weightBytes))).toThrow(/conv → IF → pool → IF → linear → IF\); this model is conv_spike \(IF\) → pool \(pool\)/);
+    const model = parseModel(configText, weightBytes);
+    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 4, 2, 8);
+    const batch = makeBatch([{ ids: Int32Array.of(0, 2), label: 1 }, { ids: Int32Array.of(1, 3), label: 0 }], trainer.minLength, 8);
+    const step = await trainer.trainStep(batch, 0, 1, { learningRate: 1e-2, weightDecay: 0, surrogate: DEFAULT_SURROGATE, detachReset: false });
+    expect(Number.isFinite(step.loss)).toBe(true);
+    const biased = makeRandomTextCnn({ vocabulary: words, dim: 4, widths: [2], filters: 3, classes: ['negative', 'positive'], seed: 1, bias: true });
+    const saved = serializeModel(biased.config, biased.weights);
+    expect(() => checkTrainable(parseModel(saved.configText, saved.weightBytes).spec)).toThrow(/layer conv has a bias/);
   });
 });

@@ -5,6 +5,7 @@
  * branch (or a shorter sentence) does not reach is masked: its current is 0 and pooling skips it.
  */
 import { array, boolean, fail, integer } from '../model/json-checks';
+import { UnsupportedNetworkError } from './graph';
 import { concatFloat32, needChannels, needPositional, needUniform, positionalShape } from './shapes';
 import type { LayerModule, LayerSpecBase, ValueShape } from './types';
 
@@ -118,5 +119,34 @@ export const conv: LayerModule<ConvLayerSpec> = {
   },
   view(spec) {
     return { spiking: false, label: `conv ${spec.widths.join('/')} × ${spec.filters}` };
+  },
+  train: {
+    check(spec) {
+      if (spec.bias) throw new UnsupportedNetworkError(`layer ${spec.name} has a bias; training convolutions with a bias is not supported yet`);
+    },
+    params(spec, stored) {
+      const weight = { name: `${spec.name}.weight`, value: joinConvWeights(spec, stored), decay: true };
+      if (!spec.bias) return [weight];
+      return [weight, { name: `${spec.name}.bias`, value: concatFloat32(spec.widths.map((_, b) => stored(convBiasName(spec, b)))), decay: false }];
+    },
+    stored(spec, value) {
+      const out = [...splitConvWeights(spec, value(`${spec.name}.weight`))];
+      if (spec.bias) {
+        const bias = value(`${spec.name}.bias`);
+        spec.widths.forEach((_, b) => out.push([convBiasName(spec, b), bias.slice(b * spec.filters, (b + 1) * spec.filters)]));
+      }
+      return out;
+    },
+    forward(ctx, spec, [input], output) {
+      const shape = { batch: ctx.rows, tokens: input.positions, inChannels: spec.inChannels, widths: spec.widths, filters: spec.filters };
+      ctx.ops.convForward({ shape, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, lengths: ctx.rowLengths(input.shape), output: output.tensor });
+    },
+    backward(ctx, spec, [input], _output, gradOutput, [gradInput]) {
+      const shape = { batch: ctx.rows, tokens: input.positions, inChannels: spec.inChannels, widths: spec.widths, filters: spec.filters };
+      const weight = ctx.param(`${spec.name}.weight`);
+      const lengths = ctx.rowLengths(input.shape);
+      ctx.ops.convWeightBackward({ shape, input: input.tensor, gradOutput, lengths, gradWeights: weight.grad });
+      if (gradInput) ctx.ops.convInputBackward({ shape, weights: weight.value, gradOutput, lengths, gradInput });
+    },
   },
 };

@@ -51,4 +51,22 @@ export const linear: LayerModule<LinearLayerSpec> = {
   view(spec) {
     return { spiking: false, label: `linear ${spec.inFeatures} → ${spec.outFeatures}` };
   },
+  train: {
+    params(spec, stored) {
+      const weight = { name: `${spec.name}.weight`, value: stored(`${spec.name}.weight`).slice(), decay: true };
+      return spec.bias ? [weight, { name: `${spec.name}.bias`, value: stored(`${spec.name}.bias`).slice(), decay: false }] : [weight];
+    },
+    forward(ctx, spec, [input], output) {
+      const shape = { rows: ctx.rows, inFeatures: spec.inFeatures, outFeatures: spec.outFeatures };
+      const bias = spec.bias ? ctx.param(`${spec.name}.bias`).value : null;
+      ctx.ops.linearForward({ shape, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, bias, output: output.tensor });
+    },
+    backward(ctx, spec, [input], _output, gradOutput, [gradInput]) {
+      const shape = { rows: ctx.rows, inFeatures: spec.inFeatures, outFeatures: spec.outFeatures };
+      const weight = ctx.param(`${spec.name}.weight`);
+      const gradBias = spec.bias ? ctx.param(`${spec.name}.bias`).grad : null;
+      ctx.ops.linearWeightBackward({ shape, input: input.tensor, gradOutput, gradWeights: weight.grad, gradBias });
+      if (gradInput) ctx.ops.linearInputBackward({ shape, weights: weight.value, gradOutput, gradInput });
+    },
+  },
 };

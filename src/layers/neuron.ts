@@ -3,6 +3,7 @@
  * Kernel `shaders/neuron.wgsl` (all T steps in one dispatch), twin `src/reference/neuron.ts`.
  * In the ANN twin it is its `ann` activation (`shaders/activation.wgsl`, `src/reference/activation.ts`).
  */
+import { UnsupportedNetworkError } from './graph';
 import { array, fail, integer, number, object, oneOf, positive } from '../model/json-checks';
 import type { AnnActivation, NeuronSpec } from '../model/spec';
 import type { Json, LayerModule, LayerSpecBase } from './types';
@@ -37,6 +38,16 @@ export function parseNeuron(o: Json, path: string, channels: number): NeuronSpec
     levels: integer(o, 'levels', path, 2),
     ann: parseAnn(o.ann, `${path}.ann`),
   };
+}
+
+/** Refuses neurons that BPTT does not train: BIF (converted losslessly, nothing to learn) and the hard reset. */
+export function checkTrainableNeuron(name: string, neuron: NeuronSpec): void {
+  if (neuron.model === 'BIF') {
+    throw new UnsupportedNetworkError(
+      `layer ${name} is BIF (the lossless conversion of Su et al.): its spike counts already equal the quantised ANN's, so there is nothing to fine-tune; finetune takes IF models made by 'train --method lv-if'`,
+    );
+  }
+  if (neuron.reset === 'hard') throw new UnsupportedNetworkError(`layer ${name} has a hard reset; training backpropagates through soft or no reset only`);
 }
 
 export const neuron: LayerModule<NeuronLayerSpec> = {
@@ -80,5 +91,38 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
   },
   view(spec) {
     return { spiking: true, label: `${spec.model} neurons` };
+  },
+  train: {
+    check(spec) {
+      checkTrainableNeuron(spec.name, spec);
+    },
+    params() {
+      return [];
+    },
+    forward(ctx, spec, [input], output) {
+      const channels = input.shape.channels;
+      ctx.ops.neuronForward({
+        params: ctx.neuronParams(spec, channels),
+        neurons: ctx.batch * input.positions * channels,
+        numSteps: ctx.numSteps,
+        input: input.tensor,
+        spikes: output.tensor,
+        membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
+      });
+    },
+    backward(ctx, spec, [input], output, gradOutput, [gradInput]) {
+      if (!gradInput) return;
+      const channels = input.shape.channels;
+      ctx.ops.neuronBackward({
+        params: ctx.neuronParams(spec, channels),
+        neurons: ctx.batch * input.positions * channels,
+        numSteps: ctx.numSteps,
+        surrogate: ctx.surrogate,
+        detachReset: ctx.detachReset,
+        membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
+        gradSpikes: gradOutput,
+        gradInput,
+      });
+    },
   },
 };

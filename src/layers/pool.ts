@@ -63,4 +63,18 @@ export const pool: LayerModule<PoolLayerSpec> = {
   view(spec) {
     return { spiking: false, label: `${spec.mode === 'avg' ? 'average' : 'sum'} over positions` };
   },
+  train: {
+    params() {
+      return [];
+    },
+    forward(ctx, spec, [input], output) {
+      const { valid, scale } = ctx.poolTables(input.shape, spec.mode);
+      ctx.ops.poolForward({ batch: ctx.rows, positions: input.positions, channels: input.shape.channels, input: input.tensor, validPositions: valid, scale, output: output.tensor });
+    },
+    backward(ctx, spec, [input], _output, gradOutput, [gradInput]) {
+      if (!gradInput) return;
+      const { valid, scale } = ctx.poolTables(input.shape, spec.mode);
+      ctx.ops.poolBackward({ batch: ctx.rows, positions: input.positions, channels: input.shape.channels, gradOutput, validPositions: valid, scale, gradInput });
+    },
+  },
 };

@@ -7,7 +7,9 @@
  */
 import type { TensorOps } from '../engine/ops';
 import type { NeuronParams } from '../reference/neuron';
+import type { Surrogate } from '../reference/neuron-backward';
 import type { NeuronSpec } from '../model/spec';
+import type { TrainOps } from '../train/ops';
 
 /** A parsed `model.json` object. */
 export type Json = Record<string, unknown>;
@@ -94,11 +96,16 @@ export type EnergySource =
 /** The account of one layer for one sample, filled by the layer's `energy`. */
 export interface EnergyRow {
   annMacs: number;
+  /** Pooling and bias adds of the ANN. */
   annAcs: number;
   snnAcs: number;
+  /** Analog inputs (direct encoding) are multiplied, not accumulated. */
   snnMacs: number;
+  /** Spiking neurons of the layer (0 for layers that do not spike). */
   neurons: number;
+  /** Events the layer emitted (0 for layers that do not spike). */
   events: number;
+  /** events / (neurons · numSteps); null for layers that do not spike. */
   firingRate: number | null;
 }
 
@@ -130,6 +137,65 @@ export interface LayerView {
   spiking: boolean;
   /** A short description, e.g. `conv 3/4/5 × 100` or `BIF neurons`. */
   label: string;
+}
+
+/** A value during training: all T steps, `[T][batch][positions][channels]` (or flat). */
+export interface TrainValue<Tensor> {
+  tensor: Tensor;
+  shape: ValueShape;
+  /** Positions per sample in this batch (1 for flat values). */
+  positions: number;
+  /** Floats the tensor holds: enough for the trainer's largest batch. */
+  capacity: number;
+}
+
+/** A trainable tensor of a layer, in the layout its training ops read. */
+export interface TrainParamDecl {
+  name: string;
+  value: Float32Array;
+  /** AdamW's weight decay applies (weights, not biases or neuron parameters). */
+  decay: boolean;
+  low?: number;
+  high?: number;
+}
+
+/** What a layer's training hooks get for one batch (architecture §6.5). */
+export interface TrainContext<Tensor> {
+  readonly ops: TrainOps<Tensor>;
+  readonly numSteps: number;
+  readonly batch: number;
+  /** `numSteps × batch`: the rows of a time-major value. */
+  readonly rows: number;
+  readonly surrogate: Surrogate;
+  readonly detachReset: boolean;
+  /** A trainable tensor of the layer, with its gradient. */
+  param(name: string): { value: Tensor; grad: Tensor };
+  /** A buffer that lives as long as the trainer, keyed by `key`, of `length` floats. */
+  work(key: string, length: number): Tensor;
+  /** `[rows]` (u32): positions of each row's sample valid in every channel of `shape`. */
+  rowLengths(shape: ValueShape): Tensor;
+  /** `[rows][channels]` valid positions of each channel and the pool's scale (1, or 1 / count). */
+  poolTables(shape: ValueShape, mode: 'avg' | 'sum'): { valid: Tensor; scale: Tensor };
+  neuronParams(neuron: NeuronSpec, channels: number): NeuronParams;
+}
+
+/**
+ * How a layer trains (surrogate-gradient BPTT of the spiking network): its parameters, its forward
+ * pass over all T steps keeping what the backward needs, and its backward pass.
+ */
+export interface LayerTraining<S> {
+  /** Throws an `UnsupportedNetworkError` saying why this layer cannot be trained, if it cannot. */
+  check?(spec: S): void;
+  /** Its trainable tensors from the stored weights. */
+  params(spec: S, stored: (name: string) => Float32Array): TrainParamDecl[];
+  /** The stored tensors from trained values (default: the same names). */
+  stored?(spec: S, value: (name: string) => Float32Array): [string, Float32Array][];
+  forward<Tensor>(ctx: TrainContext<Tensor>, spec: S, inputs: TrainValue<Tensor>[], output: TrainValue<Tensor>): void;
+  /**
+   * Writes the gradients of its parameters and, where `gradInputs[i]` is given, of input i, from
+   * `gradOutput` (the gradient of its output, which it may overwrite).
+   */
+  backward<Tensor>(ctx: TrainContext<Tensor>, spec: S, inputs: TrainValue<Tensor>[], output: TrainValue<Tensor>, gradOutput: Tensor, gradInputs: (Tensor | null)[]): void;
 }
 
 /** The common fields of every layer in model.json. */
@@ -186,4 +252,6 @@ export interface LayerModule<S extends LayerSpecBase = LayerSpecBase> {
   /** Fills `ctx.row` and returns the source of the layers it feeds. */
   energy(spec: S, ctx: EnergyContext): EnergySource;
   view(spec: S): LayerView;
+  /** Training by BPTT; absent for kinds that do not train yet. */
+  readonly train?: LayerTraining<S>;
 }

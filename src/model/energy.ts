@@ -58,21 +58,9 @@ export interface EnergySample {
 }
 
 /** Operation counts and energy of one layer. */
-export interface LayerEnergy {
+export interface LayerEnergy extends EnergyRow {
   name: string;
   kind: LayerSpec['kind'];
-  annMacs: number;
-  /** Pooling and bias adds of the ANN. */
-  annAcs: number;
-  snnAcs: number;
-  /** Analog inputs (direct encoding) are multiplied, not accumulated. */
-  snnMacs: number;
-  /** Spiking neurons of the layer (0 for layers that do not spike). */
-  neurons: number;
-  /** Events the layer emitted (0 for layers that do not spike). */
-  events: number;
-  /** events / (neurons · numSteps); null for layers that do not spike. */
-  firingRate: number | null;
   annEnergyPicojoules: number;
   snnEnergyPicojoules: number;
 }

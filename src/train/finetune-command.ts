@@ -20,11 +20,11 @@ import { seededPermutation, type EncodedExample } from './batches';
 import { renderModelCard } from './card';
 import { CpuTrainOps } from './cpu-ops';
 import { evaluateModel } from './evaluate';
-import { finetuneSpikingTextCnn, type FinetuneRecord } from './finetune-run';
+import { finetuneSpiking, type FinetuneRecord } from './finetune-run';
 import { GpuTrainOps } from './gpu-ops';
 import type { TrainOps } from './ops';
 import { datasetWithDev } from './pipeline';
-import { finetuneTensorFloats, MAX_TENSOR_FLOATS, modelLayerWeights, spikingTextCnnOf, type SpikingTextCnnWeights } from './spiking-textcnn';
+import { checkTrainable, largestTrainTensor, MAX_TENSOR_FLOATS } from './graph-trainer';
 
 export interface FinetuneCommandOptions {
   model: string;
@@ -75,12 +75,12 @@ export function withLayerWeights(model: LoadedModel, layers: Map<string, Float32
 /** Fine-tunes a model folder and writes the result to `options.out`. */
 export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (line: string) => void): Promise<void> {
   const model = await loadModelDir(options.model);
-  const { network, weights } = spikingTextCnnOf(model);
+  checkTrainable(model.spec);
   const numSteps = options.numSteps ?? model.config.numSteps;
-  const sizes = finetuneTensorFloats(network, numSteps, options.batchSize, options.maxTokens);
-  if (sizes.positional > MAX_TENSOR_FLOATS) {
+  const largest = largestTrainTensor(model.spec, numSteps, options.batchSize, options.maxTokens);
+  if (largest > MAX_TENSOR_FLOATS) {
     throw new InputError(
-      `T × batch × positions × channels = ${numSteps} × ${options.batchSize} × ${options.maxTokens - Math.min(...network.conv.widths) + 1} × ${network.conv.widths.length * network.conv.filters} = ${sizes.positional} floats per tensor, over the ${MAX_TENSOR_FLOATS} (256 MiB) limit; lower --steps, --batch or --max-tokens`,
+      `at T = ${numSteps}, batch ${options.batchSize} and ${options.maxTokens} tokens the largest tensor (T × batch × positions × channels) holds ${largest} floats per tensor, over the ${MAX_TENSOR_FLOATS} (256 MiB) limit; lower --steps, --batch or --max-tokens`,
     );
   }
   const metrics = model.config.metrics as { dataset?: string; testSplit?: { seed?: number } };
@@ -103,8 +103,8 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
   // the draws the test evaluation will see.
   const devSeeds = [(model.config.seed + 1) >>> 0, (model.config.seed + 2) >>> 0];
   try {
-    const evaluate = async (candidate: SpikingTextCnnWeights) => {
-      const candidateModel = withLayerWeights(model, modelLayerWeights(network, candidate));
+    const evaluate = async (candidate: Map<string, Float32Array>) => {
+      const candidateModel = withLayerWeights(model, candidate);
       let snnAccuracy = 0;
       let annAccuracy = 0;
       for (const devSeed of devSeeds) {
@@ -115,7 +115,7 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
       return { snnAccuracy, annAccuracy };
     };
     const settings = { ...options, numSteps, seed, detachReset: false };
-    const result = await finetuneSpikingTextCnn(backends.ops, network, weights, model.probabilities, train, settings, evaluate, log);
+    const result = await finetuneSpiking(backends.ops, model, train, settings, evaluate, log);
     const before = result.history[0].devAccuracy;
     const kept = result.history[result.bestEpoch].devAccuracy;
     log(`kept epoch ${result.bestEpoch}: dev SNN accuracy ${(100 * kept).toFixed(2)}% (before fine-tuning ${(100 * before).toFixed(2)}%); ${Math.round(result.seconds)} s`);
@@ -140,7 +140,7 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
       seconds: result.seconds,
     };
     const stored = readSafetensors(new Uint8Array(await readFile(join(options.model, MODEL_WEIGHTS_FILE))), MODEL_WEIGHTS_FILE);
-    const out = new Map<string, Float32Array | TensorRecord>(modelLayerWeights(network, result.weights));
+    const out = new Map<string, Float32Array | TensorRecord>(result.weights);
     out.set(model.config.embedding.tensor, stored.get(model.config.embedding.tensor)!);
     const config = finetunedConfig(model.config, record, options.name);
     await saveModelDir(options.out, config, out);

@@ -1,5 +1,5 @@
 /**
- * The fine-tuning loop of a spiking TextCNN, written once for both backends: seeded length-pooled
+ * The fine-tuning loop of a spiking network (any graph of layers that train), written once for both backends: seeded length-pooled
  * batches, fresh input spikes at every step (seeded), AdamW at a constant learning rate, progress on
  * a log callback, the SNN's dev accuracy after every epoch, and the weights of the best epoch. The
  * converted model itself is epoch 0 and a candidate, so fine-tuning never returns weights that do
@@ -8,8 +8,8 @@
 import { InputError } from '../engine/errors';
 import type { Surrogate } from '../reference/neuron-backward';
 import { epochBatches, makeBatch, type EncodedExample } from './batches';
-import { SpikingTextCnnTrainer, type SpikingStepSettings } from './finetune';
-import type { SpikingTextCnn, SpikingTextCnnWeights } from './spiking-textcnn';
+import { GraphTrainer, type SpikingStepSettings } from './graph-trainer';
+import type { NetworkSpec } from '../model/spec';
 import type { TrainOps } from './ops';
 import { formatDuration } from './run';
 
@@ -37,7 +37,8 @@ export interface FinetuneEpoch {
 
 /** The best epoch's weights (by the SNN's dev accuracy, epoch 0 included) and the history. */
 export interface FinetuneResult {
-  weights: SpikingTextCnnWeights;
+  /** The trained tensors by their stored names. */
+  weights: Map<string, Float32Array>;
   bestEpoch: number;
   history: FinetuneEpoch[];
   /** Optimisation steps taken. */
@@ -69,23 +70,29 @@ export interface FinetuneRecord {
 }
 
 /** Dev accuracies of some weights: the SNN's (the selection criterion) and its ANN twin's. */
-export type DevEvaluator = (weights: SpikingTextCnnWeights) => Promise<{ snnAccuracy: number; annAccuracy: number }>;
+export type DevEvaluator = (weights: Map<string, Float32Array>) => Promise<{ snnAccuracy: number; annAccuracy: number }>;
+
+/** What fine-tuning needs of a model: its network, weights by stored name and firing probabilities. */
+export interface TrainableModel {
+  spec: NetworkSpec;
+  weights: Map<string, Float32Array>;
+  probabilities: Float32Array;
+}
 
 const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-/** Fine-tunes `initial` on `train`, choosing the epoch (0 = unchanged) by `evaluate`. */
-export async function finetuneSpikingTextCnn<T>(
+/** Fine-tunes the model's weights on `train` by BPTT (`GraphTrainer`), choosing the epoch (0 = unchanged) by `evaluate`. */
+export async function finetuneSpiking<T>(
   ops: TrainOps<T>,
-  network: SpikingTextCnn,
-  initial: SpikingTextCnnWeights,
-  probabilities: Float32Array,
+  model: TrainableModel,
   train: readonly EncodedExample[],
   settings: FinetuneSettings,
   evaluate: DevEvaluator,
   log: (line: string) => void = () => {},
 ): Promise<FinetuneResult> {
   const started = performance.now();
-  const trainer = new SpikingTextCnnTrainer(ops, network, initial, probabilities, settings.numSteps, settings.batchSize, settings.maxTokens);
+  const trainer = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, settings.numSteps, settings.batchSize, settings.maxTokens);
+  const initial = await trainer.weights();
   const before = await evaluate(initial);
   const history: FinetuneEpoch[] = [
     { epoch: 0, trainLoss: null, trainAccuracy: null, devAccuracy: before.snnAccuracy, devAnnAccuracy: before.annAccuracy, seconds: (performance.now() - started) / 1000 },
@@ -104,7 +111,7 @@ export async function finetuneSpikingTextCnn<T>(
     let lastLog = performance.now();
     const batches = epochBatches(train, settings.batchSize, settings.seed, epoch);
     for (const [index, examples] of batches.entries()) {
-      const result = await trainer.trainStep(makeBatch(examples, network.minLength, settings.maxTokens), iteration, settings.seed, settings);
+      const result = await trainer.trainStep(makeBatch(examples, trainer.minLength, settings.maxTokens), iteration, settings.seed, settings);
       iteration++;
       loss += result.loss;
       correct += result.correct;

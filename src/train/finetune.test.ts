@@ -13,10 +13,10 @@ import { makeBatch, type EncodedExample } from './batches';
 import { CpuTrainOps } from './cpu-ops';
 import { evaluateModel } from './evaluate';
 import { withLayerWeights } from './finetune-command';
-import { SpikingTextCnnTrainer } from './finetune';
-import { finetuneSpikingTextCnn, type FinetuneSettings } from './finetune-run';
+import { finetuneSpiking, type FinetuneSettings } from './finetune-run';
+import { GraphTrainer } from './graph-trainer';
 import { GpuTrainOps } from './gpu-ops';
-import { modelLayerWeights, spikingTextCnnOf, type SpikingTextCnnWeights } from './spiking-textcnn';
+import { minimumTokens } from '../layers/graph';
 
 const WORDS = ['good', 'great', 'fine', 'fun', 'bad', 'dull', 'awful', 'boring', 'the', 'a', 'film', 'plot', 'is', 'was', 'it', 'and'];
 
@@ -31,29 +31,30 @@ const encode = (model: LoadedModel, text: string) => model.vocabulary.encode(tok
 describe('spiking TextCNN fine-tuning', () => {
   it('one step on the GPU equals the CPU reference: loss, correct count, gradients and updated weights', async () => {
     const model = tinyModel({ dim: 6, filters: 4, widths: [2, 3], seed: 3 });
-    const { network, weights } = spikingTextCnnOf(model);
+    const minLength = minimumTokens(model.spec);
     const examples: EncodedExample[] = ['good film and fun plot', 'awful', 'the plot was dull unknownword boring'].map((text, i) => ({ ids: encode(model, text), label: i % 2 }));
-    const batch = makeBatch(examples, network.minLength, 16);
+    const batch = makeBatch(examples, minLength, 16);
     const settings = { learningRate: 1e-3, weightDecay: 1e-2, surrogate: DEFAULT_SURROGATE, detachReset: false };
-    const cpuTrainer = new SpikingTextCnnTrainer(new CpuTrainOps(), network, weights, model.probabilities, 3, 3, 16);
+    const cpuTrainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 3, 3, 16);
     const gpuOps = new GpuTrainOps(await testGpu());
     try {
-      const gpuTrainer = new SpikingTextCnnTrainer(gpuOps, network, weights, model.probabilities, 3, 3, 16);
+      const gpuTrainer = new GraphTrainer(gpuOps, model.spec, model.weights, model.probabilities, 3, 3, 16);
       const cpu = await cpuTrainer.trainStep(batch, 5, 11, settings);
       const gpu = await gpuTrainer.trainStep(batch, 5, 11, settings);
       expect(gpu.correct).toBe(cpu.correct);
       expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
-      const [cpuGrad, gpuGrad] = [await cpuTrainer.gradients(), await gpuTrainer.gradients()];
+      const [cpuGrad, gpuGrad] = [await cpuTrainer.gradientsByName(), await gpuTrainer.gradientsByName()];
+      expect([...cpuGrad.keys()].sort()).toEqual(['conv.w2', 'conv.w3', 'fc.weight']);
       // Gradients reached both layers: the surrogate carried them back through three IF layers.
-      expect(cpuGrad.convWeight.some((g) => g !== 0)).toBe(true);
-      expect(cpuGrad.fcWeight.some((g) => g !== 0)).toBe(true);
-      expectClose(gpuGrad.convWeight, cpuGrad.convWeight, 1e-4, 1e-6);
-      expectClose(gpuGrad.fcWeight, cpuGrad.fcWeight, 1e-4, 1e-6);
+      for (const name of ['conv.w2', 'conv.w3', 'fc.weight']) {
+        expect(cpuGrad.get(name)!.some((g) => g !== 0)).toBe(true);
+        expectClose(gpuGrad.get(name)!, cpuGrad.get(name)!, 1e-4, 1e-6);
+      }
       const [cpuAfter, gpuAfter] = [await cpuTrainer.weights(), await gpuTrainer.weights()];
-      expectClose(gpuAfter.convWeight, cpuAfter.convWeight, 1e-5, 1e-6);
-      expectClose(gpuAfter.fcWeight, cpuAfter.fcWeight, 1e-5, 1e-6);
+      for (const name of ['conv.w2', 'conv.w3', 'fc.weight']) expectClose(gpuAfter.get(name)!, cpuAfter.get(name)!, 1e-5, 1e-6);
       // The step moved the weights (AdamW's first step moves each by about lr).
-      expect(Math.max(...cpuAfter.fcWeight.map((w, i) => Math.abs(w - weights.fcWeight[i])))).toBeGreaterThan(5e-4);
+      const before = model.weights.get('fc.weight')!;
+      expect(Math.max(...cpuAfter.get('fc.weight')!.map((w, i) => Math.abs(w - before[i])))).toBeGreaterThan(5e-4);
     } finally {
       gpuOps.dispose();
     }
@@ -61,24 +62,24 @@ describe('spiking TextCNN fine-tuning', () => {
 
   it('its forward pass is the inference engine: the same seed gives the same output spike counts', async () => {
     const model = tinyModel({ dim: 6, filters: 6, widths: [2, 3], vThreshold: 0.5, seed: 5 });
-    const { network, weights } = spikingTextCnnOf(model);
+    const minLength = minimumTokens(model.spec);
     const texts = ['good film', 'the plot was dull and boring', 'it is a fine fun film and the plot is great'];
     const ids = texts.map((text) => encode(model, text));
     const numSteps = 6;
-    const trainer = new SpikingTextCnnTrainer(new CpuTrainOps(), network, weights, model.probabilities, numSteps, 3, 32);
-    const rates = await trainer.outputRates(makeBatch(ids.map((i) => ({ ids: i, label: 0 })), network.minLength, 32), 9);
+    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, numSteps, 3, 32);
+    const rates = await trainer.outputRates(makeBatch(ids.map((i) => ({ ids: i, label: 0 })), minLength, 32), 9);
     const engine = new CpuBackend('test');
-    const { raws } = await engine.run(model, prepareBatch(ids, network.minLength), [{ mode: 'snn', numSteps, encoding: 'rate', seed: 9, maxChunkPositions: 1000 }]);
+    const { raws } = await engine.run(model, prepareBatch(ids, minLength), [{ mode: 'snn', numSteps, encoding: 'rate', seed: 9, maxChunkPositions: 1000 }]);
     expect(raws[0].scores.some((count) => count > 0)).toBe(true);
     expectClose(Float32Array.from(rates, (rate) => rate * numSteps), raws[0].scores, 1e-6, 1e-5);
   });
 
   it('training draws each sample from its own random stream: the same sentence twice sees different spikes', async () => {
     const model = tinyModel({ dim: 6, filters: 6, widths: [2, 3], vThreshold: 0.5, seed: 5 });
-    const { network, weights } = spikingTextCnnOf(model);
+    const minLength = minimumTokens(model.spec);
     const ids = encode(model, 'it is a fine fun film and the plot is great');
-    const trainer = new SpikingTextCnnTrainer(new CpuTrainOps(), network, weights, model.probabilities, 16, 2, 32);
-    const batch = makeBatch([{ ids, label: 0 }, { ids, label: 0 }], network.minLength, 32);
+    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 16, 2, 32);
+    const batch = makeBatch([{ ids, label: 0 }, { ids, label: 0 }], minLength, 32);
     const shared = await trainer.outputRates(batch, 3);
     expect([...shared.subarray(0, 2)]).toEqual([...shared.subarray(2, 4)]);
     const own = await trainer.outputRates(batch, 3, 'per-sample');
@@ -100,7 +101,6 @@ describe('spiking TextCNN fine-tuning', () => {
     for (const layer of config.network.layers) if (layer.kind === 'neuron') layer.vInitFraction = 0.5;
     const serialized = serializeModel(config, stored);
     const model = parseModel(serialized.configText, serialized.weightBytes);
-    const { network, weights } = spikingTextCnnOf(model);
     let state = 12345;
     const next = (n: number) => {
       state = (Math.imul(state, 1103515245) + 12345) >>> 0;
@@ -119,14 +119,14 @@ describe('spiking TextCNN fine-tuning', () => {
     const ops = new GpuTrainOps(ctx);
     const engine = new GpuBackend(ctx);
     const numSteps = 8;
-    const evaluate = async (candidate: SpikingTextCnnWeights) => {
-      const evaluation = await evaluateModel({ model: withLayerWeights(model, modelLayerWeights(network, candidate)), examples: held, backend: engine, stepsSweep: [numSteps], encoding: 'rate', seed: 1, dataset: 'synthetic' });
+    const evaluate = async (candidate: Map<string, Float32Array>) => {
+      const evaluation = await evaluateModel({ model: withLayerWeights(model, candidate), examples: held, backend: engine, stepsSweep: [numSteps], encoding: 'rate', seed: 1, dataset: 'synthetic' });
       return { snnAccuracy: evaluation.snn[0].accuracy, annAccuracy: evaluation.ann.accuracy };
     };
     const settings: FinetuneSettings = { seed: 1, epochs: 6, batchSize: 16, numSteps, maxTokens: 16, learningRate: 3e-2, weightDecay: 0, surrogate: DEFAULT_SURROGATE, detachReset: false };
     const log: string[] = [];
     try {
-      const result = await finetuneSpikingTextCnn(ops, network, weights, model.probabilities, train, settings, evaluate, (line) => log.push(line));
+      const result = await finetuneSpiking(ops, model, train, settings, evaluate, (line) => log.push(line));
       const history = result.history;
       expect(history.map((e) => e.epoch)).toEqual([0, 1, 2, 3, 4, 5, 6]);
       expect(result.steps).toBe(6 * 12);
@@ -144,15 +144,14 @@ describe('spiking TextCNN fine-tuning', () => {
 
   it('keeps the converted weights when no epoch beats them on dev (epoch 0 is a candidate)', async () => {
     const model = tinyModel({ dim: 4, filters: 3, widths: [2], seed: 8 });
-    const { network, weights } = spikingTextCnnOf(model);
     const train = ['good film', 'bad plot', 'fun', 'dull it was'].map((text, i) => ({ ids: encode(model, text), label: i % 2 }));
     let calls = 0;
     const evaluate = async () => ({ snnAccuracy: calls++ === 0 ? 0.9 : 0.6, annAccuracy: 0.5 });
     const settings: FinetuneSettings = { seed: 1, epochs: 2, batchSize: 2, numSteps: 2, maxTokens: 8, learningRate: 1e-2, weightDecay: 0, surrogate: { kind: 'piecewise-linear' }, detachReset: false };
-    const result = await finetuneSpikingTextCnn(new CpuTrainOps(), network, weights, model.probabilities, train, settings, evaluate);
+    const result = await finetuneSpiking(new CpuTrainOps(), model, train, settings, evaluate);
     expect(result.bestEpoch).toBe(0);
-    expect(result.weights.convWeight).toEqual(weights.convWeight);
-    expect(result.weights.fcWeight).toEqual(weights.fcWeight);
+    expect([...result.weights.keys()].sort()).toEqual(['conv.w2', 'fc.weight']);
+    for (const [name, tensor] of result.weights) expect(tensor).toEqual(model.weights.get(name));
     expect(result.history).toHaveLength(3);
   });
 });

@@ -1,0 +1,133 @@
+/**
+ * The generic trainer on networks the fixed TextCNN never had: two convolution + neuron stages
+ * before the pool. A step on the GPU equals the CPU reference, and training lowers the loss.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseModel, serializeModel, type LoadedModel, type ModelConfig } from '../model/format';
+import { embeddingStatistics } from '../model/encoding';
+import type { LayerSpec, NeuronLayerSpec } from '../model/spec';
+import { makeRandomTextCnn } from '../model/random-model';
+import { randomUniformTensor } from '../model/random-tensor';
+import { DEFAULT_SURROGATE } from '../reference/neuron-backward';
+import { expectClose } from '../test-support/compare';
+import { testGpu } from '../test-support/gpu';
+import { makeBatch, type EncodedExample } from './batches';
+import { CpuTrainOps } from './cpu-ops';
+import { checkTrainable, GraphTrainer } from './graph-trainer';
+import { GpuTrainOps } from './gpu-ops';
+
+const WORDS = ['good', 'great', 'fine', 'fun', 'bad', 'dull', 'awful', 'boring', 'the', 'a', 'film', 'plot', 'is', 'was', 'it', 'and'];
+const DIM = 8;
+const FILTERS = 8;
+
+function neuron(name: string, vThreshold: number): NeuronLayerSpec {
+  return { kind: 'neuron', name, model: 'IF', reset: 'soft', vThreshold: [vThreshold], beta: 1, vReset: 0, vInitFraction: 0.5, levels: 2, ann: { kind: 'relu' } };
+}
+
+/** conv(2) → IF → conv(2) → IF → avg pool → linear → IF, on an embedding where the first four words lean one way and the next four the other. */
+function stackedModel(): LoadedModel {
+  const base = makeRandomTextCnn({ vocabulary: WORDS, dim: DIM, widths: [2], filters: FILTERS, classes: ['negative', 'positive'], seed: 4, minLength: 3 });
+  const embedding = base.weights.get('embedding') as Float32Array;
+  WORDS.forEach((_, row) => {
+    for (let d = 0; d < DIM; d++) {
+      const lean = row < 4 ? (d < DIM / 2 ? 1 : -1) : row < 8 ? (d < DIM / 2 ? -1 : 1) : 0;
+      embedding[row * DIM + d] = lean + 0.3 * embedding[row * DIM + d];
+    }
+  });
+  const layers: LayerSpec[] = [
+    { kind: 'conv', name: 'conv1', inChannels: DIM, widths: [2], filters: FILTERS, bias: false },
+    neuron('spike1', 0.5),
+    { kind: 'conv', name: 'conv2', inChannels: FILTERS, widths: [2], filters: FILTERS, bias: false },
+    neuron('spike2', 0.5),
+    { kind: 'pool', name: 'pool', mode: 'avg' },
+    { kind: 'linear', name: 'fc', inFeatures: FILTERS, outFeatures: 2, bias: false },
+    neuron('out', 0.25),
+  ];
+  const weights = new Map<string, Float32Array>([['embedding', embedding]]);
+  const uniform = (name: string, count: number, fanIn: number) => randomUniformTensor(4, name, count, -Math.sqrt(3 / fanIn), Math.sqrt(3 / fanIn));
+  weights.set('conv1.w2', uniform('conv1.w2', FILTERS * 2 * DIM, 2 * DIM));
+  weights.set('conv2.w2', uniform('conv2.w2', FILTERS * 2 * FILTERS, FILTERS).map((w) => 2 * w));
+  weights.set('fc.weight', uniform('fc.weight', 2 * FILTERS, FILTERS));
+  const config: ModelConfig = {
+    ...base.config,
+    network: { ...base.config.network, encoder: { ...base.config.network.encoder, ...embeddingStatistics(embedding), minLength: 3 }, layers },
+  };
+  const { configText, weightBytes } = serializeModel(config, weights);
+  return parseModel(configText, weightBytes);
+}
+
+/** Sentences of three to six neutral words and one or two of the class's words. */
+function sentences(m: LoadedModel, count: number, seed: number): EncodedExample[] {
+  let state = seed;
+  const next = (n: number) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % n;
+  };
+  return Array.from({ length: count }, () => {
+    const label = next(2);
+    const words = Array.from({ length: 3 + next(4) }, () => WORDS[8 + next(8)]);
+    for (let k = 0; k <= next(2); k++) words.splice(next(words.length + 1), 0, WORDS[(label === 1 ? 0 : 4) + next(4)]);
+    return { ids: m.vocabulary.encode(words).ids, label };
+  });
+}
+
+const settings = { learningRate: 2e-2, weightDecay: 0, surrogate: DEFAULT_SURROGATE, detachReset: false };
+
+describe('training a stacked network (conv → IF → conv → IF → pool → linear → IF) by BPTT', () => {
+  const model = stackedModel();
+
+  it('one step on the GPU equals the CPU reference: loss, gradients of all three weight tensors, updated weights', async () => {
+    const batch = makeBatch(sentences(model, 4, 7), 3, 12);
+    const cpu = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
+    const ops = new GpuTrainOps(await testGpu());
+    try {
+      const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 6, 4, 12);
+      const a = await cpu.trainStep(batch, 0, 3, settings);
+      const b = await gpu.trainStep(batch, 0, 3, settings);
+      expect(b.correct).toBe(a.correct);
+      expect(b.loss).toBeCloseTo(a.loss, 5);
+      const [cpuGrad, gpuGrad] = [await cpu.gradientsByName(), await gpu.gradientsByName()];
+      expect([...cpuGrad.keys()]).toEqual(['conv1.w2', 'conv2.w2', 'fc.weight']);
+      for (const [name, grad] of cpuGrad) {
+        // The gradient reached the first convolution through two IF layers and the second convolution's input.
+        expect(grad.some((g) => g !== 0), name).toBe(true);
+        expectClose(gpuGrad.get(name)!, grad, 1e-4, 1e-6);
+      }
+      const [cpuAfter, gpuAfter] = [await cpu.weights(), await gpu.weights()];
+      for (const [name, weights] of cpuAfter) expectClose(gpuAfter.get(name)!, weights, 1e-5, 1e-6);
+    } finally {
+      ops.dispose();
+    }
+  });
+
+  it('learns: the loss of later steps is well under the first ones', async () => {
+    const train = sentences(model, 96, 11);
+    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 6, 16, 12);
+    const losses: number[] = [];
+    for (let epoch = 0; epoch < 4; epoch++) {
+      for (let start = 0; start < train.length; start += 16) {
+        const chunk = train.slice(start, start + 16);
+        const { loss } = await trainer.trainStep(makeBatch(chunk, 3, 12), losses.length, 5, settings);
+        losses.push(loss / chunk.length);
+      }
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) - 0.1);
+  });
+
+  it('refuses what it cannot train yet, naming the layer', () => {
+    const branches = structuredClone(model.spec);
+    branches.layers = [
+      { kind: 'conv', name: 'a', inChannels: DIM, widths: [2], filters: 2, bias: false, inputs: ['input'] },
+      { kind: 'conv', name: 'b', inChannels: DIM, widths: [2], filters: 2, bias: false, inputs: ['input'] },
+      { kind: 'concat', name: 'ab', inputs: ['a', 'b'] },
+      ...model.spec.layers.slice(3),
+    ];
+    (branches.layers[3] as NeuronLayerSpec).vThreshold = [0.5];
+    branches.layers[5] = { ...(branches.layers[5] as { kind: 'linear' }), inFeatures: 4 } as LayerSpec;
+    expect(() => checkTrainable(branches)).toThrow(/layer ab \(concat\) cannot be trained yet/);
+    const bif = structuredClone(model.spec);
+    (bif.layers[1] as NeuronLayerSpec).model = 'BIF';
+    expect(() => checkTrainable(bif)).toThrow(/layer spike1 is BIF/);
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * Trains any network of layers as a spiking network, end to end, by backpropagation through time
+ * with surrogate spike derivatives (architecture §6.5), written once over `TrainOps` (CPU reference
+ * or GPU kernels). Time-major, `R = T·B` rows:
+ * ```
+ * S0 = rate(p[ids])                     [T][B][L][D]   the inference encoder's spikes (frozen table)
+ * every layer in graph order            its module's forward over all T steps
+ * r  = (1/T) Σ_t S_out[t]               [B][K]         the output spike rate
+ * L  = mean_b CE(softmax(r_b), y_b)
+ * ```
+ * then every layer's backward in reverse order (each writes its parameters' gradients and its
+ * inputs'), and AdamW on every parameter. The loss is the cross-entropy of the spike rate over all
+ * T steps, the quantity the readout ranks. The layers know nothing of the trainer: each kind's
+ * module supplies its parameters, forward and backward (`LayerModule.train`).
+ */
+import { minimumTokens, networkGraph, UnsupportedNetworkError, type GraphNode, type NetworkGraph } from '../layers/graph';
+import { positionsOf, validPositionsOf } from '../layers/shapes';
+import type { TrainContext, TrainValue, ValueShape } from '../layers/types';
+import type { NetworkSpec } from '../model/spec';
+import { neuronParams } from '../engine/executor';
+import type { Surrogate } from '../reference/neuron-backward';
+import { hashU32 } from '../reference/rng';
+import type { TrainBatch } from './batches';
+import { adamWSettings, readLossAndCorrect, type TrainOps } from './ops';
+
+/** The seed of the input spikes of optimisation step `iteration`: fresh spikes every step, the same for the same seed. */
+export function iterationSeed(seed: number, iteration: number): number {
+  return hashU32(hashU32(seed >>> 0) ^ hashU32((iteration + 0x51ed) >>> 0));
+}
+
+/** How one step trains. */
+export interface SpikingStepSettings {
+  learningRate: number;
+  weightDecay: number;
+  surrogate: Surrogate;
+  /** Drop the gradient through the soft reset (SpikingJelly's `detach_reset`). */
+  detachReset: boolean;
+}
+
+/** Largest number of floats in one trainer tensor: 256 MiB, the engine's bound on one buffer. */
+export const MAX_TENSOR_FLOATS = 64 * 1024 * 1024;
+
+/**
+ * Throws an `UnsupportedNetworkError` naming the layer when the network cannot be trained by BPTT:
+ * a kind without a backward pass, a layer's own refusal (e.g. BIF neurons), a value read by
+ * several layers (branches), or an output population other than one neuron per class.
+ */
+export function checkTrainable(spec: NetworkSpec): NetworkGraph {
+  const graph = networkGraph(spec);
+  const readers = new Map<number, number>();
+  for (const node of graph.nodes) {
+    if (!node.module.train) throw new UnsupportedNetworkError(`layer ${node.spec.name} (${node.spec.kind}) cannot be trained yet: its kind has no backward pass`);
+    node.module.train.check?.(node.spec);
+    for (const source of node.inputs) readers.set(source, (readers.get(source) ?? 0) + 1);
+  }
+  for (const [source, count] of readers) {
+    if (count > 1) throw new UnsupportedNetworkError(`the output of ${source < 0 ? 'the encoder' : `layer ${graph.nodes[source].spec.name}`} is read by ${count} layers; training branches is not supported yet`);
+  }
+  if (spec.readout.population !== 1) throw new UnsupportedNetworkError(`training needs one output neuron per class; this model has a population of ${spec.readout.population}`);
+  return graph;
+}
+
+/** Floats of the trainer's largest tensor for `numSteps × batch` rows of `maxTokens` tokens. */
+export function largestTrainTensor(spec: NetworkSpec, numSteps: number, batch: number, maxTokens: number): number {
+  const graph = networkGraph(spec);
+  const tokens = Math.max(maxTokens, minimumTokens(spec));
+  return Math.max(...[graph.input, ...graph.nodes.map((node) => node.shape)].map((shape) => numSteps * batch * positionsOf(shape, tokens) * shape.channels));
+}
+
+interface Param<Tensor> {
+  name: string;
+  layer: number;
+  value: Tensor;
+  grad: Tensor;
+  m: Tensor;
+  v: Tensor;
+  length: number;
+  decay: boolean;
+  low?: number;
+  high?: number;
+}
+
+/** A network being trained by BPTT on some ops; buffers sized once for `numSteps × maxBatch × maxTokens` and reused. */
+export class GraphTrainer<Tensor> {
+  readonly graph: NetworkGraph;
+  readonly minLength: number;
+  private readonly params: Param<Tensor>[] = [];
+  private readonly byName = new Map<string, Param<Tensor>>();
+  private readonly buffers = new Map<string, Tensor>();
+  private readonly probabilities: Tensor;
+  /** Output tensor of every layer (index −1: the encoder), sized for the largest batch. */
+  private readonly values = new Map<number, { tensor: Tensor; capacity: number }>();
+  private readonly gradients = new Map<number, Tensor>();
+  private readonly work: Record<'rate' | 'gradRate' | 'stats' | 'gradOutput', Tensor>;
+  private adamStep = 0;
+
+  constructor(
+    private readonly ops: TrainOps<Tensor>,
+    readonly spec: NetworkSpec,
+    weights: Map<string, Float32Array>,
+    probabilities: Float32Array,
+    readonly numSteps: number,
+    private readonly maxBatch: number,
+    private readonly maxTokens: number,
+  ) {
+    this.graph = checkTrainable(spec);
+    this.minLength = minimumTokens(spec);
+    const stored = (name: string): Float32Array => {
+      const tensor = weights.get(name);
+      if (!tensor) throw new Error(`The model has no weight tensor ${name}.`);
+      return tensor;
+    };
+    for (const node of this.graph.nodes) {
+      for (const decl of node.module.train!.params(node.spec, stored)) {
+        const param: Param<Tensor> = {
+          name: decl.name,
+          layer: node.index,
+          value: ops.persistent(decl.name, decl.value),
+          grad: ops.persistent(`${decl.name}.grad`, new Float32Array(decl.value.length)),
+          m: ops.persistent(`${decl.name}.m`, new Float32Array(decl.value.length)),
+          v: ops.persistent(`${decl.name}.v`, new Float32Array(decl.value.length)),
+          length: decl.value.length,
+          decay: decl.decay,
+          low: decl.low,
+          high: decl.high,
+        };
+        this.params.push(param);
+        this.byName.set(decl.name, param);
+      }
+    }
+    this.probabilities = ops.persistent('probabilities', probabilities);
+    const tokens = Math.max(maxTokens, this.minLength);
+    const capacityOf = (shape: ValueShape) => {
+      const floats = numSteps * maxBatch * positionsOf(shape, tokens) * shape.channels;
+      if (floats > MAX_TENSOR_FLOATS) {
+        throw new RangeError(`T × batch × positions × channels = ${floats} floats per tensor exceeds ${MAX_TENSOR_FLOATS}; lower the steps, the batch or the longest sentence`);
+      }
+      return Math.max(1, floats);
+    };
+    const zeros = (role: string, length: number) => ops.persistent(role, new Float32Array(Math.max(1, length)));
+    for (const [index, shape] of [[-1, this.graph.input] as const, ...this.graph.nodes.map((node) => [node.index, node.shape] as const)]) {
+      const capacity = capacityOf(shape);
+      const name = index < 0 ? 'input' : this.graph.nodes[index].spec.name;
+      this.values.set(index, { tensor: zeros(`${name}.output`, capacity), capacity });
+      // The gradient of each layer's output (the encoder's input needs none).
+      if (index >= 0) this.gradients.set(index, zeros(`${name}.grad`, capacity));
+    }
+    const K = this.outputs();
+    this.work = {
+      rate: zeros('rate', maxBatch * K),
+      gradRate: zeros('gradRate', maxBatch * K),
+      stats: zeros('stats', maxBatch * 2),
+      gradOutput: zeros('gradOutput', numSteps * maxBatch * K),
+    };
+  }
+
+  private outputs(): number {
+    return this.graph.nodes[this.graph.nodes.length - 1].shape.channels;
+  }
+
+  private shapeOf(value: number): ValueShape {
+    return value < 0 ? this.graph.input : this.graph.nodes[value].shape;
+  }
+
+  private value(index: number, tokens: number): TrainValue<Tensor> {
+    const { tensor, capacity } = this.values.get(index)!;
+    const shape = this.shapeOf(index);
+    return { tensor, shape, capacity, positions: positionsOf(shape, tokens) };
+  }
+
+  /** The context of the layers for one batch: per-batch tables are uploaded once and shared. */
+  private context(batch: TrainBatch, settings: Pick<SpikingStepSettings, 'surrogate' | 'detachReset'>): TrainContext<Tensor> {
+    const { ops, numSteps: T } = this;
+    const B = batch.batch;
+    const tables = new Map<string, Tensor>();
+    const table = (key: string, make: () => Float32Array | Uint32Array): Tensor => {
+      let tensor = tables.get(key);
+      if (!tensor) tables.set(key, (tensor = ops.upload(key, make())));
+      return tensor;
+    };
+    return {
+      ops,
+      numSteps: T,
+      batch: B,
+      rows: T * B,
+      surrogate: settings.surrogate,
+      detachReset: settings.detachReset,
+      param: (name) => {
+        const param = this.byName.get(name);
+        if (!param) throw new Error(`No trainable tensor ${name}.`);
+        return param;
+      },
+      work: (key, length) => {
+        let tensor = this.buffers.get(key);
+        if (!tensor) this.buffers.set(key, (tensor = ops.persistent(key, new Float32Array(Math.max(1, length)))));
+        return tensor;
+      },
+      rowLengths: (shape) =>
+        table(`lengths:${shape.maxSpan}`, () => {
+          const lengths = new Uint32Array(T * B);
+          for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) lengths[t * B + b] = Math.max(0, batch.lengths[b] - shape.maxSpan + 1);
+          return lengths;
+        }),
+      poolTables: (shape, mode) => {
+        const C = shape.channels;
+        const key = `${mode}:${shape.spans.join(',')}`;
+        const counts = () => {
+          const valid = new Uint32Array(T * B * C);
+          for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) valid.fill(validPositionsOf(shape, c, batch.lengths[b]), b * C + c, b * C + c + 1);
+          for (let t = 1; t < T; t++) valid.copyWithin(t * B * C, 0, B * C);
+          return valid;
+        };
+        return {
+          valid: table(`valid:${key}`, counts),
+          scale: table(`scale:${key}`, () => Float32Array.from(counts(), (count) => (mode === 'sum' ? 1 : count > 0 ? Math.fround(1 / count) : 0))),
+        };
+      },
+      neuronParams: (neuron, channels) => neuronParams(neuron, channels),
+    };
+  }
+
+  /**
+   * Records the forward pass up to the output rate, with the input spikes of `seed`: from random
+   * stream 0 for every sample (as inference draws them), or from stream b for the sample in slot b.
+   */
+  private forward(batch: TrainBatch, seed: number, streams: 'inference' | 'per-sample', settings: Pick<SpikingStepSettings, 'surrogate' | 'detachReset'>) {
+    const { ops, numSteps: T } = this;
+    if (batch.batch > this.maxBatch || batch.tokens > Math.max(this.maxTokens, this.minLength)) {
+      throw new RangeError(`batch ${batch.batch} × ${batch.tokens} tokens exceeds the trainer's ${this.maxBatch} × ${this.maxTokens}`);
+    }
+    const B = batch.batch;
+    const K = this.outputs();
+    const ctx = this.context(batch, settings);
+    ops.encodeRate({
+      seed,
+      shape: { numSteps: T, batch: B, tokens: batch.tokens, dim: this.graph.input.channels },
+      tokenIds: ops.upload('tokenIds', batch.tokenIds),
+      probabilities: this.probabilities,
+      streamIds: ops.upload('streamIds', streams === 'inference' ? new Uint32Array(B) : Uint32Array.from({ length: B }, (_, b) => b)),
+      firstStepOnly: this.spec.encoder.presentation === 'first-step',
+      output: this.values.get(-1)!.tensor,
+    });
+    for (const node of this.graph.nodes) {
+      node.module.train!.forward(ctx, node.spec, this.inputsOf(node, batch.tokens), this.value(node.index, batch.tokens));
+    }
+    // The rate is a pool over the steps: batch 1, positions T, channels B·K, each scaled by 1/T.
+    const rateValid = ops.upload('rateValid', new Uint32Array(B * K).fill(T));
+    const rateScale = ops.upload('rateScale', new Float32Array(B * K).fill(Math.fround(1 / T)));
+    const last = this.values.get(this.graph.nodes.length - 1)!.tensor;
+    ops.poolForward({ batch: 1, positions: T, channels: B * K, input: last, validPositions: rateValid, scale: rateScale, output: this.work.rate });
+    return { ctx, B, K, rateValid, rateScale };
+  }
+
+  private inputsOf(node: GraphNode, tokens: number): TrainValue<Tensor>[] {
+    return node.inputs.map((source) => this.value(source, tokens));
+  }
+
+  /**
+   * One optimisation step (forward, BPTT, AdamW on every parameter), one command buffer; returns the
+   * batch's summed loss and correct predictions (before the update). The input spikes are those of
+   * `iterationSeed(seed, iteration)`, each sample drawing from its own stream: with one stream,
+   * every sentence of the batch would see the same draws at the same (position, component, step),
+   * and the noise of one draw would bias the whole batch's gradient the same way.
+   */
+  async trainStep(batch: TrainBatch, iteration: number, seed: number, settings: SpikingStepSettings): Promise<{ loss: number; correct: number }> {
+    const { ops, work, numSteps: T } = this;
+    const { ctx, B, K, rateValid, rateScale } = this.forward(batch, iterationSeed(seed, iteration), 'per-sample', settings);
+    ops.crossEntropy({ batch: B, classes: K, gradScale: 1 / B, logits: work.rate, labels: ops.upload('labels', batch.labels), gradLogits: work.gradRate, stats: work.stats });
+    const last = this.graph.nodes.length - 1;
+    ops.poolBackward({ batch: 1, positions: T, channels: B * K, gradOutput: work.gradRate, validPositions: rateValid, scale: rateScale, gradInput: this.gradients.get(last)! });
+    for (const node of [...this.graph.nodes].reverse()) {
+      // The encoder's spikes need no gradient (the table is frozen).
+      const gradInputs = node.inputs.map((source) => (source < 0 ? null : this.gradients.get(source)!));
+      node.module.train!.backward(ctx, node.spec, this.inputsOf(node, batch.tokens), this.value(node.index, batch.tokens), this.gradients.get(node.index)!, gradInputs);
+    }
+    this.adamStep++;
+    for (const param of this.params) {
+      const adam = adamWSettings({ learningRate: settings.learningRate, weightDecay: param.decay ? settings.weightDecay : 0, step: this.adamStep, low: param.low, high: param.high });
+      ops.adamW({ count: param.length, settings: adam, param: param.value, grad: param.grad, m: param.m, v: param.v });
+    }
+    return readLossAndCorrect(ops, work.stats, B);
+  }
+
+  /** Output spike rates `[batch][classes]` of a batch; the input spikes are those the engine draws for `seed`, unless `streams` is `per-sample`. */
+  async outputRates(batch: TrainBatch, seed: number, streams: 'inference' | 'per-sample' = 'inference'): Promise<Float32Array> {
+    this.forward(batch, seed, streams, { surrogate: { kind: 'piecewise-linear' }, detachReset: false });
+    const [rate] = await this.ops.read([{ tensor: this.work.rate, length: batch.batch * this.outputs() }]);
+    return rate;
+  }
+
+  /** The trained tensors by their stored names (as in weights.safetensors), read back. */
+  async weights(): Promise<Map<string, Float32Array>> {
+    return this.storedTensors((param) => param.value);
+  }
+
+  /** The last step's gradients by the stored names of their tensors (for tests). */
+  async gradientsByName(): Promise<Map<string, Float32Array>> {
+    return this.storedTensors((param) => param.grad);
+  }
+
+  private async storedTensors(pick: (param: Param<Tensor>) => Tensor): Promise<Map<string, Float32Array>> {
+    const data = await this.ops.read(this.params.map((param) => ({ tensor: pick(param), length: param.length })));
+    const values = new Map(this.params.map((param, i) => [param.name, data[i]]));
+    const out = new Map<string, Float32Array>();
+    for (const node of this.graph.nodes) {
+      const training = node.module.train!;
+      const value = (name: string) => values.get(name)!;
+      const names = this.params.filter((param) => param.layer === node.index).map((param) => param.name);
+      const stored = training.stored ? training.stored(node.spec, value) : names.map((name): [string, Float32Array] => [name, value(name)]);
+      for (const [name, tensor] of stored) out.set(name, tensor);
+    }
+    return out;
+  }
+}
