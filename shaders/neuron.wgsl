@@ -14,7 +14,7 @@ struct Params {
   initialize: u32,     // 1: start from the initial state instead of the state buffers
   record_membrane: u32,
   levels: u32,
-  beta: f32,
+  per_channel_beta: u32, // 1 when v_beta has one value per channel
   v_reset: f32,
   v_init_fraction: f32,
   x_broadcast: u32,    // 1: x holds one step, the same current at every step (static input)
@@ -27,6 +27,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> state_v: array<f32>;
 @group(0) @binding(5) var<storage, read_write> state_count: array<f32>;
 @group(0) @binding(6) var<storage, read_write> membrane: array<f32>;
+@group(0) @binding(7) var<storage, read> v_beta: array<f32>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -37,6 +38,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   var threshold = v_threshold[0];
   if (params.per_channel == 1u) {
     threshold = v_threshold[i % params.channels];
+  }
+  var beta = v_beta[0];
+  if (params.per_channel_beta == 1u) {
+    beta = v_beta[i % params.channels];
   }
   var v = state_v[i];
   var count = state_count[i];
@@ -51,7 +56,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   }
   for (var t = params.t_start; t < params.t_start + params.t_count; t++) {
     let index = t * params.neurons + i;
-    let step = neuron_step(v, count, x[t * x_stride + i], threshold, params.beta, params.v_reset, max_count);
+    let step = neuron_step(v, count, x[t * x_stride + i], threshold, beta, params.v_reset, max_count);
     if (params.record_membrane == 1u) {
       membrane[index] = step.h;
     }

@@ -1,21 +1,26 @@
 // Backpropagation through time of the neuron step with a surrogate spike derivative: one thread per
-// neuron walks the steps backwards, carrying the gradient of v in a register.
+// neuron walks the steps backwards, carrying the gradient of v in a register. The skeleton, composed
+// with the model's leak and ∂h/∂β (NEURON_MODEL, generated from src/neurons/models.ts); a model that
+// learns its leak and threshold (LEARNS = 1) also writes their gradients per neuron.
 // Twin: src/reference/neuron-backward.ts, where the equations are written out.
 #include "indexing.wgsl"
+#include "neuron_models.wgsl"
 
 override WORKGROUP_SIZE: u32 = 64u;
 override SURROGATE: u32 = 0u;     // 0 = fast sigmoid, 1 = piecewise linear
 override RESET_PATH: u32 = 1u;    // 1 = soft reset, gradient through it; 0 = detached or no reset
+override RESET_SOFT: u32 = 1u;    // 1 = the forward resets softly (v = h − θ·s); 0 = no reset
+override LEARNS: u32 = 0u;        // 1 = write ∂L/∂β and ∂L/∂θ per neuron
 
 struct Params {
   neurons: u32,
   num_steps: u32,
   channels: u32,
-  per_channel: u32,  // 1: one threshold per channel
-  beta: f32,         // 1 for IF
-  slope: f32,        // fast sigmoid k
+  per_channel: u32,       // 1: one threshold per channel
+  per_channel_beta: u32,  // 1: one leak per channel
+  slope: f32,             // fast sigmoid k
+  v_init_fraction: f32,
   _pad0: u32,
-  _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -23,6 +28,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> grad_spikes: array<f32>;  // dL/ds [T][neurons]
 @group(0) @binding(3) var<storage, read> v_threshold: array<f32>;  // [1] or [channels]
 @group(0) @binding(4) var<storage, read_write> grad_x: array<f32>; // dL/dx [T][neurons]
+@group(0) @binding(5) var<storage, read> v_beta: array<f32>;       // [1] or [channels]
+@group(0) @binding(6) var<storage, read> spikes: array<f32>;       // s [T][neurons] (LEARNS)
+@group(0) @binding(7) var<storage, read_write> grad_beta: array<f32>;       // [neurons] (LEARNS)
+@group(0) @binding(8) var<storage, read_write> grad_threshold: array<f32>;  // [neurons] (LEARNS)
 
 fn surrogate(u: f32, theta: f32) -> f32 {
   if (SURROGATE == 0u) {
@@ -42,7 +51,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   if (params.per_channel == 1u) {
     theta = v_threshold[i % params.channels];
   }
+  var beta = v_beta[0];
+  if (params.per_channel_beta == 1u) {
+    beta = v_beta[i % params.channels];
+  }
+  let leak = neuron_leak(beta);
   var carry = 0.0;
+  var gb = 0.0;
+  var gt = 0.0;
   for (var step = 0u; step < params.num_steps; step++) {
     let t = params.num_steps - 1u - step;
     let index = t * params.neurons + i;
@@ -53,6 +69,28 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     }
     let grad_h = grad_spikes[index] * sigma + carry * reset_factor;
     grad_x[index] = grad_h;
-    carry = params.beta * grad_h;
+    if (LEARNS == 1u) {
+      var previous = params.v_init_fraction * theta;
+      if (t > 0u) {
+        previous = membrane[index - params.neurons];
+        if (RESET_SOFT == 1u) {
+          previous = previous - theta * spikes[index - params.neurons];
+        }
+      }
+      gb = gb + grad_h * neuron_dcharge_dbeta(previous, beta);
+      var dv_dtheta = 0.0;
+      if (RESET_SOFT == 1u) {
+        dv_dtheta = -spikes[index];
+        if (RESET_PATH == 1u) {
+          dv_dtheta = theta * sigma - spikes[index];
+        }
+      }
+      gt = gt + (-grad_spikes[index] * sigma + carry * dv_dtheta);
+    }
+    carry = leak * grad_h;
+  }
+  if (LEARNS == 1u) {
+    grad_beta[i] = gb;
+    grad_threshold[i] = gt + carry * params.v_init_fraction;
   }
 }

@@ -1,8 +1,8 @@
-// The neuron step (charge, fire, reset) shared by every kernel with neurons in it.
-// Twin: src/reference/neuron.ts, where the equations are written out.
-// NEURON_MODEL: 0 = IF, 1 = LIF, 2 = BIF.  RESET_MODE: 0 = soft, 1 = hard, 2 = none.
+// The neuron step (charge, fire, reset) shared by every kernel with neurons in it: the skeleton,
+// composed with the charge of the model (NEURON_MODEL, generated from the table src/neurons/models.ts).
+// Twin: src/reference/neuron.ts, where the equations are written out.  RESET_MODE: 0 = soft, 1 = hard, 2 = none.
+#include "neuron_models.wgsl"
 
-override NEURON_MODEL: u32 = 0u;
 override RESET_MODE: u32 = 0u;
 
 struct NeuronStep {
@@ -12,17 +12,10 @@ struct NeuronStep {
   count: f32,
 }
 
-fn neuron_charge(v: f32, x: f32, beta: f32) -> f32 {
-  if (NEURON_MODEL == 1u) {
-    return beta * v + x;
-  }
-  return v + x;
-}
-
 fn neuron_step(v: f32, count: f32, x: f32, v_threshold: f32, beta: f32, v_reset: f32, max_count: f32) -> NeuronStep {
   let h = neuron_charge(v, x, beta);
   var out = NeuronStep(h, 0.0, h, count);
-  if (NEURON_MODEL == 2u) {
+  if (neuron_bipolar()) {
     if (h >= v_threshold && count < max_count) {
       out.s = 1.0;
     } else if (h < 0.0 && count > 0.0) {

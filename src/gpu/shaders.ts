@@ -2,6 +2,8 @@
  * WGSL sources from `shaders/`, inlined at build time, with `#include "file.wgsl"` lines replaced by
  * the named file (once per shader). Shared snippets (RNG, neuron step, indexing) live in one place.
  */
+import { neuronModelsWgsl } from '../neurons/models';
+
 const sources = import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<
   string,
   string
@@ -9,6 +11,8 @@ const sources = import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import
 
 const byName = new Map<string, string>();
 for (const [path, text] of Object.entries(sources)) byName.set(path.slice(path.lastIndexOf('/') + 1), text);
+// Generated snippets: the neuron models' pieces, from their table.
+byName.set('neuron_models.wgsl', neuronModelsWgsl());
 
 /** Names of all WGSL files, e.g. `neuron.wgsl`. */
 export function shaderNames(): string[] {

@@ -6,7 +6,8 @@
 import { UnsupportedNetworkError } from './graph';
 import { array, fail, integer, number, object, oneOf, positive } from '../model/json-checks';
 import type { AnnActivation, NeuronSpec } from '../model/spec';
-import type { Json, LayerModule, LayerSpecBase } from './types';
+import { NEURON_MODEL_NAMES, NEURON_MODELS } from '../neurons/models';
+import type { Json, LayerModule, LayerSpecBase, TrainContext } from './types';
 
 export interface NeuronLayerSpec extends LayerSpecBase, NeuronSpec {
   kind: 'neuron';
@@ -19,8 +20,21 @@ function parseAnn(value: unknown, path: string): AnnActivation {
   return { kind, step: number(o, 'step', path, positive, 'must be a positive number'), levels: integer(o, 'levels', path, 2) };
 }
 
-/** The neuron fields shared by every spiking layer; `channels` bounds the threshold count. */
-export function parseNeuron(o: Json, path: string, channels: number): NeuronSpec {
+/** `beta`: one leak in (0, 1], or (where `perChannel`) one per channel. */
+function parseBeta(o: Json, path: string, channels: number, perChannel: boolean): number | number[] {
+  if (!Array.isArray(o.beta)) return number(o, 'beta', path, (x) => x > 0 && x <= 1, 'must be in (0, 1]');
+  if (!perChannel) fail(`${path}.beta`, 'must be one number in (0, 1]: one leak per channel is for neuron layers only', o.beta);
+  const betas = o.beta as unknown[];
+  for (const beta of betas) if (typeof beta !== 'number' || !(beta > 0 && beta <= 1)) fail(`${path}.beta`, 'must be numbers in (0, 1]', beta);
+  if (betas.length !== 1 && betas.length !== channels) fail(`${path}.beta`, `must hold 1 leak or one per channel (${channels}), got ${betas.length} values`);
+  return betas as number[];
+}
+
+/**
+ * The neuron fields shared by every spiking layer; `channels` bounds the threshold count, and
+ * `perChannelBeta` allows one leak per channel (neuron layers).
+ */
+export function parseNeuron(o: Json, path: string, channels: number, perChannelBeta = false): NeuronSpec {
   const thresholds = array(o, 'vThreshold', path, true);
   for (const threshold of thresholds) {
     if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0) fail(`${path}.vThreshold`, 'must be positive numbers', threshold);
@@ -29,10 +43,10 @@ export function parseNeuron(o: Json, path: string, channels: number): NeuronSpec
     fail(`${path}.vThreshold`, `must hold 1 threshold or one per channel (${channels}), got ${thresholds.length} values`);
   }
   return {
-    model: oneOf(o, 'model', path, ['IF', 'LIF', 'BIF'] as const),
+    model: oneOf(o, 'model', path, NEURON_MODEL_NAMES),
     reset: oneOf(o, 'reset', path, ['soft', 'hard', 'none'] as const),
     vThreshold: thresholds as number[],
-    beta: number(o, 'beta', path, (x) => x > 0 && x <= 1, 'must be in (0, 1]'),
+    beta: parseBeta(o, path, channels, perChannelBeta),
     vReset: number(o, 'vReset', path),
     vInitFraction: number(o, 'vInitFraction', path),
     levels: integer(o, 'levels', path, 2),
@@ -50,12 +64,18 @@ export function checkTrainableNeuron(name: string, neuron: NeuronSpec): void {
   if (neuron.reset === 'hard') throw new UnsupportedNetworkError(`layer ${name} has a hard reset; training backpropagates through soft or no reset only`);
 }
 
+/** The learned threshold and leak tensors of a model that learns them (read in place of the spec's values). */
+function learnedTensors<Tensor>(ctx: TrainContext<Tensor>, spec: NeuronLayerSpec): { vThreshold?: Tensor; beta?: Tensor } {
+  if (!NEURON_MODELS[spec.model].learns.length) return {};
+  return { vThreshold: ctx.param(`${spec.name}.vThreshold`).value, beta: ctx.param(`${spec.name}.beta`).value };
+}
+
 export const neuron: LayerModule<NeuronLayerSpec> = {
   kind: 'neuron',
   arity: 'one',
   staticInput: 'broadcast',
   parse(o, path, base, [input]) {
-    return { kind: 'neuron', ...base, ...parseNeuron(o, path, input.channels) };
+    return { kind: 'neuron', ...base, ...parseNeuron(o, path, input.channels, true) };
   },
   output(_spec, [input]) {
     return input;
@@ -96,8 +116,21 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
     check(spec) {
       checkTrainableNeuron(spec.name, spec);
     },
-    params() {
+    params(spec) {
+      // A model that learns its leak and threshold trains them as tensors, laid out as in model.json.
+      if (!NEURON_MODELS[spec.model].learns.length) return [];
+      return [
+        { name: `${spec.name}.beta`, value: Float32Array.from(Array.isArray(spec.beta) ? spec.beta : [spec.beta]), decay: false, low: 0.01, high: 1 },
+        { name: `${spec.name}.vThreshold`, value: Float32Array.from(spec.vThreshold), decay: false, low: 0.01 },
+      ];
+    },
+    stored() {
       return [];
+    },
+    trainedSpec(spec, value) {
+      if (!NEURON_MODELS[spec.model].learns.length) return spec;
+      const beta = Array.from(value(`${spec.name}.beta`));
+      return { ...spec, beta: beta.length === 1 ? beta[0] : beta, vThreshold: Array.from(value(`${spec.name}.vThreshold`)) };
     },
     forward(ctx, spec, [input], output) {
       const channels = input.shape.channels;
@@ -108,21 +141,35 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
         input: input.tensor,
         spikes: output.tensor,
         membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
+        ...learnedTensors(ctx, spec),
       });
     },
     backward(ctx, spec, [input], output, gradOutput, [gradInput]) {
-      if (!gradInput) return;
       const channels = input.shape.channels;
+      const neurons = ctx.batch * input.positions * channels;
+      const learns = NEURON_MODELS[spec.model].learns.length > 0;
+      if (!gradInput && !learns) return;
+      const perNeuron = (what: string) => ctx.work(`${spec.name}.${what}PerNeuron`, Math.ceil(output.capacity / ctx.numSteps));
+      const learned = learns ? { spikes: output.tensor, gradBeta: perNeuron('gradBeta'), gradThreshold: perNeuron('gradThreshold') } : undefined;
       ctx.ops.neuronBackward({
         params: ctx.neuronParams(spec, channels),
-        neurons: ctx.batch * input.positions * channels,
+        neurons,
         numSteps: ctx.numSteps,
         surrogate: ctx.surrogate,
         detachReset: ctx.detachReset,
         membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
         gradSpikes: gradOutput,
-        gradInput,
+        gradInput: gradInput ?? ctx.work(`${spec.name}.unusedGradInput`, output.capacity),
+        ...learnedTensors(ctx, spec),
+        learned,
       });
+      if (!learned) return;
+      // Per-neuron gradients summed over the neurons of each channel (or of the layer).
+      for (const [what, name] of [['gradBeta', 'beta'], ['gradThreshold', 'vThreshold']] as const) {
+        const param = ctx.param(`${spec.name}.${name}`);
+        const columns = (name === 'beta' ? (Array.isArray(spec.beta) ? spec.beta.length : 1) : spec.vThreshold.length) === 1 ? 1 : channels;
+        ctx.ops.sumRows({ rows: neurons / columns, columns, input: learned[what], output: param.grad });
+      }
     },
   },
 };

@@ -190,6 +190,8 @@ export interface LayerTraining<S> {
   params(spec: S, stored: (name: string) => Float32Array): TrainParamDecl[];
   /** The stored tensors from trained values (default: the same names). */
   stored?(spec: S, value: (name: string) => Float32Array): [string, Float32Array][];
+  /** The spec with trained values of parameters that model.json holds (e.g. learned leaks and thresholds). */
+  trainedSpec?(spec: S, value: (name: string) => Float32Array): S;
   forward<Tensor>(ctx: TrainContext<Tensor>, spec: S, inputs: TrainValue<Tensor>[], output: TrainValue<Tensor>): void;
   /**
    * Writes the gradients of its parameters and, where `gradInputs[i]` is given, of input i, from

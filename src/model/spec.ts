@@ -50,7 +50,8 @@ export interface EncoderSpec {
   presentation?: 'every-step' | 'first-step';
 }
 
-export type NeuronModel = 'IF' | 'LIF' | 'BIF';
+/** The neuron models of the table `neurons/models.ts` (architecture §7). */
+export type NeuronModel = 'IF' | 'LIF' | 'BIF' | 'PLIF';
 export type ResetMode = 'soft' | 'hard' | 'none';
 
 /** What a neuron layer becomes in the ANN twin. */
@@ -66,8 +67,11 @@ export interface NeuronSpec {
   reset: ResetMode;
   /** One threshold for the layer (length 1) or one per channel. */
   vThreshold: number[];
-  /** Membrane retention of LIF neurons, in (0, 1]. Ignored by IF and BIF. */
-  beta: number;
+  /**
+   * Membrane retention (the leak) of LIF and PLIF neurons, in (0, 1]: one for the layer, or (PLIF
+   * neuron layers) one per channel. Ignored by IF and BIF.
+   */
+  beta: number | number[];
   /** Potential after a hard reset. */
   vReset: number;
   /** Initial potential as a fraction of the neuron's threshold (BIF uses 0.5). */

@@ -1,14 +1,15 @@
-import { thresholdOf, type NeuronParams } from './neuron';
+import { NEURON_MODELS } from '../neurons/models';
+import { betaOf, thresholdOf, type NeuronParams } from './neuron';
 
 /**
- * Backpropagation through time of the neuron step (IF / LIF, soft or no reset) with a surrogate
+ * Backpropagation through time of the neuron step (IF / LIF / PLIF, soft or no reset) with a surrogate
  * for the derivative of the spike, twin of `shaders/neuron_backward.wgsl`. The forward step is the
  * one of `reference/neuron.ts` (`h = β·v + x`, `s = H(h − θ)`, `v' = h − θ·s`); backward, from the
  * last step to the first, with `g_t = ∂L/∂s_t` and `δ` the gradient arriving at v_t from step t + 1:
  * ```
  * σ_t  = surrogate(h_t − θ)
  * ∂L/∂h_t = g_t · σ_t + δ · (1 − θ · σ_t)        (δ · 1 when the reset is detached)
- * ∂L/∂x_t = ∂L/∂h_t,   δ ← β · ∂L/∂h_t           (β = 1 for IF)
+ * ∂L/∂x_t = ∂L/∂h_t,   δ ← ∂h/∂v · ∂L/∂h_t        (the model's leak: 1 for IF, β for LIF and PLIF)
  * fast sigmoid (default): σ(u) = 1 / (1 + k·|u|)², k = 25 (architecture §2.2)
  * piecewise linear:       σ(u) = 0.3 · max(0, 1 − |u / θ|)   (LITE-SNN)
  * ```
@@ -28,9 +29,26 @@ export function surrogateDerivative(u: number, vThreshold: number, surrogate: Su
   return f(0.3 * Math.max(0, f(1 - Math.abs(f(u / vThreshold)))));
 }
 
+/** What BPTT through a neuron layer gives: `∂L/∂x`, and for a model that learns β and θ, their gradient per neuron. */
+export interface NeuronBackwardResult {
+  /** `[T][neurons]`. */
+  gradInput: Float32Array;
+  /** `[neurons]` Σ_t ∂L/∂h_t · ∂h_t/∂β, when the model learns β. */
+  gradBeta?: Float32Array;
+  /** `[neurons]` ∂L/∂θ through the spikes, the reset and the initial potential, when the model learns θ. */
+  gradThreshold?: Float32Array;
+}
+
 /**
  * `∂L/∂x [T][neurons]` from the recorded potentials `h [T][neurons]` and `∂L/∂s [T][neurons]`.
- * `detachReset` drops the reset's path (SpikingJelly's `detach_reset`).
+ * `detachReset` drops the reset's path (SpikingJelly's `detach_reset`). For a model that learns its
+ * leak and threshold (PLIF), `spikes` (the forward's `s [T][neurons]`) gives `v_{t−1}` and the
+ * gradients per neuron, accumulated from the last step to the first:
+ * ```
+ * ∂L/∂β += ∂L/∂h_t · v_{t−1}          v_{t−1} = h_{t−1} − θ·s_{t−1} (soft) | h_{t−1} (none),  v_{−1} = f·θ
+ * ∂L/∂θ += g_t · (−σ_t) + δ_t · ∂v_t/∂θ   ∂v_t/∂θ = −s_t + θ·σ_t (soft) | −s_t (detached) | 0 (none)
+ * ∂L/∂θ += δ_{−1} · f                  (the initial potential f·θ, f = vInitFraction)
+ * ```
  */
 export function neuronBackwardReference(
   params: NeuronParams,
@@ -40,22 +58,44 @@ export function neuronBackwardReference(
   neurons: number,
   surrogate: Surrogate,
   detachReset: boolean,
-): Float32Array {
-  if (params.model === 'BIF') throw new Error('BIF neurons are converted, not trained: no backward pass');
+  spikes?: Float32Array,
+): NeuronBackwardResult {
+  const model = NEURON_MODELS[params.model];
+  if (!model.trainable) throw new Error(`${params.model} neurons are converted, not trained: no backward pass`);
   const f = Math.fround;
-  const beta = params.model === 'LIF' ? f(params.beta) : 1;
+  const learns = model.learns.length > 0;
+  if (learns && !spikes) throw new Error(`${params.model} learns its leak and threshold: the backward pass needs the forward's spikes`);
+  const soft = params.reset === 'soft';
+  const resetPath = soft && !detachReset;
   const gradX = new Float32Array(numSteps * neurons);
+  const gradBeta = learns ? new Float32Array(neurons) : undefined;
+  const gradThreshold = learns ? new Float32Array(neurons) : undefined;
+  const initFraction = f(params.vInitFraction);
   for (let i = 0; i < neurons; i++) {
     const theta = f(thresholdOf(params, i));
+    const beta = f(betaOf(params, i));
+    const leak = model.leak(beta);
     let carry = 0;
+    let gb = 0;
+    let gt = 0;
     for (let t = numSteps - 1; t >= 0; t--) {
       const index = t * neurons + i;
       const sigma = surrogateDerivative(f(membrane[index] - theta), theta, surrogate);
-      const resetFactor = params.reset === 'soft' && !detachReset ? f(1 - f(theta * sigma)) : 1;
+      const resetFactor = resetPath ? f(1 - f(theta * sigma)) : 1;
       const gradH = f(f(gradSpikes[index] * sigma) + f(carry * resetFactor));
       gradX[index] = gradH;
-      carry = f(beta * gradH);
+      if (learns) {
+        const previous = t === 0 ? f(initFraction * theta) : soft ? f(membrane[index - neurons] - f(theta * spikes![index - neurons])) : membrane[index - neurons];
+        gb = f(gb + f(gradH * model.dChargeDBeta(previous)));
+        const dvdTheta = !soft ? 0 : resetPath ? f(f(theta * sigma) - spikes![index]) : -spikes![index];
+        gt = f(gt + f(f(-gradSpikes[index] * sigma) + f(carry * dvdTheta)));
+      }
+      carry = f(leak * gradH);
+    }
+    if (learns) {
+      gradBeta![i] = gb;
+      gradThreshold![i] = f(gt + f(carry * initFraction));
     }
   }
-  return gradX;
+  return { gradInput: gradX, gradBeta, gradThreshold };
 }

@@ -1,4 +1,5 @@
 import type { NeuronModel, ResetMode } from '../model/spec';
+import { NEURON_MODELS } from '../neurons/models';
 
 /**
  * Parameters of a neuron layer as the kernels see them.
@@ -9,7 +10,10 @@ export interface NeuronParams {
   reset: ResetMode;
   vThreshold: Float32Array;
   channels: number;
+  /** The leak of the whole layer. */
   beta: number;
+  /** One leak per channel, when the layer has them (PLIF); overrides `beta`. */
+  betas?: Float32Array;
   vReset: number;
   vInitFraction: number;
   levels: number;
@@ -40,10 +44,16 @@ export function thresholdOf(params: NeuronParams, neuron: number): number {
   return params.vThreshold.length === 1 ? params.vThreshold[0] : params.vThreshold[neuron % params.channels];
 }
 
+/** The leak β of element `neuron` (its channel's, or the layer's). */
+export function betaOf(params: NeuronParams, neuron: number): number {
+  return params.betas && params.betas.length > 1 ? params.betas[neuron % params.channels] : (params.betas?.[0] ?? params.beta);
+}
+
 /**
  * The neuron step, run over `numSteps` steps for every neuron (multi-step). One step:
  * ```
- * h = charge(v, x)        IF: h = v + x          LIF: h = beta * v + x   (beta = retention in (0, 1])
+ * h = charge(v, x)        IF: h = v + x          LIF, PLIF: h = beta * v + x   (beta = retention in (0, 1])
+ *                         (the charge of each model comes from the table `neurons/models.ts`)
  * s = h >= vThreshold ? 1 : 0
  * v = soft: h - s * vThreshold      hard: s ? vReset : h      none: h
  * ```
@@ -67,20 +77,20 @@ export function neuronMultiStep(
   const spikes = new Float32Array(numSteps * neurons);
   const membrane = recordMembrane ? new Float32Array(numSteps * neurons) : undefined;
   const { v, count } = state;
-  const beta = Math.fround(params.beta);
+  const model = NEURON_MODELS[params.model];
   const maxCount = params.levels - 1;
   for (let i = 0; i < neurons; i++) {
     const vThreshold = Math.fround(thresholdOf(params, i));
+    const beta = Math.fround(betaOf(params, i));
     let potential = v[i];
     let spikeCount = count[i];
     for (let t = 0; t < numSteps; t++) {
       const index = t * neurons + i;
       const current = x[xBroadcast ? i : index];
-      const h =
-        params.model === 'LIF' ? Math.fround(Math.fround(beta * potential) + current) : Math.fround(potential + current);
+      const h = model.charge(potential, current, beta);
       if (membrane) membrane[index] = h;
       let s = 0;
-      if (params.model === 'BIF') {
+      if (model.fire === 'bipolar') {
         if (h >= vThreshold && spikeCount < maxCount) s = 1;
         else if (h < 0 && spikeCount > 0) s = -1;
         potential = s === 0 ? h : Math.fround(h - s * vThreshold);

@@ -13,7 +13,18 @@ import { neuronBackwardReference } from '../reference/neuron-backward';
 import { poolSumReference, scaleRowsReference } from '../reference/pool';
 import { poolBackwardReference } from '../reference/pool-train';
 import { tokenRecurrentBackwardTrainReference, tokenRecurrentForwardTrainReference } from '../reference/token-recurrent-train';
+import { sumOverTimeReference } from '../reference/reduce';
+import type { NeuronParams } from '../reference/neuron';
 import type { TrainOps } from './ops';
+
+/** Neuron parameters with learned thresholds and leaks (tensors of 1 or one per channel) in place of the fixed ones. */
+function learnedParams(params: NeuronParams, vThreshold: CpuTrainTensor | undefined, beta: CpuTrainTensor | undefined): NeuronParams {
+  return {
+    ...params,
+    ...(vThreshold ? { vThreshold: Float32Array.from(vThreshold as Float32Array) } : {}),
+    ...(beta ? { betas: Float32Array.from(beta as Float32Array) } : {}),
+  };
+}
 
 /** A CPU training tensor: a typed array. */
 export type CpuTrainTensor = Float32Array | Int32Array | Uint32Array;
@@ -143,15 +154,24 @@ export class CpuTrainOps implements TrainOps<CpuTrainTensor> {
   }
   neuronForward(args: Args<'neuronForward'>): void {
     const count = args.numSteps * args.neurons;
-    const { spikes, membrane } = neuronMultiStep(args.params, f32(args.input).subarray(0, count), args.numSteps, args.neurons, undefined, true);
+    const params = learnedParams(args.params, args.vThreshold, args.beta);
+    const { spikes, membrane } = neuronMultiStep(params, f32(args.input).subarray(0, count), args.numSteps, args.neurons, undefined, true);
     args.spikes.set(spikes);
     args.membrane.set(membrane!);
   }
   neuronBackward(args: Args<'neuronBackward'>): void {
     const count = args.numSteps * args.neurons;
-    args.gradInput.set(
-      neuronBackwardReference(args.params, f32(args.membrane).subarray(0, count), f32(args.gradSpikes).subarray(0, count), args.numSteps, args.neurons, args.surrogate, args.detachReset),
-    );
+    const params = learnedParams(args.params, args.vThreshold, args.beta);
+    const spikes = args.learned ? f32(args.learned.spikes).subarray(0, count) : undefined;
+    const result = neuronBackwardReference(params, f32(args.membrane).subarray(0, count), f32(args.gradSpikes).subarray(0, count), args.numSteps, args.neurons, args.surrogate, args.detachReset, spikes);
+    args.gradInput.set(result.gradInput);
+    if (args.learned) {
+      args.learned.gradBeta.set(result.gradBeta!);
+      args.learned.gradThreshold.set(result.gradThreshold!);
+    }
+  }
+  sumRows(args: Args<'sumRows'>): void {
+    args.output.set(sumOverTimeReference(f32(args.input).subarray(0, args.rows * args.columns), args.rows, args.columns));
   }
 
   async read(tensors: { tensor: CpuTrainTensor; length: number }[]): Promise<Float32Array[]> {

@@ -10,9 +10,10 @@ import { recordEmbeddingBackward } from '../gpu/kernels/embedding-backward';
 import { recordEncode } from '../gpu/kernels/encode';
 import { recordLinear } from '../gpu/kernels/linear';
 import { blockedWeightGradientFits, recordBlockedWeightGradient, recordLinearInputBackward, recordLinearWeightBackward } from '../gpu/kernels/linear-train';
-import { createNeuronLayerBuffers, recordNeuron } from '../gpu/kernels/neuron';
+import { betaValues, createNeuronLayerBuffers, recordNeuron } from '../gpu/kernels/neuron';
 import { recordNeuronBackward } from '../gpu/kernels/neuron-backward';
 import { recordPoolSum, recordScaleRows } from '../gpu/kernels/pool';
+import { recordSumOverTime } from '../gpu/kernels/reduce';
 import { recordPoolBackward } from '../gpu/kernels/pool-backward';
 import { recordTokenRecurrentBackwardTrain, recordTokenRecurrentForwardTrain } from '../gpu/kernels/token-recurrent-train';
 import { convShapeOfTrain } from '../reference/conv-train';
@@ -160,12 +161,24 @@ export class GpuTrainOps implements TrainOps<GpuTrainTensor> {
   neuronForward(args: Args<'neuronForward'>): void {
     const { pass, arena } = this.recording();
     const layer = createNeuronLayerBuffers(arena, args.params, args.neurons, 'train.neuron');
+    if (args.vThreshold) layer.vThreshold = args.vThreshold;
+    if (args.beta) layer.beta = args.beta;
+    // The layout of learned thresholds and leaks (one, or one per channel) is that of `params`.
     recordNeuron(this.ctx, pass, arena, { params: args.params, neurons: args.neurons, tStart: 0, tCount: args.numSteps, x: args.input, spikes: args.spikes, layer, membrane: args.membrane });
   }
   neuronBackward(args: Args<'neuronBackward'>): void {
     const { pass, arena } = this.recording();
-    const { gradInput, ...rest } = args;
-    recordNeuronBackward(this.ctx, pass, arena, { ...rest, vThreshold: arena.storage('train.neuronBackward.vThreshold', args.params.vThreshold), gradX: gradInput });
+    const { gradInput, vThreshold, beta, ...rest } = args;
+    recordNeuronBackward(this.ctx, pass, arena, {
+      ...rest,
+      vThreshold: vThreshold ?? arena.storage('train.neuronBackward.vThreshold', args.params.vThreshold),
+      beta: beta ?? arena.storage('train.neuronBackward.beta', betaValues(args.params)),
+      gradX: gradInput,
+    });
+  }
+  sumRows(args: Args<'sumRows'>): void {
+    const { pass, arena } = this.recording();
+    recordSumOverTime(this.ctx, pass, arena, { numSteps: args.rows, n: args.columns, input: args.input, output: args.output });
   }
 
   async read(tensors: { tensor: GpuTrainTensor; length: number }[]): Promise<Float32Array[]> {

@@ -131,3 +131,70 @@ describe('training a stacked network (conv → IF → conv → IF → pool → l
     expect(() => checkTrainable(bif)).toThrow(/layer spike1 is BIF/);
   });
 });
+
+describe('PLIF: leaky neurons whose leak and threshold are learned, through the neuron table alone', () => {
+  /** conv(2) → PLIF (one leak and threshold per channel) → avg pool → linear → PLIF (one for the layer). */
+  function plifModel(): LoadedModel {
+    const base = stackedModel();
+    const plif = (name: string, channels: number, vThreshold: number): NeuronLayerSpec => ({
+      ...neuron(name, vThreshold),
+      model: 'PLIF',
+      beta: channels > 1 ? Array.from({ length: channels }, () => 0.9) : 0.9,
+      vThreshold: new Array<number>(channels).fill(vThreshold),
+    });
+    const layers: LayerSpec[] = [base.spec.layers[0], plif('spike1', FILTERS, 0.5), base.spec.layers[4], { ...(base.spec.layers[5] as LayerSpec) }, plif('out', 1, 0.25)];
+    const weights = new Map([...base.weights].filter(([name]) => name !== 'conv2.w2'));
+    weights.set('embedding', base.embeddings);
+    const config: ModelConfig = { ...base.config, network: { ...base.config.network, layers } };
+    const { configText, weightBytes } = serializeModel(config, weights);
+    return parseModel(configText, weightBytes);
+  }
+  const model = plifModel();
+
+  it('loads, runs and validates: one leak per channel in model.json', () => {
+    expect(model.spec.layers[1]).toMatchObject({ model: 'PLIF', beta: new Array(FILTERS).fill(0.9) });
+  });
+
+  it('one step on the GPU equals the CPU reference, leaks and thresholds included', async () => {
+    const batch = makeBatch(sentences(model, 4, 9), 3, 12);
+    const cpu = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
+    const ops = new GpuTrainOps(await testGpu());
+    try {
+      const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 6, 4, 12);
+      const a = await cpu.trainStep(batch, 0, 3, settings);
+      const b = await gpu.trainStep(batch, 0, 3, settings);
+      expect(b.loss).toBeCloseTo(a.loss, 5);
+      const [cpuSpec, gpuSpec] = [await cpu.trainedSpec(), await gpu.trainedSpec()];
+      for (const index of [1, 4]) {
+        const [x, y] = [cpuSpec.layers[index] as NeuronLayerSpec, gpuSpec.layers[index] as NeuronLayerSpec];
+        expectClose(Float32Array.from([x.beta].flat()), Float32Array.from([y.beta].flat()), 1e-5, 1e-6);
+        expectClose(Float32Array.from(x.vThreshold), Float32Array.from(y.vThreshold), 1e-5, 1e-6);
+      }
+      // AdamW's first step moves every learned leak and threshold by about the learning rate.
+      const moved = (cpuSpec.layers[1] as NeuronLayerSpec).vThreshold.map((theta) => Math.abs(theta - 0.5));
+      expect(Math.min(...moved)).toBeGreaterThan(settings.learningRate / 2);
+    } finally {
+      ops.dispose();
+    }
+  });
+
+  it('learns a small task: the loss falls, and the leaks and thresholds move within their bounds', async () => {
+    const train = sentences(model, 96, 13);
+    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 6, 16, 12);
+    const losses: number[] = [];
+    for (let epoch = 0; epoch < 10; epoch++) {
+      for (let start = 0; start < train.length; start += 16) {
+        const chunk = train.slice(start, start + 16);
+        const { loss } = await trainer.trainStep(makeBatch(chunk, 3, 12), losses.length, 5, settings);
+        losses.push(loss / chunk.length);
+      }
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) - 0.1);
+    const trained = (await trainer.trainedSpec()).layers[1] as NeuronLayerSpec;
+    const betas = trained.beta as number[];
+    expect(betas.some((beta) => Math.abs(beta - 0.9) > 0.01)).toBe(true);
+    expect(betas.every((beta) => beta > 0 && beta <= 1)).toBe(true);
+    expect(trained.vThreshold.every((theta) => theta > 0)).toBe(true);
+  });
+});

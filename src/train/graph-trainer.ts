@@ -298,6 +298,14 @@ export class GraphTrainer<Tensor> {
     return this.storedTensors((param) => param.grad);
   }
 
+  /** The network with the trained values of parameters that model.json holds (learned leaks and thresholds). */
+  async trainedSpec(): Promise<NetworkSpec> {
+    const data = await this.ops.read(this.params.map((param) => ({ tensor: param.value, length: param.length })));
+    const values = new Map(this.params.map((param, i) => [param.name, data[i]]));
+    const layers = this.graph.nodes.map((node) => node.module.train!.trainedSpec?.(node.spec, (name) => values.get(name)!) ?? node.spec);
+    return { ...this.spec, layers: layers as NetworkSpec['layers'] };
+  }
+
   private async storedTensors(pick: (param: Param<Tensor>) => Tensor): Promise<Map<string, Float32Array>> {
     const data = await this.ops.read(this.params.map((param) => ({ tensor: pick(param), length: param.length })));
     const values = new Map(this.params.map((param, i) => [param.name, data[i]]));

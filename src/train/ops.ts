@@ -86,10 +86,32 @@ export interface TrainOps<Tensor> {
   }): void;
   /** The inference encoder's rate spikes (`encodeReference`, kind `rate`) for all steps: `output [numSteps][batch][tokens][dim]`. */
   encodeRate(args: { seed: number; shape: EncodeShape; tokenIds: Tensor; probabilities: Tensor; streamIds: Tensor; firstStepOnly: boolean; output: Tensor }): void;
-  /** A neuron layer over all steps from its initial state (`neuronMultiStep`): `spikes` and potentials h `membrane`, `[numSteps][neurons]`. */
-  neuronForward(args: { params: NeuronParams; neurons: number; numSteps: number; input: Tensor; spikes: Tensor; membrane: Tensor }): void;
-  /** BPTT through a neuron layer with a surrogate spike derivative (`neuronBackwardReference`): `gradInput [numSteps][neurons]`. */
-  neuronBackward(args: { params: NeuronParams; neurons: number; numSteps: number; surrogate: Surrogate; detachReset: boolean; membrane: Tensor; gradSpikes: Tensor; gradInput: Tensor }): void;
+  /**
+   * A neuron layer over all steps from its initial state (`neuronMultiStep`): `spikes` and potentials
+   * h `membrane`, `[numSteps][neurons]`. Learned thresholds and leaks (`[1]` or `[channels]`) are read
+   * from `vThreshold` and `beta` when given, instead of `params`.
+   */
+  neuronForward(args: { params: NeuronParams; neurons: number; numSteps: number; input: Tensor; spikes: Tensor; membrane: Tensor; vThreshold?: Tensor; beta?: Tensor }): void;
+  /**
+   * BPTT through a neuron layer with a surrogate spike derivative (`neuronBackwardReference`):
+   * `gradInput [numSteps][neurons]`; for a model that learns β and θ, from the forward's `spikes`,
+   * their gradients per neuron in `learned.gradBeta` and `learned.gradThreshold` `[neurons]`.
+   */
+  neuronBackward(args: {
+    params: NeuronParams;
+    neurons: number;
+    numSteps: number;
+    surrogate: Surrogate;
+    detachReset: boolean;
+    membrane: Tensor;
+    gradSpikes: Tensor;
+    gradInput: Tensor;
+    vThreshold?: Tensor;
+    beta?: Tensor;
+    learned?: { spikes: Tensor; gradBeta: Tensor; gradThreshold: Tensor };
+  }): void;
+  /** `output[c] = Σ_r input[r][c]` for `[rows][columns]` (`sumOverTimeReference`): per-neuron gradients summed per channel. */
+  sumRows(args: { rows: number; columns: number; input: Tensor; output: Tensor }): void;
 
   /** Finishes the recorded work and reads `tensors` back (first `length` values each). */
   read(tensors: { tensor: Tensor; length: number }[]): Promise<Float32Array[]>;

@@ -48,6 +48,8 @@ const cases: { name: string; params: Partial<NeuronParams>; numSteps: number; ne
   { name: 'IF without reset', params: { reset: 'none' }, numSteps: 8, neurons: 64 },
   { name: 'LIF soft, per-channel thresholds', params: { model: 'LIF', beta: 0.95 }, numSteps: 50, neurons: 3 * 7 * 30, channels: 30 },
   { name: 'LIF hard, T = 1', params: { model: 'LIF', reset: 'hard', beta: 0.8 }, numSteps: 1, neurons: 129 },
+  { name: 'PLIF soft, per-channel leaks and thresholds', params: { model: 'PLIF', betas: Float32Array.from({ length: 12 }, (_, c) => 0.6 + 0.03 * c) }, numSteps: 24, neurons: 5 * 12 * 9, channels: 12 },
+  { name: 'PLIF without reset, one leak', params: { model: 'PLIF', reset: 'none', beta: 0.7 }, numSteps: 10, neurons: 257 },
 ];
 
 describe('neuron kernel (shaders/neuron.wgsl) against the reference', () => {

@@ -1,21 +1,40 @@
+import { NEURON_MODELS } from '../../neurons/models';
 import type { NeuronParams } from '../../reference/neuron';
 import { BufferArena, UniformWriter } from '../arena';
 import type { GpuContext } from '../context';
 
 const WORKGROUP_SIZE = 64;
-const MODEL_CODE = { IF: 0, LIF: 1, BIF: 2 } as const;
 const RESET_CODE = { soft: 0, hard: 1, none: 2 } as const;
 
-/** GPU resources of one neuron layer: thresholds and the carried state (v, count). */
+/** GPU resources of one neuron layer: thresholds, leaks and the carried state (v, count). */
 export interface NeuronLayerBuffers {
   vThreshold: GPUBuffer;
+  /** `[1]` or `[channels]`. */
+  beta: GPUBuffer;
   stateV: GPUBuffer;
   stateCount: GPUBuffer;
+}
+
+/** The leaks of a layer as the kernels read them: one, or one per channel. */
+export function betaValues(params: NeuronParams): Float32Array {
+  return params.betas ?? Float32Array.of(params.beta);
+}
+
+/** The one leak of a layer, for kernels that take a single β (the recurrent layers); per-channel leaks are refused there. */
+export function layerBeta(params: NeuronParams): number {
+  if (params.betas && params.betas.length > 1) throw new RangeError('Recurrent layers take one leak for the layer, not one per channel.');
+  return params.betas?.[0] ?? params.beta;
+}
+
+/** Model codes of the kernels' NEURON_MODEL, from the table of neuron models. */
+export function neuronModelCode(params: NeuronParams): number {
+  return NEURON_MODELS[params.model].code;
 }
 
 export function createNeuronLayerBuffers(arena: BufferArena, params: NeuronParams, neurons: number, label: string): NeuronLayerBuffers {
   return {
     vThreshold: arena.storage(`${label}.vThreshold`, params.vThreshold),
+    beta: arena.storage(`${label}.beta`, betaValues(params)),
     stateV: arena.scratch(`${label}.stateV`, neurons * 4),
     stateCount: arena.scratch(`${label}.stateCount`, neurons * 4),
   };
@@ -54,21 +73,21 @@ export function recordNeuron(
     .u32(args.tStart === 0 ? 1 : 0)
     .u32(args.membrane ? 1 : 0)
     .u32(params.levels)
-    .f32(params.beta)
+    .u32(betaValues(params).length > 1 ? 1 : 0)
     .f32(params.vReset)
     .f32(params.vInitFraction)
     .u32(args.xBroadcast ? 1 : 0)
     .finish();
   const pipeline = ctx.pipeline('neuron.wgsl', {
     WORKGROUP_SIZE,
-    NEURON_MODEL: MODEL_CODE[params.model],
+    NEURON_MODEL: neuronModelCode(params),
     RESET_MODE: RESET_CODE[params.reset],
   });
   const membrane = args.membrane ?? arena.scratch('neuron.noMembrane', 16);
   ctx.dispatch(
     pass,
     pipeline,
-    [arena.uniform('neuron.params', uniform), args.x, args.layer.vThreshold, args.spikes, args.layer.stateV, args.layer.stateCount, membrane],
+    [arena.uniform('neuron.params', uniform), args.x, args.layer.vThreshold, args.spikes, args.layer.stateV, args.layer.stateCount, membrane, args.layer.beta],
     ctx.grid1d(neurons, WORKGROUP_SIZE),
   );
 }

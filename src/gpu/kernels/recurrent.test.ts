@@ -146,7 +146,7 @@ describe('recurrent kernel (shaders/recurrent.wgsl) against the reference', () =
     const pass = ctx.device.createCommandEncoder({ label: 'recurrent.tooLarge' }).beginComputePass();
     const dummy = arena.scratch('dummy', 16);
     const hidden = MAX_RECURRENT_HIDDEN + 1;
-    const layer = { vThreshold: dummy, stateV: dummy, stateCount: dummy };
+    const layer = { vThreshold: dummy, beta: dummy, stateV: dummy, stateCount: dummy };
     const tooLarge = { numSteps: 1, tStart: 0, tCount: 1, batch: 1, hidden, params: params(hidden, {}), inputCurrent: dummy, recurrentWeights: dummy, spikes: dummy, layer };
     expect(() => recordRecurrent(ctx, pass, arena, tooLarge)).toThrow(GpuLimitError);
     pass.end();

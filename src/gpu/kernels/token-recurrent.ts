@@ -5,9 +5,9 @@ import type { GpuContext } from '../context';
 import { ACTIVATION_CODE, activationConstants } from './activation';
 import type { NeuronLayerBuffers } from './neuron';
 import { hiddenCapacity } from './recurrent';
+import { layerBeta, neuronModelCode } from './neuron';
 
 const WORKGROUP_SIZE = 64;
-const MODEL_CODE = { IF: 0, LIF: 1, BIF: 2 } as const;
 const RESET_CODE = { soft: 0, hard: 1, none: 2 } as const;
 
 /**
@@ -60,7 +60,7 @@ export function recordTokenRecurrent(
     .u32(0)
     .u32(0)
     .u32(0)
-    .f32(params.beta)
+    .f32(layerBeta(params))
     .f32(params.vReset)
     .f32(params.vInitFraction)
     .f32(step)
@@ -71,7 +71,7 @@ export function recordTokenRecurrent(
     HIDDEN_CAPACITY: capacity,
     ANN_TWIN: activation ? 1 : 0,
     ACTIVATION_KIND: ACTIVATION_CODE[activation?.kind ?? 'relu'],
-    NEURON_MODEL: MODEL_CODE[params.model],
+    NEURON_MODEL: neuronModelCode(params),
     RESET_MODE: RESET_CODE[params.reset],
   });
   const membrane = args.membrane ?? arena.scratch('tokenRecurrent.noMembrane', 16);
