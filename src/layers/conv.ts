@@ -5,7 +5,7 @@
  * branch (or a shorter sentence) does not reach is masked: its current is 0 and pooling skips it.
  */
 import { array, boolean, fail, integer } from '../model/json-checks';
-import { UnsupportedNetworkError } from './graph';
+import { UnsupportedNetworkError } from './errors';
 import { concatFloat32, needChannels, needPositional, needUniform, positionalShape } from './shapes';
 import type { LayerModule, LayerSpecBase, ValueShape } from './types';
 

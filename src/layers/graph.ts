@@ -5,6 +5,7 @@
  * for the executor, the energy account and the app.
  */
 import type { LayerSpec, NetworkSpec } from '../model/spec';
+import { UnsupportedNetworkError } from './errors';
 import { layerModule } from './registry';
 import { positionalShape } from './shapes';
 import { LayerShapeError, type LayerModule, type LayerSpecBase, type ValueShape } from './types';
@@ -154,10 +155,7 @@ export function networkGraph(spec: NetworkSpec): NetworkGraph {
   return graph;
 }
 
-/** Error in a network the engine cannot run; the message names the layer. */
-export class UnsupportedNetworkError extends Error {
-  override name = 'UnsupportedNetworkError';
-}
+export { UnsupportedNetworkError };
 
 /** Tokens a sentence is padded to: the model's minimum, and enough for every position of every layer. */
 export function minimumTokens(spec: NetworkSpec): number {

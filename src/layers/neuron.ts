@@ -3,9 +3,10 @@
  * Kernel `shaders/neuron.wgsl` (all T steps in one dispatch), twin `src/reference/neuron.ts`.
  * In the ANN twin it is its `ann` activation (`shaders/activation.wgsl`, `src/reference/activation.ts`).
  */
-import { UnsupportedNetworkError } from './graph';
+import { UnsupportedNetworkError } from './errors';
 import { array, fail, integer, number, object, oneOf, positive } from '../model/json-checks';
 import type { AnnActivation, NeuronSpec } from '../model/spec';
+import type { TrainActivation } from '../reference/activation-train';
 import { NEURON_MODEL_NAMES, NEURON_MODELS } from '../neurons/models';
 import type { Json, LayerModule, LayerSpecBase, TrainContext } from './types';
 
@@ -64,6 +65,16 @@ export function checkTrainableNeuron(name: string, neuron: NeuronSpec): void {
   if (neuron.reset === 'hard') throw new UnsupportedNetworkError(`layer ${name} has a hard reset; training backpropagates through soft or no reset only`);
 }
 
+/** The ANN twin's activation as training applies it (the quantiser's step is a tensor). */
+function trainActivation(spec: NeuronLayerSpec): TrainActivation {
+  return spec.ann.kind === 'quant' ? { kind: 'quant', levels: spec.ann.levels } : spec.ann;
+}
+
+/** The learned step of a quantiser, or a placeholder tensor for activations without one. */
+function stepTensor<Tensor>(ctx: TrainContext<Tensor>, spec: NeuronLayerSpec): Tensor {
+  return spec.ann.kind === 'quant' ? ctx.param(`${spec.name}.step`).value : ctx.work('unitStep', 1);
+}
+
 /** The learned threshold and leak tensors of a model that learns them (read in place of the spec's values). */
 function learnedTensors<Tensor>(ctx: TrainContext<Tensor>, spec: NeuronLayerSpec): { vThreshold?: Tensor; beta?: Tensor } {
   if (!NEURON_MODELS[spec.model].learns.length) return {};
@@ -113,10 +124,15 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
     return { spiking: true, label: `${spec.model} neurons` };
   },
   train: {
-    check(spec) {
-      checkTrainableNeuron(spec.name, spec);
+    check(spec, mode) {
+      // The ANN twin of any model trains (a BIF layer is its quantiser); BPTT needs a trainable model.
+      if (mode === 'snn') checkTrainableNeuron(spec.name, spec);
     },
-    params(spec) {
+    params(spec, _stored, mode) {
+      if (mode === 'ann') {
+        // The quantiser's step is learned (LSQ); relu and identity have no parameter.
+        return spec.ann.kind === 'quant' ? [{ name: `${spec.name}.step`, value: Float32Array.of(spec.ann.step), decay: false, low: 1e-4 }] : [];
+      }
       // A model that learns its leak and threshold trains them as tensors, laid out as in model.json.
       if (!NEURON_MODELS[spec.model].learns.length) return [];
       return [
@@ -128,12 +144,21 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
       return [];
     },
     trainedSpec(spec, value) {
-      if (!NEURON_MODELS[spec.model].learns.length) return spec;
-      const beta = Array.from(value(`${spec.name}.beta`));
-      return { ...spec, beta: beta.length === 1 ? beta[0] : beta, vThreshold: Array.from(value(`${spec.name}.vThreshold`)) };
+      const learned = value;
+      const step = spec.ann.kind === 'quant' ? learned(`${spec.name}.step`) : undefined;
+      let out: NeuronLayerSpec = step && spec.ann.kind === 'quant' ? { ...spec, ann: { ...spec.ann, step: step[0] } } : spec;
+      const beta = learned(`${spec.name}.beta`);
+      const threshold = learned(`${spec.name}.vThreshold`);
+      if (beta && threshold) out = { ...out, beta: beta.length === 1 ? beta[0] : Array.from(beta), vThreshold: Array.from(threshold) };
+      return out;
     },
     forward(ctx, spec, [input], output) {
       const channels = input.shape.channels;
+      if (ctx.mode === 'ann') {
+        const count = ctx.rows * input.positions * channels;
+        ctx.ops.activationForward({ count, activation: trainActivation(spec), step: stepTensor(ctx, spec), input: input.tensor, output: output.tensor });
+        return;
+      }
       ctx.ops.neuronForward({
         params: ctx.neuronParams(spec, channels),
         neurons: ctx.batch * input.positions * channels,
@@ -146,6 +171,22 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
     },
     backward(ctx, spec, [input], output, gradOutput, [gradInput]) {
       const channels = input.shape.channels;
+      if (ctx.mode === 'ann') {
+        const activation = trainActivation(spec);
+        const levels = activation.kind === 'quant' ? activation.levels : 2;
+        ctx.ops.activationBackward({
+          count: ctx.rows * input.positions * channels,
+          activation,
+          step: stepTensor(ctx, spec),
+          input: input.tensor,
+          gradOutput,
+          gradInput: gradInput ?? ctx.work(`${spec.name}.unusedGradInput`, input.capacity),
+          gradStep: activation.kind === 'quant' ? ctx.param(`${spec.name}.step`).grad : null,
+          // LSQ: 1/√(N·(L − 1)), N the elements per sample.
+          stepGradScale: 1 / Math.sqrt(input.positions * channels * (levels - 1)),
+        });
+        return;
+      }
       const neurons = ctx.batch * input.positions * channels;
       const learns = NEURON_MODELS[spec.model].learns.length > 0;
       if (!gradInput && !learns) return;

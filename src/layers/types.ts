@@ -162,6 +162,8 @@ export interface TrainParamDecl {
 /** What a layer's training hooks get for one batch (architecture §6.5). */
 export interface TrainContext<Tensor> {
   readonly ops: TrainOps<Tensor>;
+  /** `snn`: BPTT of the spiking network; `ann`: the ANN twin (one step, activations for spiking layers). */
+  readonly mode: 'snn' | 'ann';
   readonly numSteps: number;
   readonly batch: number;
   /** `numSteps × batch`: the rows of a time-major value. */
@@ -185,13 +187,13 @@ export interface TrainContext<Tensor> {
  */
 export interface LayerTraining<S> {
   /** Throws an `UnsupportedNetworkError` saying why this layer cannot be trained, if it cannot. */
-  check?(spec: S): void;
-  /** Its trainable tensors from the stored weights. */
-  params(spec: S, stored: (name: string) => Float32Array): TrainParamDecl[];
+  check?(spec: S, mode: 'snn' | 'ann'): void;
+  /** Its trainable tensors from the stored weights, in the mode being trained. */
+  params(spec: S, stored: (name: string) => Float32Array, mode: 'snn' | 'ann'): TrainParamDecl[];
   /** The stored tensors from trained values (default: the same names). */
   stored?(spec: S, value: (name: string) => Float32Array): [string, Float32Array][];
   /** The spec with trained values of parameters that model.json holds (e.g. learned leaks and thresholds). */
-  trainedSpec?(spec: S, value: (name: string) => Float32Array): S;
+  trainedSpec?(spec: S, value: (name: string) => Float32Array | undefined): S;
   forward<Tensor>(ctx: TrainContext<Tensor>, spec: S, inputs: TrainValue<Tensor>[], output: TrainValue<Tensor>): void;
   /**
    * Writes the gradients of its parameters and, where `gradInputs[i]` is given, of input i, from

@@ -1,21 +1,28 @@
 /**
- * Trains any network of layers as a spiking network, end to end, by backpropagation through time
- * with surrogate spike derivatives (architecture §6.5), written once over `TrainOps` (CPU reference
- * or GPU kernels). Time-major, `R = T·B` rows:
- * ```
- * S0 = rate(p[ids])                     [T][B][L][D]   the inference encoder's spikes (frozen table)
- * every layer in graph order            its module's forward over all T steps
- * r  = (1/T) Σ_t S_out[t]               [B][K]         the output spike rate
- * L  = mean_b CE(softmax(r_b), y_b)
- * ```
- * then every layer's backward in reverse order (each writes its parameters' gradients and its
- * inputs'), and AdamW on every parameter. The loss is the cross-entropy of the spike rate over all
- * T steps, the quantity the readout ranks. The layers know nothing of the trainer: each kind's
- * module supplies its parameters, forward and backward (`LayerModule.train`).
+ * Trains any network of layers, written once over `TrainOps` (CPU reference or GPU kernels), in one
+ * of two modes (architecture §6.5):
+ *
+ * - `snn`: the spiking network, end to end, by backpropagation through time with surrogate spike
+ *   derivatives. Time-major, `R = T·B` rows:
+ *   ```
+ *   S0 = rate(p[ids])                     [T][B][L][D]   the inference encoder's spikes (frozen table)
+ *   every layer in graph order            its module's forward over all T steps
+ *   r  = (1/T) Σ_t S_out[t]               [B][K]         the output spike rate
+ *   L  = mean_b CE(softmax(r_b), y_b)
+ *   ```
+ *   The loss is the cross-entropy of the spike rate over all T steps, the quantity the readout ranks.
+ * - `ann`: the ANN twin (one step, each spiking layer its `ann` activation, a quantiser's step
+ *   learned as in LSQ) on a table lookup `X = table[ids]` (frozen or learned), the cross-entropy of
+ *   the last layer's output: how a network is trained before its lossless conversion.
+ *
+ * Then every layer's backward in reverse order (each writes its parameters' gradients and its
+ * inputs'), and AdamW on every parameter. Dropout may be applied to the input of one layer during
+ * training. The layers know nothing of the trainer: each kind's module supplies its parameters,
+ * forward and backward (`LayerModule.train`).
  */
 import { minimumTokens, networkGraph, UnsupportedNetworkError, type GraphNode, type NetworkGraph } from '../layers/graph';
 import { positionsOf, validPositionsOf } from '../layers/shapes';
-import type { TrainContext, TrainValue, ValueShape } from '../layers/types';
+import type { TrainContext, TrainParamDecl, TrainValue, ValueShape } from '../layers/types';
 import type { NetworkSpec } from '../model/spec';
 import { neuronParams } from '../engine/executor';
 import type { Surrogate } from '../reference/neuron-backward';
@@ -37,6 +44,25 @@ export interface SpikingStepSettings {
   detachReset: boolean;
 }
 
+/** How one step of the ANN mode trains. */
+export interface AnnStepSettings {
+  learningRate: number;
+  weightDecay: number;
+  /** Learning rate of a learned table (often larger: rows are updated rarely). */
+  tableLearningRate?: number;
+}
+
+/** What the trainer trains and how. */
+export interface TrainerOptions {
+  mode: 'snn' | 'ann';
+  /** ANN mode: the input rows `[vocab][embeddingDim]`, looked up per token; learned within [low, high] when `learn` is given. */
+  table?: { values: Float32Array; learn?: { low: number; high: number } };
+  /** Dropout on the input of layer `layer` while training. */
+  dropout?: { layer: string; rate: number };
+}
+
+const NO_SURROGATE: Pick<SpikingStepSettings, 'surrogate' | 'detachReset'> = { surrogate: { kind: 'piecewise-linear' }, detachReset: false };
+
 /** Largest number of floats in one trainer tensor: 256 MiB, the engine's bound on one buffer. */
 export const MAX_TENSOR_FLOATS = 64 * 1024 * 1024;
 
@@ -45,12 +71,12 @@ export const MAX_TENSOR_FLOATS = 64 * 1024 * 1024;
  * a kind without a backward pass, a layer's own refusal (e.g. BIF neurons), a value read by
  * several layers (branches), or an output population other than one neuron per class.
  */
-export function checkTrainable(spec: NetworkSpec): NetworkGraph {
+export function checkTrainable(spec: NetworkSpec, mode: 'snn' | 'ann' = 'snn'): NetworkGraph {
   const graph = networkGraph(spec);
   const readers = new Map<number, number>();
   for (const node of graph.nodes) {
     if (!node.module.train) throw new UnsupportedNetworkError(`layer ${node.spec.name} (${node.spec.kind}) cannot be trained yet: its kind has no backward pass`);
-    node.module.train.check?.(node.spec);
+    node.module.train.check?.(node.spec, mode);
     for (const source of node.inputs) readers.set(source, (readers.get(source) ?? 0) + 1);
   }
   for (const [source, count] of readers) {
@@ -69,6 +95,7 @@ export function largestTrainTensor(spec: NetworkSpec, numSteps: number, batch: n
 
 interface Param<Tensor> {
   name: string;
+  /** Layer index; −1 for the input table. */
   layer: number;
   value: Tensor;
   grad: Tensor;
@@ -80,18 +107,24 @@ interface Param<Tensor> {
   high?: number;
 }
 
-/** A network being trained by BPTT on some ops; buffers sized once for `numSteps × maxBatch × maxTokens` and reused. */
+/** A network being trained on some ops; buffers sized once for `numSteps × maxBatch × maxTokens` and reused. */
 export class GraphTrainer<Tensor> {
   readonly graph: NetworkGraph;
   readonly minLength: number;
+  readonly mode: 'snn' | 'ann';
+  /** Steps of a forward pass: the run's T (SNN), 1 (ANN). */
+  readonly numSteps: number;
   private readonly params: Param<Tensor>[] = [];
   private readonly byName = new Map<string, Param<Tensor>>();
   private readonly buffers = new Map<string, Tensor>();
-  private readonly probabilities: Tensor;
+  /** SNN: firing probabilities `[vocab][dim]`; ANN: the table looked up (or its parameter). */
+  private readonly inputTable: Tensor;
+  private readonly table: Param<Tensor> | null = null;
   /** Output tensor of every layer (index −1: the encoder), sized for the largest batch. */
   private readonly values = new Map<number, { tensor: Tensor; capacity: number }>();
   private readonly gradients = new Map<number, Tensor>();
-  private readonly work: Record<'rate' | 'gradRate' | 'stats' | 'gradOutput', Tensor>;
+  private readonly dropoutNode: number;
+  private readonly work: Record<'rate' | 'gradRate' | 'stats' | 'dropped' | 'gradDropped' | 'gradInput', Tensor>;
   private adamStep = 0;
 
   constructor(
@@ -99,39 +132,53 @@ export class GraphTrainer<Tensor> {
     readonly spec: NetworkSpec,
     weights: Map<string, Float32Array>,
     probabilities: Float32Array,
-    readonly numSteps: number,
+    numSteps: number,
     private readonly maxBatch: number,
     private readonly maxTokens: number,
+    private readonly options: TrainerOptions = { mode: 'snn' },
   ) {
-    this.graph = checkTrainable(spec);
+    this.graph = checkTrainable(spec, options.mode);
+    this.mode = options.mode;
+    this.numSteps = this.mode === 'ann' ? 1 : numSteps;
     this.minLength = minimumTokens(spec);
     const stored = (name: string): Float32Array => {
       const tensor = weights.get(name);
       if (!tensor) throw new Error(`The model has no weight tensor ${name}.`);
       return tensor;
     };
+    const addParam = (decl: TrainParamDecl, layer: number): Param<Tensor> => {
+      const param: Param<Tensor> = {
+        name: decl.name,
+        layer,
+        value: ops.persistent(decl.name, decl.value),
+        grad: ops.persistent(`${decl.name}.grad`, new Float32Array(decl.value.length)),
+        m: ops.persistent(`${decl.name}.m`, new Float32Array(decl.value.length)),
+        v: ops.persistent(`${decl.name}.v`, new Float32Array(decl.value.length)),
+        length: decl.value.length,
+        decay: decl.decay,
+        low: decl.low,
+        high: decl.high,
+      };
+      this.params.push(param);
+      this.byName.set(decl.name, param);
+      return param;
+    };
     for (const node of this.graph.nodes) {
-      for (const decl of node.module.train!.params(node.spec, stored)) {
-        const param: Param<Tensor> = {
-          name: decl.name,
-          layer: node.index,
-          value: ops.persistent(decl.name, decl.value),
-          grad: ops.persistent(`${decl.name}.grad`, new Float32Array(decl.value.length)),
-          m: ops.persistent(`${decl.name}.m`, new Float32Array(decl.value.length)),
-          v: ops.persistent(`${decl.name}.v`, new Float32Array(decl.value.length)),
-          length: decl.value.length,
-          decay: decl.decay,
-          low: decl.low,
-          high: decl.high,
-        };
-        this.params.push(param);
-        this.byName.set(decl.name, param);
-      }
+      for (const decl of node.module.train!.params(node.spec, stored, this.mode)) addParam(decl, node.index);
     }
-    this.probabilities = ops.persistent('probabilities', probabilities);
+    if (this.mode === 'ann') {
+      if (!options.table) throw new Error('The ANN mode reads its input from a table: give options.table.');
+      const { values, learn } = options.table;
+      if (learn) this.table = addParam({ name: 'table', value: values, decay: false, low: learn.low, high: learn.high }, -1);
+      this.inputTable = this.table ? this.table.value : ops.persistent('table', values);
+    } else {
+      this.inputTable = ops.persistent('probabilities', probabilities);
+    }
+    this.dropoutNode = options.dropout ? this.graph.nodes.findIndex((node) => node.spec.name === options.dropout!.layer) : -1;
+    if (options.dropout && this.dropoutNode < 0) throw new Error(`No layer ${options.dropout.layer} to apply dropout to.`);
     const tokens = Math.max(maxTokens, this.minLength);
     const capacityOf = (shape: ValueShape) => {
-      const floats = numSteps * maxBatch * positionsOf(shape, tokens) * shape.channels;
+      const floats = this.numSteps * maxBatch * positionsOf(shape, tokens) * shape.channels;
       if (floats > MAX_TENSOR_FLOATS) {
         throw new RangeError(`T × batch × positions × channels = ${floats} floats per tensor exceeds ${MAX_TENSOR_FLOATS}; lower the steps, the batch or the longest sentence`);
       }
@@ -142,15 +189,19 @@ export class GraphTrainer<Tensor> {
       const capacity = capacityOf(shape);
       const name = index < 0 ? 'input' : this.graph.nodes[index].spec.name;
       this.values.set(index, { tensor: zeros(`${name}.output`, capacity), capacity });
-      // The gradient of each layer's output (the encoder's input needs none).
+      // The gradient of each layer's output, and of the input when the table is learned.
       if (index >= 0) this.gradients.set(index, zeros(`${name}.grad`, capacity));
     }
+    if (this.table) this.gradients.set(-1, zeros('input.grad', capacityOf(this.graph.input)));
     const K = this.outputs();
+    const dropped = this.dropoutNode >= 0 ? capacityOf(this.shapeOf(this.graph.nodes[this.dropoutNode].inputs[0])) : 1;
     this.work = {
       rate: zeros('rate', maxBatch * K),
       gradRate: zeros('gradRate', maxBatch * K),
       stats: zeros('stats', maxBatch * 2),
-      gradOutput: zeros('gradOutput', numSteps * maxBatch * K),
+      dropped: zeros('dropped', dropped),
+      gradDropped: zeros('gradDropped', dropped),
+      gradInput: zeros('gradInputUnused', 1),
     };
   }
 
@@ -180,6 +231,7 @@ export class GraphTrainer<Tensor> {
     };
     return {
       ops,
+      mode: this.mode,
       numSteps: T,
       batch: B,
       rows: T * B,
@@ -220,10 +272,11 @@ export class GraphTrainer<Tensor> {
   }
 
   /**
-   * Records the forward pass up to the output rate, with the input spikes of `seed`: from random
-   * stream 0 for every sample (as inference draws them), or from stream b for the sample in slot b.
+   * Records the forward pass up to the output (the rate over T, or the ANN's logits). SNN: the input
+   * spikes of `seed`, from random stream 0 for every sample (as inference draws them) or from stream
+   * b for the sample in slot b. ANN: the table rows; dropout (when training) with `seed` and `iteration`.
    */
-  private forward(batch: TrainBatch, seed: number, streams: 'inference' | 'per-sample', settings: Pick<SpikingStepSettings, 'surrogate' | 'detachReset'>) {
+  private forward(batch: TrainBatch, run: { seed: number; iteration: number; training: boolean; streams: 'inference' | 'per-sample' }, settings: Pick<SpikingStepSettings, 'surrogate' | 'detachReset'>) {
     const { ops, numSteps: T } = this;
     if (batch.batch > this.maxBatch || batch.tokens > Math.max(this.maxTokens, this.minLength)) {
       throw new RangeError(`batch ${batch.batch} × ${batch.tokens} tokens exceeds the trainer's ${this.maxBatch} × ${this.maxTokens}`);
@@ -231,24 +284,39 @@ export class GraphTrainer<Tensor> {
     const B = batch.batch;
     const K = this.outputs();
     const ctx = this.context(batch, settings);
-    ops.encodeRate({
-      seed,
-      shape: { numSteps: T, batch: B, tokens: batch.tokens, dim: this.graph.input.channels },
-      tokenIds: ops.upload('tokenIds', batch.tokenIds),
-      probabilities: this.probabilities,
-      streamIds: ops.upload('streamIds', streams === 'inference' ? new Uint32Array(B) : Uint32Array.from({ length: B }, (_, b) => b)),
-      firstStepOnly: this.spec.encoder.presentation === 'first-step',
-      output: this.values.get(-1)!.tensor,
-    });
-    for (const node of this.graph.nodes) {
-      node.module.train!.forward(ctx, node.spec, this.inputsOf(node, batch.tokens), this.value(node.index, batch.tokens));
+    const dim = this.graph.input.channels;
+    const tokenIds = ops.upload('tokenIds', batch.tokenIds);
+    const input = this.values.get(-1)!.tensor;
+    if (this.mode === 'ann') {
+      ops.gather({ batch: B, tokens: batch.tokens, dim, tokenIds, table: this.inputTable, output: input });
+    } else {
+      ops.encodeRate({
+        seed: run.seed,
+        shape: { numSteps: T, batch: B, tokens: batch.tokens, dim },
+        tokenIds,
+        probabilities: this.inputTable,
+        streamIds: ops.upload('streamIds', run.streams === 'inference' ? new Uint32Array(B) : Uint32Array.from({ length: B }, (_, b) => b)),
+        firstStepOnly: this.spec.encoder.presentation === 'first-step',
+        output: input,
+      });
     }
+    const dropout = run.training && this.options.dropout && this.options.dropout.rate > 0 ? this.options.dropout : null;
+    for (const node of this.graph.nodes) {
+      const inputs = this.inputsOf(node, batch.tokens);
+      if (dropout && node.index === this.dropoutNode) {
+        const count = T * B * inputs[0].positions * inputs[0].shape.channels;
+        ops.dropout({ count, rate: dropout.rate, seed: run.seed, iteration: run.iteration, input: inputs[0].tensor, output: this.work.dropped });
+        inputs[0] = { ...inputs[0], tensor: this.work.dropped };
+      }
+      node.module.train!.forward(ctx, node.spec, inputs, this.value(node.index, batch.tokens));
+    }
+    const last = this.values.get(this.graph.nodes.length - 1)!.tensor;
+    if (this.mode === 'ann') return { ctx, B, K, logits: last, rate: null, dropout };
     // The rate is a pool over the steps: batch 1, positions T, channels B·K, each scaled by 1/T.
     const rateValid = ops.upload('rateValid', new Uint32Array(B * K).fill(T));
     const rateScale = ops.upload('rateScale', new Float32Array(B * K).fill(Math.fround(1 / T)));
-    const last = this.values.get(this.graph.nodes.length - 1)!.tensor;
     ops.poolForward({ batch: 1, positions: T, channels: B * K, input: last, validPositions: rateValid, scale: rateScale, output: this.work.rate });
-    return { ctx, B, K, rateValid, rateScale };
+    return { ctx, B, K, logits: this.work.rate, rate: { rateValid, rateScale }, dropout };
   }
 
   private inputsOf(node: GraphNode, tokens: number): TrainValue<Tensor>[] {
@@ -256,26 +324,46 @@ export class GraphTrainer<Tensor> {
   }
 
   /**
-   * One optimisation step (forward, BPTT, AdamW on every parameter), one command buffer; returns the
-   * batch's summed loss and correct predictions (before the update). The input spikes are those of
-   * `iterationSeed(seed, iteration)`, each sample drawing from its own stream: with one stream,
-   * every sentence of the batch would see the same draws at the same (position, component, step),
-   * and the noise of one draw would bias the whole batch's gradient the same way.
+   * One optimisation step (forward, backward, AdamW on every parameter), one command buffer; returns
+   * the batch's summed loss and correct predictions (before the update). SNN: the input spikes are
+   * those of `iterationSeed(seed, iteration)`, each sample drawing from its own stream: with one
+   * stream, every sentence of the batch would see the same draws at the same (position, component,
+   * step), and the noise of one draw would bias the whole batch's gradient the same way.
    */
-  async trainStep(batch: TrainBatch, iteration: number, seed: number, settings: SpikingStepSettings): Promise<{ loss: number; correct: number }> {
+  async trainStep(batch: TrainBatch, iteration: number, seed: number, settings: SpikingStepSettings | AnnStepSettings): Promise<{ loss: number; correct: number }> {
     const { ops, work, numSteps: T } = this;
-    const { ctx, B, K, rateValid, rateScale } = this.forward(batch, iterationSeed(seed, iteration), 'per-sample', settings);
-    ops.crossEntropy({ batch: B, classes: K, gradScale: 1 / B, logits: work.rate, labels: ops.upload('labels', batch.labels), gradLogits: work.gradRate, stats: work.stats });
+    const surrogate = 'surrogate' in settings ? settings : NO_SURROGATE;
+    const run = this.mode === 'snn' ? { seed: iterationSeed(seed, iteration), iteration, training: true, streams: 'per-sample' as const } : { seed, iteration, training: true, streams: 'inference' as const };
+    const { ctx, B, K, logits, rate, dropout } = this.forward(batch, run, surrogate);
     const last = this.graph.nodes.length - 1;
-    ops.poolBackward({ batch: 1, positions: T, channels: B * K, gradOutput: work.gradRate, validPositions: rateValid, scale: rateScale, gradInput: this.gradients.get(last)! });
+    const labels = ops.upload('labels', batch.labels);
+    if (rate) {
+      ops.crossEntropy({ batch: B, classes: K, gradScale: 1 / B, logits, labels, gradLogits: work.gradRate, stats: work.stats });
+      ops.poolBackward({ batch: 1, positions: T, channels: B * K, gradOutput: work.gradRate, validPositions: rate.rateValid, scale: rate.rateScale, gradInput: this.gradients.get(last)! });
+    } else {
+      ops.crossEntropy({ batch: B, classes: K, gradScale: 1 / B, logits, labels, gradLogits: this.gradients.get(last)!, stats: work.stats });
+    }
     for (const node of [...this.graph.nodes].reverse()) {
-      // The encoder's spikes need no gradient (the table is frozen).
-      const gradInputs = node.inputs.map((source) => (source < 0 ? null : this.gradients.get(source)!));
-      node.module.train!.backward(ctx, node.spec, this.inputsOf(node, batch.tokens), this.value(node.index, batch.tokens), this.gradients.get(node.index)!, gradInputs);
+      // The encoder's output needs a gradient only when the table is learned.
+      const gradInputs = node.inputs.map((source) => this.gradients.get(source) ?? null);
+      const inputs = this.inputsOf(node, batch.tokens);
+      const dropped = dropout && node.index === this.dropoutNode;
+      if (dropped) inputs[0] = { ...inputs[0], tensor: work.dropped };
+      const into = dropped && gradInputs[0] ? [work.gradDropped, ...gradInputs.slice(1)] : gradInputs;
+      node.module.train!.backward(ctx, node.spec, inputs, this.value(node.index, batch.tokens), this.gradients.get(node.index)!, into);
+      if (dropped && gradInputs[0]) {
+        const count = T * B * inputs[0].positions * inputs[0].shape.channels;
+        ops.dropout({ count, rate: dropout.rate, seed: run.seed, iteration: run.iteration, input: work.gradDropped, output: gradInputs[0] });
+      }
+    }
+    if (this.table) {
+      ops.clear(this.table.grad, this.table.length);
+      ops.embeddingBackward({ groups: batch.groups, dim: this.graph.input.channels, gradInput: this.gradients.get(-1)!, gradTable: this.table.grad });
     }
     this.adamStep++;
     for (const param of this.params) {
-      const adam = adamWSettings({ learningRate: settings.learningRate, weightDecay: param.decay ? settings.weightDecay : 0, step: this.adamStep, low: param.low, high: param.high });
+      const learningRate = param === this.table ? ((settings as AnnStepSettings).tableLearningRate ?? settings.learningRate) : settings.learningRate;
+      const adam = adamWSettings({ learningRate, weightDecay: param.decay ? settings.weightDecay : 0, step: this.adamStep, low: param.low, high: param.high });
       ops.adamW({ count: param.length, settings: adam, param: param.value, grad: param.grad, m: param.m, v: param.v });
     }
     return readLossAndCorrect(ops, work.stats, B);
@@ -283,9 +371,39 @@ export class GraphTrainer<Tensor> {
 
   /** Output spike rates `[batch][classes]` of a batch; the input spikes are those the engine draws for `seed`, unless `streams` is `per-sample`. */
   async outputRates(batch: TrainBatch, seed: number, streams: 'inference' | 'per-sample' = 'inference'): Promise<Float32Array> {
-    this.forward(batch, seed, streams, { surrogate: { kind: 'piecewise-linear' }, detachReset: false });
+    if (this.mode !== 'snn') throw new Error('outputRates is for the SNN mode; use logits');
+    this.forward(batch, { seed, iteration: 0, training: false, streams }, NO_SURROGATE);
     const [rate] = await this.ops.read([{ tensor: this.work.rate, length: batch.batch * this.outputs() }]);
     return rate;
+  }
+
+  /** ANN mode: the logits `[batch][classes]` of a batch, without dropout. */
+  async logits(batch: TrainBatch): Promise<Float32Array> {
+    return (await this.outputsOf(batch, [this.graph.nodes[this.graph.nodes.length - 1].spec.name]))[0];
+  }
+
+  /** The outputs of the named layers for a batch (forward without dropout): `[steps][batch][positions][channels]` each. */
+  async outputsOf(batch: TrainBatch, layers: string[]): Promise<Float32Array[]> {
+    this.forward(batch, { seed: 0, iteration: 0, training: false, streams: 'inference' }, NO_SURROGATE);
+    const reads = layers.map((name) => {
+      const node = this.graph.nodes.find((n) => n.spec.name === name);
+      if (!node) throw new Error(`No layer ${name}.`);
+      return { tensor: this.values.get(node.index)!.tensor, length: this.numSteps * batch.batch * positionsOf(node.shape, batch.tokens) * node.shape.channels };
+    });
+    return this.ops.read(reads);
+  }
+
+  /** Overwrites a trainable tensor (e.g. a calibrated quantiser step). */
+  setParam(name: string, value: Float32Array): void {
+    const param = this.byName.get(name);
+    if (!param || param.length !== value.length) throw new Error(`No trainable tensor ${name} of ${value.length} values.`);
+    this.ops.write(param.value, value);
+  }
+
+  /** Trainable tensors by their training names (the layout their ops read), read back. */
+  async paramValues(): Promise<Map<string, Float32Array>> {
+    const data = await this.ops.read(this.params.map((param) => ({ tensor: param.value, length: param.length })));
+    return new Map(this.params.map((param, i) => [param.name, data[i]]));
   }
 
   /** The trained tensors by their stored names (as in weights.safetensors), read back. */
@@ -300,20 +418,20 @@ export class GraphTrainer<Tensor> {
 
   /** The network with the trained values of parameters that model.json holds (learned leaks and thresholds). */
   async trainedSpec(): Promise<NetworkSpec> {
-    const data = await this.ops.read(this.params.map((param) => ({ tensor: param.value, length: param.length })));
-    const values = new Map(this.params.map((param, i) => [param.name, data[i]]));
-    const layers = this.graph.nodes.map((node) => node.module.train!.trainedSpec?.(node.spec, (name) => values.get(name)!) ?? node.spec);
+    const values = await this.paramValues();
+    const layers = this.graph.nodes.map((node) => node.module.train!.trainedSpec?.(node.spec, (name) => values.get(name)) ?? node.spec);
     return { ...this.spec, layers: layers as NetworkSpec['layers'] };
   }
 
   private async storedTensors(pick: (param: Param<Tensor>) => Tensor): Promise<Map<string, Float32Array>> {
-    const data = await this.ops.read(this.params.map((param) => ({ tensor: pick(param), length: param.length })));
-    const values = new Map(this.params.map((param, i) => [param.name, data[i]]));
+    const layerParams = this.params.filter((param) => param.layer >= 0);
+    const data = await this.ops.read(layerParams.map((param) => ({ tensor: pick(param), length: param.length })));
+    const values = new Map(layerParams.map((param, i) => [param.name, data[i]]));
     const out = new Map<string, Float32Array>();
     for (const node of this.graph.nodes) {
       const training = node.module.train!;
       const value = (name: string) => values.get(name)!;
-      const names = this.params.filter((param) => param.layer === node.index).map((param) => param.name);
+      const names = layerParams.filter((param) => param.layer === node.index).map((param) => param.name);
       const stored = training.stored ? training.stored(node.spec, value) : names.map((name): [string, Float32Array] => [name, value(name)]);
       for (const [name, tensor] of stored) out.set(name, tensor);
     }
