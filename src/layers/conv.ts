@@ -45,6 +45,11 @@ export function splitConvWeights(layer: ConvLayerSpec, joined: Float32Array): Ma
   return out;
 }
 
+/** One branch of width 1: training runs it as a matrix product per token (the same function). */
+function perToken(spec: ConvLayerSpec): boolean {
+  return spec.widths.length === 1 && spec.widths[0] === 1;
+}
+
 /** Output positions of a multi-width convolution over `tokens` positions: those of its narrowest branch. */
 export function convPositions(layer: ConvLayerSpec, tokens: number): number {
   return Math.max(0, tokens - Math.min(...layer.widths) + 1);
@@ -138,12 +143,24 @@ export const conv: LayerModule<ConvLayerSpec> = {
       return out;
     },
     forward(ctx, spec, [input], output) {
+      if (perToken(spec)) {
+        // Width 1: a matrix product per token (silent tokens are zero rows, so nothing to mask).
+        const shape = { rows: ctx.rows * input.positions, inFeatures: spec.inChannels, outFeatures: spec.filters };
+        ctx.ops.linearForward({ shape, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, bias: null, output: output.tensor });
+        return;
+      }
       const shape = { batch: ctx.rows, tokens: input.positions, inChannels: spec.inChannels, widths: spec.widths, filters: spec.filters };
       ctx.ops.convForward({ shape, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, lengths: ctx.rowLengths(input.shape), output: output.tensor });
     },
     backward(ctx, spec, [input], _output, gradOutput, [gradInput]) {
-      const shape = { batch: ctx.rows, tokens: input.positions, inChannels: spec.inChannels, widths: spec.widths, filters: spec.filters };
       const weight = ctx.param(`${spec.name}.weight`);
+      if (perToken(spec)) {
+        const shape = { rows: ctx.rows * input.positions, inFeatures: spec.inChannels, outFeatures: spec.filters };
+        ctx.ops.linearWeightBackward({ shape, input: input.tensor, gradOutput, gradWeights: weight.grad, gradBias: null });
+        if (gradInput) ctx.ops.linearInputBackward({ shape, weights: weight.value, gradOutput, gradInput });
+        return;
+      }
+      const shape = { batch: ctx.rows, tokens: input.positions, inChannels: spec.inChannels, widths: spec.widths, filters: spec.filters };
       const lengths = ctx.rowLengths(input.shape);
       ctx.ops.convWeightBackward({ shape, input: input.tensor, gradOutput, lengths, gradWeights: weight.grad });
       if (gradInput) ctx.ops.convInputBackward({ shape, weights: weight.value, gradOutput, lengths, gradInput });

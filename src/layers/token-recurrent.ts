@@ -16,7 +16,9 @@ import { integer, object } from '../model/json-checks';
 import type { NeuronSpec } from '../model/spec';
 import { parseNeuron } from './neuron';
 import { needChannels, needPositional, needUniform } from './shapes';
-import type { LayerModule, LayerSpecBase } from './types';
+import type { TrainActivation } from '../reference/activation-train';
+import { UnsupportedNetworkError } from './errors';
+import type { LayerModule, LayerSpecBase, TrainContext } from './types';
 
 export interface TokenRecurrentLayerSpec extends LayerSpecBase {
   kind: 'token-recurrent';
@@ -80,4 +82,78 @@ export const tokenRecurrent: LayerModule<TokenRecurrentLayerSpec> = {
   view(spec) {
     return { spiking: true, label: `token-recurrent ${spec.neuron.model}, ${spec.hidden} units` };
   },
+  train: {
+    check(spec, mode) {
+      if (mode === 'snn') throw new UnsupportedNetworkError(`layer ${spec.name} (token-recurrent) trains as its ANN twin (the quantised RNN) and is converted losslessly; it has no BPTT through spikes`);
+      if (spec.hidden % 4 !== 0) throw new UnsupportedNetworkError(`layer ${spec.name} has ${spec.hidden} units; training needs a multiple of 4`);
+    },
+    params(spec, stored) {
+      const H = spec.hidden;
+      const ann = spec.neuron.ann;
+      return [
+        // U kept transposed (`[j][h]` = U[h][j]) for the kernels' vectors.
+        { name: `${spec.name}.transposedRecurrentWeight`, value: transpose(stored(`${spec.name}.recurrentWeight`), H), decay: true },
+        ...(ann.kind === 'quant' ? [{ name: `${spec.name}.step`, value: Float32Array.of(ann.step), decay: false, low: 1e-4 }] : []),
+      ];
+    },
+    stored(spec, value) {
+      return [[`${spec.name}.recurrentWeight`, transpose(value(`${spec.name}.transposedRecurrentWeight`)!, spec.hidden)]];
+    },
+    trainedSpec(spec, value) {
+      const step = value(`${spec.name}.step`);
+      return step && spec.neuron.ann.kind === 'quant' ? { ...spec, neuron: { ...spec.neuron, ann: { ...spec.neuron.ann, step: step[0] } } } : spec;
+    },
+    forward(ctx, spec, [input], output) {
+      ctx.ops.tokenRecurrentForward({
+        shape: { batch: ctx.batch, positions: input.positions, hidden: spec.hidden },
+        activation: trainActivation(spec),
+        step: stepOf(ctx, spec),
+        input: input.tensor,
+        transposedRecurrentWeights: ctx.param(`${spec.name}.transposedRecurrentWeight`).value,
+        lengths: ctx.rowLengths(input.shape),
+        preActivation: ctx.work(`${spec.name}.preActivation`, output.capacity),
+        output: output.tensor,
+        previous: ctx.work(`${spec.name}.previous`, output.capacity),
+      });
+    },
+    backward(ctx, spec, [input], output, gradOutput, [gradInput]) {
+      const H = spec.hidden;
+      const activation = trainActivation(spec);
+      const levels = activation.kind === 'quant' ? activation.levels : 2;
+      const recurrent = ctx.param(`${spec.name}.transposedRecurrentWeight`);
+      const gradU = gradInput ?? ctx.work(`${spec.name}.gradPreActivation`, output.capacity);
+      ctx.ops.tokenRecurrentBackward({
+        shape: { batch: ctx.batch, positions: input.positions, hidden: H },
+        activation,
+        step: stepOf(ctx, spec),
+        preActivation: ctx.work(`${spec.name}.preActivation`, output.capacity),
+        transposedRecurrentWeights: recurrent.value,
+        lengths: ctx.rowLengths(input.shape),
+        gradOutput,
+        gradInput: gradU,
+        gradStep: activation.kind === 'quant' ? ctx.param(`${spec.name}.step`).grad : null,
+        stepGradScale: 1 / Math.sqrt(input.positions * H * (levels - 1)),
+      });
+      // dUᵀ[j][h] = Σ_rows y_{p−1}[j] · du_p[h]
+      const rows = ctx.batch * input.positions;
+      ctx.ops.linearWeightBackward({ shape: { rows, inFeatures: H, outFeatures: H }, input: gradU, gradOutput: ctx.work(`${spec.name}.previous`, output.capacity), gradWeights: recurrent.grad, gradBias: null });
+    },
+  },
 };
+
+/** The ANN twin's activation as training applies it (the quantiser's step is a tensor). */
+function trainActivation(spec: TokenRecurrentLayerSpec): TrainActivation {
+  const ann = spec.neuron.ann;
+  return ann.kind === 'quant' ? { kind: 'quant', levels: ann.levels } : ann;
+}
+
+function stepOf<Tensor>(ctx: TrainContext<Tensor>, spec: TokenRecurrentLayerSpec): Tensor {
+  return spec.neuron.ann.kind === 'quant' ? ctx.param(`${spec.name}.step`).value : ctx.work('unitStep', 1);
+}
+
+/** The transpose of a square `[size][size]` matrix. */
+function transpose(matrix: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(size * size);
+  for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) out[j * size + i] = matrix[i * size + j];
+  return out;
+}
