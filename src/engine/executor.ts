@@ -15,7 +15,7 @@
  * texts, flushed between chunks) and one read-back.
  */
 import { networkGraph, type GraphNode, type NetworkGraph } from '../layers/graph';
-import { positionsOf } from '../layers/shapes';
+import { poolCounts, positionsOf } from '../layers/shapes';
 import type { InputValue, OutputValue, RecordContext, ValueShape } from '../layers/types';
 import type { NetworkSpec, NeuronSpec } from '../model/spec';
 import type { NeuronParams } from '../reference/neuron';
@@ -257,15 +257,12 @@ class GraphWalk<Tensor, NeuronState> {
     const key = `${what}:${shape.spans.join(',')}`;
     let tensor = chunk.tensors.get(key);
     if (tensor) return tensor;
-    const { B } = this;
     const computed = chunk.positions(shape);
     const owned = chunk.owned(shape);
     const relative = Array.from(this.batch.lengths, (length) => Math.max(0, Math.min(chunk.tokens, length - chunk.chunk.tokenStart)));
     let data: Uint32Array;
     if (what === 'validPositions') {
-      const C = shape.channels;
-      data = new Uint32Array(B * C);
-      for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) data[b * C + c] = Math.max(0, Math.min(owned, relative[b] - shape.spans[c] + 1));
+      data = poolCounts(shape, relative, owned);
     } else {
       const cap = what === 'validLengths' ? computed : owned;
       data = Uint32Array.from(relative, (length) => Math.max(0, Math.min(cap, length - shape.maxSpan + 1)));

@@ -4,7 +4,7 @@
  * accumulating; an average divides once, after the last chunk, so both backends are exact.
  */
 import { oneOf } from '../model/json-checks';
-import { flatShape, needPositional, validPositionsOf } from './shapes';
+import { flatShape, needPositional, poolCounts, poolScales } from './shapes';
 import type { LayerModule, LayerSpecBase } from './types';
 
 export interface PoolLayerSpec extends LayerSpecBase {
@@ -41,13 +41,7 @@ export const pool: LayerModule<PoolLayerSpec> = {
   finish(ctx, spec, [input], out) {
     if (spec.mode === 'sum') return;
     const C = input.channels;
-    const scale = new Float32Array(ctx.batch * C);
-    for (let b = 0; b < ctx.batch; b++) {
-      for (let c = 0; c < C; c++) {
-        const count = validPositionsOf(input, c, ctx.sampleLengths[b]);
-        scale[b * C + c] = count > 0 ? Math.fround(1 / count) : 0;
-      }
-    }
+    const scale = poolScales(poolCounts(input, ctx.sampleLengths), 'avg');
     const rows = ctx.numSteps * ctx.batch;
     const values = out.tensor;
     ctx.ops.scaleRows({ rows, rowStart: ctx.tStart * ctx.batch, rowCount: ctx.tCount * ctx.batch, batch: ctx.batch, channels: C, values, scale: ctx.upload(`${spec.name}.scale`, scale) });

@@ -25,6 +25,22 @@ export function validPositionsOf(shape: ValueShape, c: number, length: number): 
   return shape.positional ? Math.max(0, length - shape.spans[c] + 1) : 1;
 }
 
+/**
+ * The pooling table: `[samples][channels]` valid positions of each channel of `shape` in samples
+ * of `lengths` tokens, at most `cap` (the positions a chunk owns).
+ */
+export function poolCounts(shape: ValueShape, lengths: ArrayLike<number>, cap = Number.POSITIVE_INFINITY): Uint32Array {
+  const C = shape.channels;
+  const counts = new Uint32Array(lengths.length * C);
+  for (let b = 0; b < lengths.length; b++) for (let c = 0; c < C; c++) counts[b * C + c] = Math.max(0, Math.min(cap, validPositionsOf(shape, c, lengths[b])));
+  return counts;
+}
+
+/** A pool's scale per count: 1 for a sum, `fround(1 / count)` for an average (0 where nothing is valid). */
+export function poolScales(counts: Uint32Array, mode: 'avg' | 'sum'): Float32Array {
+  return Float32Array.from(counts, (count) => (mode === 'sum' ? 1 : count > 0 ? Math.fround(1 / count) : 0));
+}
+
 /** Throws unless `input` is positional (the layer runs over token positions). */
 export function needPositional(input: ValueShape, what: string): void {
   if (!input.positional) throw new LayerShapeError(`${what} must come before the pool layer (it runs over token positions)`, 'kind');

@@ -21,7 +21,7 @@
  * forward and backward (`LayerModule.train`).
  */
 import { minimumTokens, networkGraph, UnsupportedNetworkError, type GraphNode, type NetworkGraph } from '../layers/graph';
-import { positionsOf, validPositionsOf } from '../layers/shapes';
+import { poolCounts, poolScales, positionsOf } from '../layers/shapes';
 import type { TrainContext, TrainParamDecl, TrainValue, ValueShape } from '../layers/types';
 import type { NetworkSpec } from '../model/spec';
 import { neuronParams } from '../engine/executor';
@@ -254,18 +254,10 @@ export class GraphTrainer<Tensor> {
           return lengths;
         }),
       poolTables: (shape, mode) => {
-        const C = shape.channels;
         const key = `${mode}:${shape.spans.join(',')}`;
-        const counts = () => {
-          const valid = new Uint32Array(T * B * C);
-          for (let b = 0; b < B; b++) for (let c = 0; c < C; c++) valid.fill(validPositionsOf(shape, c, batch.lengths[b]), b * C + c, b * C + c + 1);
-          for (let t = 1; t < T; t++) valid.copyWithin(t * B * C, 0, B * C);
-          return valid;
-        };
-        return {
-          valid: table(`valid:${key}`, counts),
-          scale: table(`scale:${key}`, () => Float32Array.from(counts(), (count) => (mode === 'sum' ? 1 : count > 0 ? Math.fround(1 / count) : 0))),
-        };
+        // The same table for every step: the rows are time-major.
+        const counts = () => poolCounts(shape, Array.from({ length: T * B }, (_, row) => batch.lengths[row % B]));
+        return { valid: table(`valid:${key}`, counts), scale: table(`scale:${key}`, () => poolScales(counts(), mode)) };
       },
       neuronParams: (neuron, channels) => neuronParams(neuron, channels),
     };
