@@ -7,7 +7,7 @@ import { saveModelDir } from '../model/node-io';
 import { makeRandomTextCnn } from '../model/random-model';
 import { DEFAULT_SURROGATE } from '../reference/neuron-backward';
 import { makeBatch } from '../train/batches';
-import { CpuTrainOps } from '../train/cpu-ops';
+import { CpuOps } from '../engine/cpu-ops';
 import { checkTrainable, GraphTrainer } from '../train/graph-trainer';
 import { describeError, UsageError } from './errors';
 import { parseFinetuneFlags, runFinetune } from './finetune';
@@ -83,7 +83,7 @@ describe('spikescope finetune refuses bad input with one clear line', () => {
     weights.set('fc.weight', new Float32Array(2 * 4).fill(0.5));
     const { configText, weightBytes } = serializeModel(config, weights);
     const model = parseModel(configText, weightBytes);
-    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 4, 2, 8);
+    const trainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 4, 2, 8);
     const batch = makeBatch([{ ids: Int32Array.of(0, 2), label: 1 }, { ids: Int32Array.of(1, 3), label: 0 }], trainer.minLength, 8);
     const step = await trainer.trainStep(batch, 0, 1, { learningRate: 1e-2, weightDecay: 0, surrogate: DEFAULT_SURROGATE, detachReset: false });
     expect(Number.isFinite(step.loss)).toBe(true);

@@ -1,4 +1,16 @@
+import type { AnnActivation } from '../model/spec';
 import { activationReference } from '../reference/activation';
+import { activationBackwardTrainReference, activationForwardTrainReference, type TrainActivation } from '../reference/activation-train';
+import { adamWReference } from '../reference/adamw';
+import { convInputBackwardReference, convWeightBackwardReference } from '../reference/conv-train';
+import { crossEntropyReference } from '../reference/cross-entropy';
+import { dropoutReference } from '../reference/dropout';
+import { embeddingBackwardReference } from '../reference/embedding-backward';
+import { linearInputBackwardReference, linearWeightBackwardReference } from '../reference/linear-train';
+import { neuronBackwardReference } from '../reference/neuron-backward';
+import { poolBackwardReference } from '../reference/pool-train';
+import { tokenRecurrentBackwardTrainReference, tokenRecurrentForwardTrainReference } from '../reference/token-recurrent-train';
+import { sumOverTimeReference } from '../reference/reduce';
 import { convPositionsOf, convReference } from '../reference/conv';
 import { encodeReference } from '../reference/encode';
 import { linearReference } from '../reference/linear';
@@ -16,11 +28,27 @@ export type CpuTensor = Float32Array | Int32Array | Uint32Array;
 interface CpuNeuronLayer {
   params: NeuronParams;
   state: NeuronState;
+  /** Learned thresholds and leaks, read when the layer runs. */
+  learned?: { vThreshold: CpuTensor; beta: CpuTensor };
 }
 
+/** Neuron parameters with learned thresholds and leaks (tensors of 1 or one per channel) in place of the fixed ones. */
+function learnedParams(params: NeuronParams, vThreshold: CpuTensor | undefined, beta: CpuTensor | undefined): NeuronParams {
+  return {
+    ...params,
+    ...(vThreshold ? { vThreshold: Float32Array.from(vThreshold as Float32Array) } : {}),
+    ...(beta ? { betas: Float32Array.from(beta as Float32Array) } : {}),
+  };
+}
+
+type Args<K extends keyof TensorOps<CpuTensor, CpuNeuronLayer>> = TensorOps<CpuTensor, CpuNeuronLayer>[K] extends (args: infer A) => unknown ? A : never;
+type TrainArgs<K extends keyof TensorOps<CpuTensor, CpuNeuronLayer>> = Args<K>;
+const f32 = (tensor: CpuTensor) => tensor as Float32Array;
+
 /**
- * The operations on the CPU, with the reference implementation of every kernel: the oracle the GPU
- * is tested against, and the fallback where WebGPU is missing. Whole time ranges only.
+ * The operations on the CPU, for inference and training, with the reference implementation of every
+ * kernel: the oracle the GPU is tested against, and the fallback where WebGPU is missing. Whole time
+ * ranges only.
  */
 export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
   readonly kind = 'cpu';
@@ -34,8 +62,20 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
     return data;
   }
 
-  neuronLayer(_role: string, params: NeuronParams, neurons: number): CpuNeuronLayer {
-    return { params, state: initialNeuronState(params, neurons) };
+  neuronLayer(_role: string, params: NeuronParams, neurons: number, learned?: { vThreshold: CpuTensor; beta: CpuTensor }): CpuNeuronLayer {
+    return { params, state: initialNeuronState(learnedParams(params, learned?.vThreshold, learned?.beta), neurons), learned };
+  }
+
+  persistent(_role: string, data: Float32Array | Int32Array | Uint32Array): CpuTensor {
+    return data.slice();
+  }
+
+  write(tensor: CpuTensor, data: Float32Array | Int32Array | Uint32Array): void {
+    tensor.set(data);
+  }
+
+  clear(tensor: CpuTensor, length: number): void {
+    tensor.fill(0, 0, length);
   }
 
   encode(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['encode']>[0]): void {
@@ -70,7 +110,8 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
   neuron(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['neuron']>[0]): void {
     const x = (args.x as Float32Array).subarray(0, (args.xBroadcast ? 1 : args.tStart + args.tCount) * args.neurons);
     wholeRange(args.tStart, args.tCount, args.tCount);
-    const result = neuronMultiStep(args.params, x, args.tCount, args.neurons, args.layer.state, args.membrane !== undefined, args.xBroadcast);
+    const params = learnedParams(args.params, args.layer.learned?.vThreshold, args.layer.learned?.beta);
+    const result = neuronMultiStep(params, x, args.tCount, args.neurons, args.layer.state, args.membrane !== undefined, args.xBroadcast);
     args.spikes.set(result.spikes);
     if (args.membrane && result.membrane) args.membrane.set(result.membrane);
   }
@@ -107,7 +148,9 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
   }
 
   activation(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['activation']>[0]): void {
-    args.output.set(activationReference((args.input as Float32Array).subarray(0, args.count), args.activation));
+    const input = (args.input as Float32Array).subarray(0, args.count);
+    if (args.step) args.output.set(activationForwardTrainReference(input, args.activation as TrainActivation, args.step[0]));
+    else args.output.set(activationReference(input, args.activation as AnnActivation));
   }
 
   place(args: Parameters<TensorOps<CpuTensor, CpuNeuronLayer>['place']>[0]): void {
@@ -140,6 +183,97 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
     const length = args.numSteps * args.batch * args.classes * args.population;
     const input = (args.input as Float32Array).subarray(0, length);
     args.output.set(readoutReference(input, args.numSteps, args.batch, args.classes, args.population));
+  }
+
+  convWeightBackward(args: TrainArgs<'convWeightBackward'>): void {
+    args.gradWeights.set(convWeightBackwardReference(args.shape, f32(args.input), f32(args.gradOutput), args.lengths as Uint32Array));
+  }
+  convInputBackward(args: TrainArgs<'convInputBackward'>): void {
+    args.gradInput.set(convInputBackwardReference(args.shape, f32(args.weights), f32(args.gradOutput), args.lengths as Uint32Array));
+  }
+
+  activationBackward(args: TrainArgs<'activationBackward'>): void {
+    const result = activationBackwardTrainReference(
+      f32(args.input).subarray(0, args.count),
+      f32(args.gradOutput).subarray(0, args.count),
+      args.activation,
+      args.step[0],
+      args.stepGradScale,
+    );
+    args.gradInput.set(result.gradInput);
+    if (args.gradStep) args.gradStep[0] = result.gradStep;
+  }
+
+  poolBackward(args: TrainArgs<'poolBackward'>): void {
+    const { batch, positions, channels } = args;
+    args.gradInput.set(poolBackwardReference(batch, positions, channels, f32(args.gradOutput), args.validPositions as Uint32Array, f32(args.scale)));
+  }
+  dropout(args: TrainArgs<'dropout'>): void {
+    args.output.set(dropoutReference(f32(args.input).subarray(0, args.count), args.rate, args.seed, args.iteration));
+  }
+
+  linearWeightBackward(args: TrainArgs<'linearWeightBackward'>): void {
+    const { weights, bias } = linearWeightBackwardReference(args.shape, f32(args.input), f32(args.gradOutput));
+    args.gradWeights.set(weights);
+    args.gradBias?.set(bias);
+  }
+  linearInputBackward(args: TrainArgs<'linearInputBackward'>): void {
+    args.gradInput.set(linearInputBackwardReference(args.shape, f32(args.weights), f32(args.gradOutput)));
+  }
+  crossEntropy(args: TrainArgs<'crossEntropy'>): void {
+    const logits = f32(args.logits).subarray(0, args.batch * args.classes);
+    const result = crossEntropyReference(logits, (args.labels as Int32Array).subarray(0, args.batch), args.classes, args.gradScale);
+    args.gradLogits.set(result.gradLogits);
+    for (let b = 0; b < args.batch; b++) {
+      args.stats[2 * b] = result.losses[b];
+      args.stats[2 * b + 1] = result.correct[b];
+    }
+  }
+  embeddingBackward(args: TrainArgs<'embeddingBackward'>): void {
+    embeddingBackwardReference(args.groups, f32(args.gradInput), args.dim, f32(args.gradTable));
+  }
+  adamW(args: TrainArgs<'adamW'>): void {
+    adamWReference(f32(args.param).subarray(0, args.count), f32(args.grad), f32(args.m), f32(args.v), args.settings);
+  }
+  tokenRecurrentForward(args: TrainArgs<'tokenRecurrentForward'>): void {
+    const { batch, positions, hidden } = args.shape;
+    const count = batch * positions * hidden;
+    const result = tokenRecurrentForwardTrainReference(args.shape, args.activation, args.step[0], f32(args.input).subarray(0, count), f32(args.transposedRecurrentWeights), args.lengths as Uint32Array);
+    args.preActivation.set(result.preActivation);
+    args.output.set(result.output);
+    args.previous.set(result.previous);
+  }
+  tokenRecurrentBackward(args: TrainArgs<'tokenRecurrentBackward'>): void {
+    const { batch, positions, hidden } = args.shape;
+    const count = batch * positions * hidden;
+    const result = tokenRecurrentBackwardTrainReference(
+      args.shape,
+      args.activation,
+      args.step[0],
+      f32(args.preActivation).subarray(0, count),
+      f32(args.transposedRecurrentWeights),
+      args.lengths as Uint32Array,
+      f32(args.gradOutput).subarray(0, count),
+      args.stepGradScale,
+    );
+    args.gradInput.set(result.gradInput);
+    if (args.gradStep) args.gradStep[0] = result.gradStep;
+  }
+
+
+  neuronBackward(args: TrainArgs<'neuronBackward'>): void {
+    const count = args.numSteps * args.neurons;
+    const params = learnedParams(args.params, args.vThreshold, args.beta);
+    const spikes = args.learned ? f32(args.learned.spikes).subarray(0, count) : undefined;
+    const result = neuronBackwardReference(params, f32(args.membrane).subarray(0, count), f32(args.gradSpikes).subarray(0, count), args.numSteps, args.neurons, args.surrogate, args.detachReset, spikes);
+    args.gradInput.set(result.gradInput);
+    if (args.learned) {
+      args.learned.gradBeta.set(result.gradBeta!);
+      args.learned.gradThreshold.set(result.gradThreshold!);
+    }
+  }
+  sumRows(args: TrainArgs<'sumRows'>): void {
+    args.output.set(sumOverTimeReference(f32(args.input).subarray(0, args.rows * args.columns), args.rows, args.columns));
   }
 
   flush(): void {}

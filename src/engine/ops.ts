@@ -1,18 +1,27 @@
 import type { AnnActivation } from '../model/spec';
+import type { TrainActivation } from '../reference/activation-train';
+import type { AdamWSettings } from '../reference/adamw';
 import type { ConvShape } from '../reference/conv';
+import type { ConvTrainShape } from '../reference/conv-train';
 import type { EncodeShape } from '../reference/encode';
+import type { OccurrenceGroups } from '../reference/embedding-backward';
+import type { LinearTrainShape } from '../reference/linear-train';
 import type { NeuronParams } from '../reference/neuron';
+import type { Surrogate } from '../reference/neuron-backward';
 import type { PoolShape } from '../reference/pool';
+import type { TokenRecurrentTrainShape } from '../reference/token-recurrent-train';
 
 /**
- * The operations the executor needs from a backend. The CPU backend implements them with the
- * reference functions on typed arrays; the GPU backend records kernel dispatches into one command
- * buffer. The network is walked once, in `executor.ts`, for both: model code is not written twice.
+ * The one set of tensor operations, for inference and training. The CPU backend (`CpuOps`)
+ * implements them with the reference functions on typed arrays, the oracle; the GPU backend
+ * (`GpuOps`) records kernel dispatches into one command buffer. The network is walked once, in
+ * `executor.ts` (inference) and `train/graph-trainer.ts` (training), over the layers' modules, for both.
  *
- * `Tensor` is the backend's handle (a Float32Array, or a GPU buffer with its length). Every op writes
- * its `output`; ranges (`tStart`/`tCount`, `rowStart`/`rowCount`) select the time steps a dispatch covers.
+ * `Tensor` is the backend's handle (a typed array, or a GPU buffer with its length). Every op
+ * writes its output; ranges (`tStart`/`tCount`, `rowStart`/`rowCount`) select the time steps a
+ * dispatch covers. `read` finishes the recorded work and reads tensors back.
  */
-export interface TensorOps<Tensor, NeuronLayer> {
+export interface TensorOps<Tensor, NeuronLayer = unknown> {
   readonly kind: 'cpu' | 'gpu';
   /** True if ops accept partial time ranges (per-step dispatch). */
   readonly supportsStepRanges: boolean;
@@ -21,7 +30,16 @@ export interface TensorOps<Tensor, NeuronLayer> {
   allocate(role: string, length: number): Tensor;
   upload(role: string, data: Float32Array | Int32Array | Uint32Array): Tensor;
   /** State of a neuron layer of `neurons` elements (thresholds, v, count). */
-  neuronLayer(role: string, params: NeuronParams, neurons: number): NeuronLayer;
+  /**
+   * State of a neuron layer of `neurons` elements (thresholds, leaks, v, count). Learned thresholds
+   * and leaks (`[1]` or `[channels]`, laid out as `params`' arrays) are read from `learned` when given.
+   */
+  neuronLayer(role: string, params: NeuronParams, neurons: number, learned?: { vThreshold: Tensor; beta: Tensor }): NeuronLayer;
+  /** A tensor that lives as long as the ops (parameters, optimiser moments, buffers reused by every batch). */
+  persistent(role: string, data: Float32Array | Int32Array | Uint32Array): Tensor;
+  /** Overwrites the first `data.length` values of a persistent tensor. */
+  write(tensor: Tensor, data: Float32Array | Int32Array | Uint32Array): void;
+  clear(tensor: Tensor, length: number): void;
 
   encode(args: {
     kind: 'rate' | 'direct';
@@ -108,7 +126,8 @@ export interface TensorOps<Tensor, NeuronLayer> {
     membrane?: Tensor;
     activation?: AnnActivation;
   }): void;
-  activation(args: { count: number; activation: AnnActivation; input: Tensor; output: Tensor }): void;
+  /** `output = act(input)`; a quantiser reads its step from `step` (a learned tensor) when given. */
+  activation(args: { count: number; activation: AnnActivation | TrainActivation; step?: Tensor; input: Tensor; output: Tensor }): void;
   /**
    * Places (or adds, with `accumulate`) the input's `[groups][positionsIn][channelsIn]` at channel
    * `channelOffset` of the output's `[groups][positionsOut][channelsOut]`, zeros past the input's
@@ -146,10 +165,86 @@ export interface TensorOps<Tensor, NeuronLayer> {
   }): void;
   countEvents(args: { numSteps: number; batch: number; positions: number; channels: number; input: Tensor; output: Tensor }): void;
   readout(args: { numSteps: number; batch: number; classes: number; population: number; input: Tensor; output: Tensor }): void;
+  // Training: backward passes, the loss and the optimiser.
+  convWeightBackward(args: { shape: ConvTrainShape; input: Tensor; gradOutput: Tensor; lengths: Tensor; gradWeights: Tensor }): void;
+  convInputBackward(args: { shape: ConvTrainShape; weights: Tensor; gradOutput: Tensor; lengths: Tensor; gradInput: Tensor }): void;
+  activationBackward(args: {
+    count: number;
+    activation: TrainActivation;
+    step: Tensor;
+    input: Tensor;
+    gradOutput: Tensor;
+    gradInput: Tensor;
+    gradStep: Tensor | null;
+    stepGradScale: number;
+  }): void;
+  poolBackward(args: { batch: number; positions: number; channels: number; gradOutput: Tensor; validPositions: Tensor; scale: Tensor; gradInput: Tensor }): void;
+  dropout(args: { count: number; rate: number; seed: number; iteration: number; input: Tensor; output: Tensor }): void;
+  linearWeightBackward(args: { shape: LinearTrainShape; input: Tensor; gradOutput: Tensor; gradWeights: Tensor; gradBias: Tensor | null }): void;
+  linearInputBackward(args: { shape: LinearTrainShape; weights: Tensor; gradOutput: Tensor; gradInput: Tensor }): void;
+  /** Softmax cross-entropy: `gradLogits` and `stats [batch][2]` = (loss, correct). */
+  crossEntropy(args: { batch: number; classes: number; gradScale: number; logits: Tensor; labels: Tensor; gradLogits: Tensor; stats: Tensor }): void;
+  embeddingBackward(args: { groups: OccurrenceGroups; dim: number; gradInput: Tensor; gradTable: Tensor }): void;
+  adamW(args: { count: number; settings: AdamWSettings; param: Tensor; grad: Tensor; m: Tensor; v: Tensor }): void;
+  /**
+   * The recurrent layer of a quantised RNN over tokens (`tokenRecurrentForwardTrainReference`): from z
+   * `[batch][positions][hidden]`, u = z + U·y_{p−1}, y = act(u) (step read from `step[0]`), and
+   * `previous` = y_{p−1} at row p; zeros past `lengths`. U is given transposed (`[j][h]` = U[h][j]),
+   * hidden a multiple of 4.
+   */
+  tokenRecurrentForward(args: {
+    shape: TokenRecurrentTrainShape;
+    activation: TrainActivation;
+    step: Tensor;
+    input: Tensor;
+    transposedRecurrentWeights: Tensor;
+    lengths: Tensor;
+    preActivation: Tensor;
+    output: Tensor;
+    previous: Tensor;
+  }): void;
+  /** Backward through time (`tokenRecurrentBackwardTrainReference`): du from dy, and the scaled step gradient. */
+  tokenRecurrentBackward(args: {
+    shape: TokenRecurrentTrainShape;
+    activation: TrainActivation;
+    step: Tensor;
+    preActivation: Tensor;
+    transposedRecurrentWeights: Tensor;
+    lengths: Tensor;
+    gradOutput: Tensor;
+    gradInput: Tensor;
+    gradStep: Tensor | null;
+    stepGradScale: number;
+  }): void;
+  /**
+   * BPTT through a neuron layer with a surrogate spike derivative (`neuronBackwardReference`):
+   * `gradInput [numSteps][neurons]`; learned thresholds and leaks from `vThreshold` and `beta`; for
+   * a model that learns them, from the forward's `spikes`, their gradients per neuron in
+   * `learned.gradBeta` and `learned.gradThreshold` `[neurons]`.
+   */
+  neuronBackward(args: {
+    params: NeuronParams;
+    neurons: number;
+    numSteps: number;
+    surrogate: Surrogate;
+    detachReset: boolean;
+    membrane: Tensor;
+    gradSpikes: Tensor;
+    gradInput: Tensor;
+    vThreshold?: Tensor;
+    beta?: Tensor;
+    learned?: { spikes: Tensor; gradBeta: Tensor; gradThreshold: Tensor };
+  }): void;
+  /** `output[c] = Σ_r input[r][c]` for `[rows][columns]` (`sumOverTimeReference`): per-neuron gradients summed per channel. */
+  sumRows(args: { rows: number; columns: number; input: Tensor; output: Tensor }): void;
+
   /** Sends the work recorded so far to the device (a long run stays responsive); a no-op on the CPU. */
   flush(): void;
-  /** Finishes the recorded work and reads the tensors back, once. */
+  /**
+   * Finishes the recorded work and reads the tensors back; tensors of `allocate` and `upload` are
+   * released afterwards (a new batch allocates its own), persistent ones stay.
+   */
   read(tensors: { tensor: Tensor; length: number }[]): Promise<Float32Array[]>;
-  /** Releases everything allocated for this run (idempotent). */
+  /** Releases everything allocated (idempotent). */
   dispose(): void;
 }

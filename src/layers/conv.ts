@@ -145,12 +145,13 @@ export const conv: LayerModule<ConvLayerSpec> = {
     forward(ctx, spec, [input], output) {
       if (perToken(spec)) {
         // Width 1: a matrix product per token (silent tokens are zero rows, so nothing to mask).
-        const shape = { rows: ctx.rows * input.positions, inFeatures: spec.inChannels, outFeatures: spec.filters };
-        ctx.ops.linearForward({ shape, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, bias: null, output: output.tensor });
+        const rows = ctx.rows * input.positions;
+        ctx.ops.linear({ rows, rowStart: 0, rowCount: rows, inFeatures: spec.inChannels, outFeatures: spec.filters, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, bias: null, output: output.tensor });
         return;
       }
-      const shape = { batch: ctx.rows, tokens: input.positions, inChannels: spec.inChannels, widths: spec.widths, filters: spec.filters };
-      ctx.ops.convForward({ shape, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, lengths: ctx.rowLengths(input.shape), output: output.tensor });
+      // One row per (step, sample), each with its own length.
+      const shape = { rows: ctx.rows, batch: ctx.rows, tokens: input.positions, inChannels: spec.inChannels, widths: spec.widths, filters: spec.filters };
+      ctx.ops.conv({ shape, rowStart: 0, rowCount: ctx.rows, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, bias: null, lengths: ctx.rowLengths(input.shape), output: output.tensor });
     },
     backward(ctx, spec, [input], _output, gradOutput, [gradInput]) {
       const weight = ctx.param(`${spec.name}.weight`);

@@ -57,9 +57,9 @@ export const linear: LayerModule<LinearLayerSpec> = {
       return spec.bias ? [weight, { name: `${spec.name}.bias`, value: stored(`${spec.name}.bias`).slice(), decay: false }] : [weight];
     },
     forward(ctx, spec, [input], output) {
-      const shape = { rows: ctx.rows, inFeatures: spec.inFeatures, outFeatures: spec.outFeatures };
       const bias = spec.bias ? ctx.param(`${spec.name}.bias`).value : null;
-      ctx.ops.linearForward({ shape, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, bias, output: output.tensor });
+      const { inFeatures, outFeatures } = spec;
+      ctx.ops.linear({ rows: ctx.rows, rowStart: 0, rowCount: ctx.rows, inFeatures, outFeatures, input: input.tensor, weights: ctx.param(`${spec.name}.weight`).value, bias, output: output.tensor });
     },
     backward(ctx, spec, [input], _output, gradOutput, [gradInput]) {
       const shape = { rows: ctx.rows, inFeatures: spec.inFeatures, outFeatures: spec.outFeatures };

@@ -156,17 +156,21 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
       const channels = input.shape.channels;
       if (ctx.mode === 'ann') {
         const count = ctx.rows * input.positions * channels;
-        ctx.ops.activationForward({ count, activation: trainActivation(spec), step: stepTensor(ctx, spec), input: input.tensor, output: output.tensor });
+        ctx.ops.activation({ count, activation: trainActivation(spec), step: stepTensor(ctx, spec), input: input.tensor, output: output.tensor });
         return;
       }
-      ctx.ops.neuronForward({
-        params: ctx.neuronParams(spec, channels),
-        neurons: ctx.batch * input.positions * channels,
-        numSteps: ctx.numSteps,
-        input: input.tensor,
+      const params = ctx.neuronParams(spec, channels);
+      const neurons = ctx.batch * input.positions * channels;
+      const learned = learnedTensors(ctx, spec);
+      ctx.ops.neuron({
+        params,
+        neurons,
+        tStart: 0,
+        tCount: ctx.numSteps,
+        x: input.tensor,
         spikes: output.tensor,
+        layer: ctx.ops.neuronLayer(`${spec.name}.state`, params, neurons, learned.vThreshold && learned.beta ? { vThreshold: learned.vThreshold, beta: learned.beta } : undefined),
         membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
-        ...learnedTensors(ctx, spec),
       });
     },
     backward(ctx, spec, [input], output, gradOutput, [gradInput]) {

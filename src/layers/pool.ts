@@ -5,11 +5,18 @@
  */
 import { oneOf } from '../model/json-checks';
 import { flatShape, needPositional, poolCounts, poolScales } from './shapes';
+import type { TensorOps } from '../engine/ops';
 import type { LayerModule, LayerSpecBase } from './types';
 
 export interface PoolLayerSpec extends LayerSpecBase {
   kind: 'pool';
   mode: 'avg' | 'sum';
+}
+
+/** `output[r][c] = scale[r][c] · Σ_{q < valid[r][c]} input[r][q][c]` over `rows` rows, each its own sample (training). */
+export function poolRows<Tensor>(ops: TensorOps<Tensor>, rows: number, positions: number, channels: number, input: Tensor, valid: Tensor, scale: Tensor, output: Tensor): void {
+  ops.poolSum({ shape: { rows, batch: rows, positions, channels }, rowStart: 0, rowCount: rows, input, validPositions: valid, output, accumulate: false });
+  ops.scaleRows({ rows, rowStart: 0, rowCount: rows, batch: rows, channels, values: output, scale });
 }
 
 export const pool: LayerModule<PoolLayerSpec> = {
@@ -63,7 +70,7 @@ export const pool: LayerModule<PoolLayerSpec> = {
     },
     forward(ctx, spec, [input], output) {
       const { valid, scale } = ctx.poolTables(input.shape, spec.mode);
-      ctx.ops.poolForward({ batch: ctx.rows, positions: input.positions, channels: input.shape.channels, input: input.tensor, validPositions: valid, scale, output: output.tensor });
+      poolRows(ctx.ops, ctx.rows, input.positions, input.shape.channels, input.tensor, valid, scale, output.tensor);
     },
     backward(ctx, spec, [input], _output, gradOutput, [gradInput]) {
       if (!gradInput) return;

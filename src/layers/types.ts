@@ -9,7 +9,6 @@ import type { TensorOps } from '../engine/ops';
 import type { NeuronParams } from '../reference/neuron';
 import type { Surrogate } from '../reference/neuron-backward';
 import type { NeuronSpec } from '../model/spec';
-import type { TrainOps } from '../train/ops';
 
 /** A parsed `model.json` object. */
 export type Json = Record<string, unknown>;
@@ -161,7 +160,7 @@ export interface TrainParamDecl {
 
 /** What a layer's training hooks get for one batch (architecture §6.5). */
 export interface TrainContext<Tensor> {
-  readonly ops: TrainOps<Tensor>;
+  readonly ops: TensorOps<Tensor>;
   /** `snn`: BPTT of the spiking network; `ann`: the ANN twin (one step, activations for spiking layers). */
   readonly mode: 'snn' | 'ann';
   readonly numSteps: number;

@@ -11,7 +11,6 @@ import { tokenize } from '../model/tokenizer';
 import { testGpu } from '../test-support/gpu';
 import { suBifModel } from './bif';
 import { collectActivations } from './calibrate';
-import { GpuTrainOps } from './gpu-ops';
 import { characterVocabulary, encodeExamples } from './prepare';
 import { trainTextCnn } from './run';
 import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
@@ -39,7 +38,7 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
     const test = dataset.test.slice(0, 48);
     const config: TextCnnConfig = { dim: 16, widths: [2, 3], filters: 12, classes: 2, hidden: { kind: 'quant', levels: 4 }, pool: 'sum', dropout: 0.2, learnTable: !binary, minLength: 3, centre };
     const ctx = await testGpu();
-    const ops = new GpuTrainOps(ctx);
+    const ops = new GpuOps(ctx);
     let model;
     try {
       const settings = { seed: 1, epochs: 1, batchSize: 32, learningRate: 3e-3, tableLearningRate: 1e-2, weightDecay: 0.01, maxTokens: 48 };

@@ -6,7 +6,7 @@ import { testGpu } from '../test-support/gpu';
 import { collectActivations, percentile } from './calibrate';
 import { lvIfModel } from './export';
 import { evaluateModel } from './evaluate';
-import { GpuTrainOps } from './gpu-ops';
+import { GpuOps } from '../engine/gpu-ops';
 import { characterVocabulary, encodeExamples } from './prepare';
 import { trainTextCnn } from './run';
 import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
@@ -24,7 +24,7 @@ describe('train, convert and evaluate on real data (small slice)', () => {
     const held = encodeExamples(dataset.dev!.slice(0, 120), prepared);
     const config: TextCnnConfig = { dim: 16, widths: [2, 3], filters: 16, classes: 2, hidden: { kind: 'relu' }, pool: 'avg', dropout: 0.3, learnTable: true, minLength: 3, centre: 0.5 };
     const ctx = await testGpu();
-    const ops = new GpuTrainOps(ctx);
+    const ops = new GpuOps(ctx);
     const log: string[] = [];
     let model;
     try {

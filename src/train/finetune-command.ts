@@ -18,11 +18,11 @@ import { tokenize } from '../model/tokenizer';
 import type { Surrogate } from '../reference/neuron-backward';
 import { seededPermutation, type EncodedExample } from './batches';
 import { renderModelCard } from './card';
-import { CpuTrainOps } from './cpu-ops';
+import { CpuOps } from '../engine/cpu-ops';
 import { evaluateModel } from './evaluate';
 import { finetuneSpiking, type FinetuneRecord } from './finetune-run';
-import { GpuTrainOps } from './gpu-ops';
-import type { TrainOps } from './ops';
+import { GpuOps } from '../engine/gpu-ops';
+import type { TensorOps } from '../engine/ops';
 import { datasetWithDev } from './pipeline';
 import { checkTrainable, largestTrainTensor, MAX_TENSOR_FLOATS } from './graph-trainer';
 
@@ -48,16 +48,16 @@ export interface FinetuneCommandOptions {
 }
 
 /** Training ops and an inference backend on one device (or both on the CPU). */
-async function openBackends(kind: 'gpu' | 'cpu'): Promise<{ ops: TrainOps<unknown>; engine: Backend; detail: string; close(): void }> {
+async function openBackends(kind: 'gpu' | 'cpu'): Promise<{ ops: TensorOps<unknown>; engine: Backend; detail: string; close(): void }> {
   if (kind === 'cpu') {
     const engine = new CpuBackend('CPU reference (chosen)');
-    return { ops: new CpuTrainOps() as TrainOps<unknown>, engine, detail: 'CPU reference', close: () => engine.dispose() };
+    return { ops: new CpuOps() as TensorOps<unknown>, engine, detail: 'CPU reference', close: () => engine.dispose() };
   }
   const ctx = await GpuContext.create(await nodeGpu());
-  const ops = new GpuTrainOps(ctx);
+  const ops = new GpuOps(ctx);
   const engine = new GpuBackend(ctx);
   return {
-    ops: ops as TrainOps<unknown>,
+    ops: ops as TensorOps<unknown>,
     engine,
     detail: adapterLabel(ctx.adapter),
     close() {

@@ -10,7 +10,7 @@ import type { Surrogate } from '../reference/neuron-backward';
 import { epochBatches, makeBatch, type EncodedExample } from './batches';
 import { GraphTrainer, type SpikingStepSettings } from './graph-trainer';
 import type { NetworkSpec } from '../model/spec';
-import type { TrainOps } from './ops';
+import type { TensorOps } from '../engine/ops';
 import { formatDuration } from './run';
 
 /** How to fine-tune. */
@@ -83,7 +83,7 @@ const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** Fine-tunes the model's weights on `train` by BPTT (`GraphTrainer`), choosing the epoch (0 = unchanged) by `evaluate`. */
 export async function finetuneSpiking<T>(
-  ops: TrainOps<T>,
+  ops: TensorOps<T>,
   model: TrainableModel,
   train: readonly EncodedExample[],
   settings: FinetuneSettings,

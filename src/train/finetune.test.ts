@@ -10,12 +10,12 @@ import { DEFAULT_SURROGATE } from '../reference/neuron-backward';
 import { expectClose } from '../test-support/compare';
 import { testGpu } from '../test-support/gpu';
 import { makeBatch, type EncodedExample } from './batches';
-import { CpuTrainOps } from './cpu-ops';
+import { CpuOps } from '../engine/cpu-ops';
 import { evaluateModel } from './evaluate';
 import { withLayerWeights } from './finetune-command';
 import { finetuneSpiking, type FinetuneSettings } from './finetune-run';
 import { GraphTrainer } from './graph-trainer';
-import { GpuTrainOps } from './gpu-ops';
+import { GpuOps } from '../engine/gpu-ops';
 import { minimumTokens } from '../layers/graph';
 
 const WORDS = ['good', 'great', 'fine', 'fun', 'bad', 'dull', 'awful', 'boring', 'the', 'a', 'film', 'plot', 'is', 'was', 'it', 'and'];
@@ -35,8 +35,8 @@ describe('spiking TextCNN fine-tuning', () => {
     const examples: EncodedExample[] = ['good film and fun plot', 'awful', 'the plot was dull unknownword boring'].map((text, i) => ({ ids: encode(model, text), label: i % 2 }));
     const batch = makeBatch(examples, minLength, 16);
     const settings = { learningRate: 1e-3, weightDecay: 1e-2, surrogate: DEFAULT_SURROGATE, detachReset: false };
-    const cpuTrainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 3, 3, 16);
-    const gpuOps = new GpuTrainOps(await testGpu());
+    const cpuTrainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 3, 3, 16);
+    const gpuOps = new GpuOps(await testGpu());
     try {
       const gpuTrainer = new GraphTrainer(gpuOps, model.spec, model.weights, model.probabilities, 3, 3, 16);
       const cpu = await cpuTrainer.trainStep(batch, 5, 11, settings);
@@ -66,7 +66,7 @@ describe('spiking TextCNN fine-tuning', () => {
     const texts = ['good film', 'the plot was dull and boring', 'it is a fine fun film and the plot is great'];
     const ids = texts.map((text) => encode(model, text));
     const numSteps = 6;
-    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, numSteps, 3, 32);
+    const trainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, numSteps, 3, 32);
     const rates = await trainer.outputRates(makeBatch(ids.map((i) => ({ ids: i, label: 0 })), minLength, 32), 9);
     const engine = new CpuBackend('test');
     const { raws } = await engine.run(model, prepareBatch(ids, minLength), [{ mode: 'snn', numSteps, encoding: 'rate', seed: 9, maxChunkPositions: 1000 }]);
@@ -78,7 +78,7 @@ describe('spiking TextCNN fine-tuning', () => {
     const model = tinyModel({ dim: 6, filters: 6, widths: [2, 3], vThreshold: 0.5, seed: 5 });
     const minLength = minimumTokens(model.spec);
     const ids = encode(model, 'it is a fine fun film and the plot is great');
-    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 16, 2, 32);
+    const trainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 16, 2, 32);
     const batch = makeBatch([{ ids, label: 0 }, { ids, label: 0 }], minLength, 32);
     const shared = await trainer.outputRates(batch, 3);
     expect([...shared.subarray(0, 2)]).toEqual([...shared.subarray(2, 4)]);
@@ -116,7 +116,7 @@ describe('spiking TextCNN fine-tuning', () => {
     const train = Array.from({ length: 192 }, sentence).map((e) => ({ ids: encode(model, e.text), label: e.label }));
     const held = Array.from({ length: 96 }, sentence);
     const ctx = await testGpu();
-    const ops = new GpuTrainOps(ctx);
+    const ops = new GpuOps(ctx);
     const engine = new GpuBackend(ctx);
     const numSteps = 8;
     const evaluate = async (candidate: Map<string, Float32Array>) => {
@@ -148,7 +148,7 @@ describe('spiking TextCNN fine-tuning', () => {
     let calls = 0;
     const evaluate = async () => ({ snnAccuracy: calls++ === 0 ? 0.9 : 0.6, annAccuracy: 0.5 });
     const settings: FinetuneSettings = { seed: 1, epochs: 2, batchSize: 2, numSteps: 2, maxTokens: 8, learningRate: 1e-2, weightDecay: 0, surrogate: { kind: 'piecewise-linear' }, detachReset: false };
-    const result = await finetuneSpiking(new CpuTrainOps(), model, train, settings, evaluate);
+    const result = await finetuneSpiking(new CpuOps(), model, train, settings, evaluate);
     expect(result.bestEpoch).toBe(0);
     expect([...result.weights.keys()].sort()).toEqual(['conv.w2', 'fc.weight']);
     for (const [name, tensor] of result.weights) expect(tensor).toEqual(model.weights.get(name));

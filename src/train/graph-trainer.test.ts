@@ -12,9 +12,9 @@ import { DEFAULT_SURROGATE } from '../reference/neuron-backward';
 import { expectClose } from '../test-support/compare';
 import { testGpu } from '../test-support/gpu';
 import { makeBatch, type EncodedExample } from './batches';
-import { CpuTrainOps } from './cpu-ops';
+import { CpuOps } from '../engine/cpu-ops';
 import { checkTrainable, GraphTrainer } from './graph-trainer';
-import { GpuTrainOps } from './gpu-ops';
+import { GpuOps } from '../engine/gpu-ops';
 
 const WORDS = ['good', 'great', 'fine', 'fun', 'bad', 'dull', 'awful', 'boring', 'the', 'a', 'film', 'plot', 'is', 'was', 'it', 'and'];
 const DIM = 8;
@@ -73,13 +73,28 @@ function sentences(m: LoadedModel, count: number, seed: number): EncodedExample[
 
 const settings = { learningRate: 2e-2, weightDecay: 0, surrogate: DEFAULT_SURROGATE, detachReset: false };
 
+/** Trains `epochs` passes over `train` in batches of 16; the mean loss of every step. */
+async function trainEpochs<T>(trainer: GraphTrainer<T>, train: EncodedExample[], epochs: number): Promise<number[]> {
+  const losses: number[] = [];
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let start = 0; start < train.length; start += 16) {
+      const chunk = train.slice(start, start + 16);
+      const { loss } = await trainer.trainStep(makeBatch(chunk, 3, 12), losses.length, 5, settings);
+      losses.push(loss / chunk.length);
+    }
+  }
+  return losses;
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
 describe('training a stacked network (conv → IF → conv → IF → pool → linear → IF) by BPTT', () => {
   const model = stackedModel();
 
   it('one step on the GPU equals the CPU reference: loss, gradients of all three weight tensors, updated weights', async () => {
     const batch = makeBatch(sentences(model, 4, 7), 3, 12);
-    const cpu = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
-    const ops = new GpuTrainOps(await testGpu());
+    const cpu = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
+    const ops = new GpuOps(await testGpu());
     try {
       const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 6, 4, 12);
       const a = await cpu.trainStep(batch, 0, 3, settings);
@@ -101,17 +116,8 @@ describe('training a stacked network (conv → IF → conv → IF → pool → l
   });
 
   it('learns: the loss of later steps is well under the first ones', async () => {
-    const train = sentences(model, 96, 11);
-    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 6, 16, 12);
-    const losses: number[] = [];
-    for (let epoch = 0; epoch < 4; epoch++) {
-      for (let start = 0; start < train.length; start += 16) {
-        const chunk = train.slice(start, start + 16);
-        const { loss } = await trainer.trainStep(makeBatch(chunk, 3, 12), losses.length, 5, settings);
-        losses.push(loss / chunk.length);
-      }
-    }
-    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const trainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 6, 16, 12);
+    const losses = await trainEpochs(trainer, sentences(model, 96, 11), 4);
     expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) - 0.1);
   });
 
@@ -157,8 +163,8 @@ describe('PLIF: leaky neurons whose leak and threshold are learned, through the 
 
   it('one step on the GPU equals the CPU reference, leaks and thresholds included', async () => {
     const batch = makeBatch(sentences(model, 4, 9), 3, 12);
-    const cpu = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
-    const ops = new GpuTrainOps(await testGpu());
+    const cpu = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
+    const ops = new GpuOps(await testGpu());
     try {
       const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 6, 4, 12);
       const a = await cpu.trainStep(batch, 0, 3, settings);
@@ -179,17 +185,8 @@ describe('PLIF: leaky neurons whose leak and threshold are learned, through the 
   });
 
   it('learns a small task: the loss falls, and the leaks and thresholds move within their bounds', async () => {
-    const train = sentences(model, 96, 13);
-    const trainer = new GraphTrainer(new CpuTrainOps(), model.spec, model.weights, model.probabilities, 6, 16, 12);
-    const losses: number[] = [];
-    for (let epoch = 0; epoch < 10; epoch++) {
-      for (let start = 0; start < train.length; start += 16) {
-        const chunk = train.slice(start, start + 16);
-        const { loss } = await trainer.trainStep(makeBatch(chunk, 3, 12), losses.length, 5, settings);
-        losses.push(loss / chunk.length);
-      }
-    }
-    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const trainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 6, 16, 12);
+    const losses = await trainEpochs(trainer, sentences(model, 96, 13), 10);
     expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) - 0.1);
     const trained = (await trainer.trainedSpec()).layers[1] as NeuronLayerSpec;
     const betas = trained.beta as number[];

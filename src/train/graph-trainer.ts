@@ -28,7 +28,9 @@ import { neuronParams } from '../engine/executor';
 import type { Surrogate } from '../reference/neuron-backward';
 import { hashU32 } from '../reference/rng';
 import type { TrainBatch } from './batches';
-import { adamWSettings, readLossAndCorrect, type TrainOps } from './ops';
+import type { TensorOps } from '../engine/ops';
+import { poolRows } from '../layers/pool';
+import { adamWSettings, readLossAndCorrect } from './ops';
 
 /** The seed of the input spikes of optimisation step `iteration`: fresh spikes every step, the same for the same seed. */
 export function iterationSeed(seed: number, iteration: number): number {
@@ -128,7 +130,7 @@ export class GraphTrainer<Tensor> {
   private adamStep = 0;
 
   constructor(
-    private readonly ops: TrainOps<Tensor>,
+    private readonly ops: TensorOps<Tensor>,
     readonly spec: NetworkSpec,
     weights: Map<string, Float32Array>,
     probabilities: Float32Array,
@@ -279,19 +281,12 @@ export class GraphTrainer<Tensor> {
     const dim = this.graph.input.channels;
     const tokenIds = ops.upload('tokenIds', batch.tokenIds);
     const input = this.values.get(-1)!.tensor;
-    if (this.mode === 'ann') {
-      ops.gather({ batch: B, tokens: batch.tokens, dim, tokenIds, table: this.inputTable, output: input });
-    } else {
-      ops.encodeRate({
-        seed: run.seed,
-        shape: { numSteps: T, batch: B, tokens: batch.tokens, dim },
-        tokenIds,
-        probabilities: this.inputTable,
-        streamIds: ops.upload('streamIds', run.streams === 'inference' ? new Uint32Array(B) : Uint32Array.from({ length: B }, (_, b) => b)),
-        firstStepOnly: this.spec.encoder.presentation === 'first-step',
-        output: input,
-      });
-    }
+    const streamIds = ops.upload('streamIds', run.streams === 'inference' ? new Uint32Array(B) : Uint32Array.from({ length: B }, (_, b) => b));
+    const shape = { numSteps: T, batch: B, tokens: batch.tokens, dim };
+    // ANN: the table's rows (a direct encoding of one step); SNN: the rate-coded spikes of all T steps.
+    const kind = this.mode === 'ann' ? 'direct' : 'rate';
+    const firstStepOnly = this.mode === 'snn' && this.spec.encoder.presentation === 'first-step';
+    ops.encode({ kind, seed: run.seed, shape, tStart: 0, tCount: T, positionOffset: 0, tokenIds, probabilities: this.inputTable, streamIds, output: input, firstStepOnly });
     const dropout = run.training && this.options.dropout && this.options.dropout.rate > 0 ? this.options.dropout : null;
     for (const node of this.graph.nodes) {
       const inputs = this.inputsOf(node, batch.tokens);
@@ -307,7 +302,7 @@ export class GraphTrainer<Tensor> {
     // The rate is a pool over the steps: batch 1, positions T, channels B·K, each scaled by 1/T.
     const rateValid = ops.upload('rateValid', new Uint32Array(B * K).fill(T));
     const rateScale = ops.upload('rateScale', new Float32Array(B * K).fill(Math.fround(1 / T)));
-    ops.poolForward({ batch: 1, positions: T, channels: B * K, input: last, validPositions: rateValid, scale: rateScale, output: this.work.rate });
+    poolRows(ops, 1, T, B * K, last, rateValid, rateScale, this.work.rate);
     return { ctx, B, K, logits: this.work.rate, rate: { rateValid, rateScale }, dropout };
   }
 

@@ -11,10 +11,10 @@ import { nodeGpu } from '../gpu/node-gpu';
 import { saveModelDir } from '../model/node-io';
 import type { TrainActivation } from '../reference/activation-train';
 import { collectActivations, percentile } from './calibrate';
-import { CpuTrainOps } from './cpu-ops';
+import { CpuOps } from '../engine/cpu-ops';
 import { lvIfModel } from './export';
-import { GpuTrainOps } from './gpu-ops';
-import type { TrainOps } from './ops';
+import { GpuOps } from '../engine/gpu-ops';
+import type { TensorOps } from '../engine/ops';
 import { characterVocabulary, coverage, encodeExamples, gloveVocabulary, type PreparedVocabulary } from './prepare';
 import { trainTextCnn, type TrainSettings } from './run';
 import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
@@ -64,13 +64,13 @@ export interface TrainCommandOptions {
 }
 
 /** Opens the training ops of a backend. */
-export async function openTrainOps(backend: 'gpu' | 'cpu'): Promise<{ ops: TrainOps<unknown>; detail: string; close(): void }> {
-  if (backend === 'cpu') return { ops: new CpuTrainOps() as TrainOps<unknown>, detail: 'CPU reference', close() {} };
+export async function openTrainOps(backend: 'gpu' | 'cpu'): Promise<{ ops: TensorOps<unknown>; detail: string; close(): void }> {
+  if (backend === 'cpu') return { ops: new CpuOps() as TensorOps<unknown>, detail: 'CPU reference', close() {} };
   const ctx = await GpuContext.create(await nodeGpu());
-  const ops = new GpuTrainOps(ctx);
+  const ops = new GpuOps(ctx);
   const detail = [ctx.adapter.vendor, ctx.adapter.architecture, ctx.adapter.device, ctx.adapter.description].filter(Boolean).join(' ');
   return {
-    ops: ops as TrainOps<unknown>,
+    ops: ops as TensorOps<unknown>,
     detail,
     close() {
       ops.dispose();

@@ -8,7 +8,6 @@ import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import { tokenize } from '../model/tokenizer';
 import type { NeuronParams } from '../reference/neuron';
 import { testGpu } from '../test-support/gpu';
-import { GpuTrainOps } from './gpu-ops';
 import { characterVocabulary, encodeExamples } from './prepare';
 import { RnnTrainer, type RnnConfig } from './rnn';
 import { suBifRnnModel } from './rnn-bif';
@@ -29,7 +28,7 @@ describe('lossless conversion of a quantised RNN to token-recurrent BIF neurons 
     const train = encodeExamples(dataset.train.slice(0, 400), prepared);
     const config: RnnConfig = { dim: 16, hidden: 32, classes: 2, activation: { kind: 'quant', levels: 4 }, dropout: 0.2, centre: 0.5 };
     const ctx = await testGpu();
-    const ops = new GpuTrainOps(ctx);
+    const ops = new GpuOps(ctx);
     let model: LoadedModel;
     try {
       const settings = { seed: 1, epochs: 1, batchSize: 32, learningRate: 3e-3, tableLearningRate: 0, weightDecay: 0.01, maxTokens: 48 };

@@ -3,7 +3,7 @@
  * (`trainEpochs`, the same as the TextCNN's). The same seed gives the same model.
  */
 import { evaluationBatches, makeBatch, type EncodedExample } from './batches';
-import type { TrainOps } from './ops';
+import type { TensorOps } from '../engine/ops';
 import { initialRnnParameters, RnnTrainer, type RnnConfig, type RnnParameters } from './rnn';
 import { trainEpochs, type EpochLoop, type TrainResult, type TrainSettings } from './run';
 
@@ -40,7 +40,7 @@ export async function rnnAccuracy<T>(trainer: RnnTrainer<T>, examples: readonly 
 
 /** Trains a quantised RNN on `train`, choosing the epoch by accuracy on `dev`. */
 export async function trainRnn<T>(
-  ops: TrainOps<T>,
+  ops: TensorOps<T>,
   config: RnnConfig,
   probabilities: Float32Array,
   train: readonly EncodedExample[],

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { testGpu } from '../test-support/gpu';
 import { TestRandom } from '../test-support/random';
 import { makeBatch, type EncodedExample } from './batches';
-import { CpuTrainOps } from './cpu-ops';
-import { GpuTrainOps } from './gpu-ops';
-import type { TrainOps } from './ops';
+import { CpuOps } from '../engine/cpu-ops';
+import { GpuOps } from '../engine/gpu-ops';
+import type { TensorOps } from '../engine/ops';
 import { initialRnnParameters, RnnTrainer, type RnnConfig } from './rnn';
 
 const NOT = 6;
@@ -40,7 +40,7 @@ function negationTask(count: number, seed: number): { table: Float32Array; examp
 
 const config: RnnConfig = { dim: 8, hidden: 16, classes: 2, activation: { kind: 'quant', levels: 4 }, dropout: 0.1, centre: 0.5 };
 
-async function trainSteps<T>(ops: TrainOps<T>, table: Float32Array, examples: EncodedExample[], steps: number) {
+async function trainSteps<T>(ops: TensorOps<T>, table: Float32Array, examples: EncodedExample[], steps: number) {
   const trainer = new RnnTrainer(ops, config, initialRnnParameters(config, 5), table, 16, 12);
   await trainer.calibrateStep(makeBatch(examples.slice(0, 16), 1, 12));
   const losses: number[] = [];
@@ -52,11 +52,11 @@ async function trainSteps<T>(ops: TrainOps<T>, table: Float32Array, examples: En
   return { losses, parameters: await trainer.parameters() };
 }
 
-describe('quantised RNN training, written once over the training ops', () => {
+describe('quantised RNN training, written once over the tensor ops', () => {
   it('the GPU kernels train the same model as the CPU reference', async () => {
     const { table, examples } = negationTask(64, 1);
-    const cpu = await trainSteps(new CpuTrainOps(), table, examples, 4);
-    const ops = new GpuTrainOps(await testGpu());
+    const cpu = await trainSteps(new CpuOps(), table, examples, 4);
+    const ops = new GpuOps(await testGpu());
     try {
       const gpu = await trainSteps(ops, table, examples, 4);
       gpu.losses.forEach((loss, i) => expect(loss).toBeCloseTo(cpu.losses[i], 3));
@@ -78,7 +78,7 @@ describe('quantised RNN training, written once over the training ops', () => {
     const { table, examples } = negationTask(640, 2);
     const train = examples.slice(0, 480);
     const held = examples.slice(480);
-    const ops = new GpuTrainOps(await testGpu());
+    const ops = new GpuOps(await testGpu());
     try {
       const wider = { ...config, hidden: 32 };
       const trainer = new RnnTrainer(ops, wider, initialRnnParameters(wider, 7, 1), table, 16, 12);

@@ -3,7 +3,8 @@ import { randomUniformTensor } from '../model/random-tensor';
 import type { NetworkSpec } from '../model/spec';
 import type { TrainBatch } from './batches';
 import { GraphTrainer } from './graph-trainer';
-import type { TrainOps } from './ops';
+import { lsqInitialStep } from './ops';
+import type { TensorOps } from '../engine/ops';
 import type { OptimizerSettings } from './textcnn';
 
 /**
@@ -120,7 +121,7 @@ export class RnnTrainer<Tensor> {
   private readonly initialStep: number;
 
   constructor(
-    ops: TrainOps<Tensor>,
+    ops: TensorOps<Tensor>,
     readonly config: RnnConfig,
     initial: RnnParameters,
     /** `[vocab][dim]` firing probabilities (frozen). */
@@ -163,15 +164,7 @@ export class RnnTrainer<Tensor> {
   async calibrateStep(batch: TrainBatch): Promise<number> {
     if (this.config.activation.kind !== 'quant') return 1;
     const [z] = await this.trainer.outputsOf(batch, ['tokens']);
-    let sum = 0;
-    let count = 0;
-    for (const value of z) {
-      if (value > 0) {
-        sum += value;
-        count++;
-      }
-    }
-    const step = count > 0 ? (2 * (sum / count)) / Math.sqrt(this.config.activation.levels - 1) : 1;
+    const step = lsqInitialStep(z, this.config.activation.levels);
     this.trainer.setParam('rnn.step', Float32Array.of(step));
     return step;
   }

@@ -8,8 +8,9 @@
 import type { TrainActivation } from '../reference/activation-train';
 import { randomUniformTensor } from '../model/random-tensor';
 import { epochBatches, evaluationBatches, makeBatch, type EncodedExample, type TrainBatch } from './batches';
-import type { TrainOps } from './ops';
+import type { TensorOps } from '../engine/ops';
 import { parameterSizes, TextCnnTrainer, type OptimizerSettings, type TextCnnConfig, type TextCnnParameters } from './textcnn';
+import { lsqInitialStep } from './ops';
 
 /** How to train. */
 export interface TrainSettings {
@@ -81,15 +82,7 @@ async function calibrateStep<T>(trainer: TextCnnTrainer<T>, hidden: TrainActivat
   if (hidden.kind !== 'quant') return 1;
   const batch = makeBatch(examples.slice(0, settings.batchSize), trainer.config.minLength, settings.maxTokens);
   const { z } = await trainer.activations(batch);
-  let sum = 0;
-  let count = 0;
-  for (const value of z) {
-    if (value > 0) {
-      sum += value;
-      count++;
-    }
-  }
-  const step = count > 0 ? (2 * (sum / count)) / Math.sqrt(hidden.levels - 1) : 1;
+  const step = lsqInitialStep(z, hidden.levels);
   trainer.setHiddenStep(step);
   return step;
 }
@@ -104,7 +97,7 @@ export function formatDuration(seconds: number): string {
 
 /** Trains a TextCNN on `train`, choosing the epoch by accuracy on `dev`. */
 export async function trainTextCnn<T>(
-  ops: TrainOps<T>,
+  ops: TensorOps<T>,
   config: TextCnnConfig,
   table: Float32Array,
   train: readonly EncodedExample[],

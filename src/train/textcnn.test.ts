@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { testGpu } from '../test-support/gpu';
 import { TestRandom } from '../test-support/random';
 import { makeBatch, type EncodedExample } from './batches';
-import { CpuTrainOps } from './cpu-ops';
-import { GpuTrainOps } from './gpu-ops';
-import type { TrainOps } from './ops';
+import { CpuOps } from '../engine/cpu-ops';
+import { GpuOps } from '../engine/gpu-ops';
+import type { TensorOps } from '../engine/ops';
 import { initialParameters } from './run';
 import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
 
@@ -42,7 +42,7 @@ const config = (learnTable: boolean, hidden: TextCnnConfig['hidden'] = { kind: '
   centre: 0.5,
 });
 
-async function trainSteps<T>(ops: TrainOps<T>, cfg: TextCnnConfig, table: Float32Array, examples: EncodedExample[], steps: number) {
+async function trainSteps<T>(ops: TensorOps<T>, cfg: TextCnnConfig, table: Float32Array, examples: EncodedExample[], steps: number) {
   const trainer = new TextCnnTrainer(ops, cfg, initialParameters(cfg, table, 5), 16, 16);
   const losses: number[] = [];
   for (let step = 0; step < steps; step++) {
@@ -53,13 +53,13 @@ async function trainSteps<T>(ops: TrainOps<T>, cfg: TextCnnConfig, table: Float3
   return { losses, parameters: await trainer.parameters() };
 }
 
-describe('TextCNN training, written once over the training ops', () => {
+describe('TextCNN training, written once over the tensor ops', () => {
   for (const learnTable of [false, true]) {
     it(`the GPU kernels train the same model as the CPU reference (${learnTable ? 'learned table' : 'frozen table'})`, async () => {
       const { table, examples } = toyTask(64, 1);
-      const cpu = await trainSteps(new CpuTrainOps(), config(learnTable), table, examples, 6);
+      const cpu = await trainSteps(new CpuOps(), config(learnTable), table, examples, 6);
       const ctx = await testGpu();
-      const ops = new GpuTrainOps(ctx);
+      const ops = new GpuOps(ctx);
       try {
         const gpu = await trainSteps(ops, config(learnTable), table, examples, 6);
         gpu.losses.forEach((loss, i) => expect(loss).toBeCloseTo(cpu.losses[i], 3));
@@ -77,7 +77,7 @@ describe('TextCNN training, written once over the training ops', () => {
     const { table, examples } = toyTask(400, 2);
     const cfg = config(false);
     const ctx = await testGpu();
-    const ops = new GpuTrainOps(ctx);
+    const ops = new GpuOps(ctx);
     try {
       const trainer = new TextCnnTrainer(ops, cfg, initialParameters(cfg, table, 5), 16, 16);
       const train = examples.slice(0, 320);

@@ -4,7 +4,7 @@ import type { TrainActivation } from '../reference/activation-train';
 import { convWeightOffsets } from '../reference/conv-train';
 import type { TrainBatch } from './batches';
 import { GraphTrainer } from './graph-trainer';
-import type { TrainOps } from './ops';
+import type { TensorOps } from '../engine/ops';
 
 /**
  * The TextCNN of architecture §2.1 as an ANN to train, a configuration of the generic trainer
@@ -96,7 +96,7 @@ export class TextCnnTrainer<Tensor> {
   private readonly initial: TextCnnParameters;
 
   constructor(
-    ops: TrainOps<Tensor>,
+    ops: TensorOps<Tensor>,
     readonly config: TextCnnConfig,
     initial: TextCnnParameters,
     maxBatch: number,
