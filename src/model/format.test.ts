@@ -149,6 +149,29 @@ describe('weights.safetensors validation', () => {
     expect(errorAfter(() => {}, weightsAfter((t) => t.set('stray', { dtype: 'F32', shape: [1], data: new Float32Array(1) })))).toMatch(/tensor "stray" is not used by the network/);
   });
 
+  it('reports weights that would overflow float32 and an embedding scale that overflows when dequantised', () => {
+    expect(errorAfter(() => {}, weightsAfter((t) => (t.get('fc.weight')!.data[3] = 3e38)))).toMatch(/^weights\.safetensors: tensor "fc\.weight" holds 3\.\d+e\+38 at element 3; weights must be within ±1e\+20/);
+    const quantised = saved({ embeddingDtype: 'U8' });
+    const json = JSON.parse(quantised.configText);
+    json.embedding.quantScale = 1e37;
+    expect(() => parseModel(JSON.stringify(json), quantised.weightBytes)).toThrow(/^model\.json: embedding\.quantScale: \(q − quantZero\) · quantScale is -?Infinity in float32/);
+  });
+
+  it('a weight file with thousands of aliased extra tensors fails on its header, before any tensor is decoded', () => {
+    const model = saved();
+    const header = JSON.parse(new TextDecoder().decode(model.weightBytes.subarray(8, 8 + new DataView(model.weightBytes.buffer).getUint32(0, true))));
+    for (let i = 0; i < 12_000; i++) header[`alias${i}`] = { ...header['fc.weight'] };
+    const text = new TextEncoder().encode(JSON.stringify(header));
+    const data = model.weightBytes.subarray(8 + new DataView(model.weightBytes.buffer).getUint32(0, true));
+    const file = new Uint8Array(8 + text.length + data.length);
+    new DataView(file.buffer).setUint32(0, text.length, true);
+    file.set(text, 8);
+    file.set(data, 8 + text.length);
+    const message = errorAfter(() => {}, file);
+    expect(message).toMatch(/^weights\.safetensors: tensor ".+": its data \[\d+, \d+\] overlaps tensor ".+"/);
+    expect(message).not.toMatch(/\n/);
+  });
+
   it('reports a quantised embedding without its scale', () => {
     const quantised = saved({ embeddingDtype: 'I8' });
     const json = JSON.parse(quantised.configText);

@@ -3,16 +3,13 @@
  * the field by its JSON path, what it must be and what it was.
  */
 import type { Json } from '../layers/types';
+import { show } from './describe-value';
 import { ModelFormatError } from './safetensors';
 
 export type { Json };
 
-
-export function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
+/** A value for a message: at most 80 characters on one line, whatever its size or depth. */
+export { show };
 
 export function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
