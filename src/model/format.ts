@@ -114,7 +114,7 @@ function checkValues(name: string, values: Float32Array, bound: number): void {
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (!Number.isFinite(value)) failWeights(`tensor ${quoteName(name)} holds ${value} at element ${i}; weights must be finite: retrain or re-export the model`);
-    if (Math.abs(value) > bound) failWeights(`tensor ${quoteName(name)} holds ${value} at element ${i}; weights must be within ±${bound.toExponential()}, or the network's sums overflow float32: retrain or re-export the model`);
+    if (Math.abs(value) > Math.fround(bound)) failWeights(`tensor ${quoteName(name)} holds ${value} at element ${i}; weights must be within ±${bound.toExponential()}, or the network's sums overflow float32: retrain or re-export the model`);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Json } from '../layers/types';
 import { show } from './describe-value';
+import { holdsInFloat32 } from './limits';
 import { ModelFormatError } from './safetensors';
 
 export type { Json };
@@ -45,10 +46,20 @@ export function integer(parent: Json, key: string, path: string, min: number, ma
   return value;
 }
 
+/**
+ * A number of model.json that the engine uses as float32: finite, `valid`, and held by float32
+ * without becoming 0, subnormal or infinite (1e-50 and 1e39 are fine float64 values but not float32 ones).
+ */
 export function number(parent: Json, key: string, path: string, valid: (x: number) => boolean = () => true, problem = 'must be a finite number'): number {
   const value = parent[key];
   if (typeof value !== 'number' || !Number.isFinite(value) || !valid(value)) fail(join(path, key), problem, value);
+  if (!holdsInFloat32(value)) fail(join(path, key), `${problem}; the engine computes in float32, which holds 0 or magnitudes from 1.2e-38 to 3.4e38`, value);
   return value;
+}
+
+/** A size of model.json: an integer in [1, max], checked before anything is allocated from it. */
+export function size(parent: Json, key: string, path: string, max: number): number {
+  return integer(parent, key, path, 1, max);
 }
 
 export function boolean(parent: Json, key: string, path: string): boolean {
@@ -64,9 +75,10 @@ export function array(parent: Json, key: string, path: string, nonEmpty: boolean
 }
 
 /** Distinct non-empty strings (vocabulary words, class names). */
-export function distinctStrings(parent: Json, key: string, path: string): string[] {
+export function distinctStrings(parent: Json, key: string, path: string, max = Number.MAX_SAFE_INTEGER): string[] {
   const where = join(path, key);
   const values = array(parent, key, path, true);
+  if (values.length > max) fail(where, `holds ${values.length} entries; the limit is ${max}`);
   const seen = new Map<string, number>();
   values.forEach((value, index) => {
     if (typeof value !== 'string' || value.length === 0) fail(`${where}[${index}]`, 'must be a non-empty string', value);

@@ -15,6 +15,7 @@ describe('userMessage', () => {
     expect(lost.detail).toMatch(/new device is acquired on the next request/);
     expect(lost.retry).toBe(true);
     expect(userMessage(named('WorkerCrashError', 'The engine worker failed.')).detail).toMatch(/Reload the page/);
+    expect(userMessage(named('ModelOutputError', 'score is Infinity'))).toMatchObject({ kind: 'model', title: 'This model gives no valid answer', retry: false });
   });
 
   it('explains a failed fetch as a model that could not be loaded', () => {
