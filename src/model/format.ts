@@ -18,6 +18,7 @@
  * `ModelFormatError` that names it (see config-validation.ts).
  */
 import { validateConfig } from './config-validation';
+import { checkDepth } from './json-checks';
 import { firingProbabilities } from './encoding';
 import { clip, quoteName } from './describe-value';
 import { decodeTensors, ModelFormatError, readSafetensorsIndex, shapeSize, writeSafetensors } from './safetensors';
@@ -165,11 +166,14 @@ export function parseModel(configText: string, weightBytes: Uint8Array): LoadedM
 
 /** The JSON of model.json, or a one-line error. */
 function parseConfigJson(configText: string): unknown {
+  let json: unknown;
   try {
-    return JSON.parse(configText);
+    json = JSON.parse(configText);
   } catch (error) {
     throw new ModelFormatError(`model.json: is not valid JSON (${clip((error as Error).message, 120)}); fix the file or export the model again`);
   }
+  checkDepth(json);
+  return json;
 }
 
 /** The embedding tensor's presence, shape and dtype against model.json (before its data is read). */

@@ -91,3 +91,40 @@ export function distinctStrings(parent: Json, key: string, path: string, max = N
 
 export const positive = (x: number): boolean => x > 0;
 
+/** Deepest nesting of objects and arrays that model.json may have (a model needs about 5). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Throws the `model.json` error for the first value nested deeper than `maxDepth` objects and
+ * arrays, naming its path. Iterative, so a file nested 100,000 deep is refused instead of
+ * overflowing the stack of whatever walks it later (a message, a copy to the worker).
+ */
+export function checkDepth(root: unknown, maxDepth = MAX_JSON_DEPTH): void {
+  interface Frame {
+    value: object;
+    depth: number;
+    parent: Frame | null;
+    key: string;
+  }
+  if (typeof root !== 'object' || root === null) return;
+  const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.depth > maxDepth) fail(`${pathOf(frame)}`, `nests objects and arrays more than ${maxDepth} deep; a model needs only a few levels`);
+    const isArray = Array.isArray(frame.value);
+    for (const key of Object.keys(frame.value)) {
+      const child = (frame.value as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: frame.depth + 1, parent: frame, key: isArray ? `[${key}]` : key });
+    }
+  }
+
+  function pathOf(frame: Frame): string {
+    const keys: string[] = [];
+    for (let f: Frame | null = frame; f && f.parent; f = f.parent) keys.push(f.key.length > 40 ? `${f.key.slice(0, 37)}...` : f.key);
+    keys.reverse();
+    const shown = keys.length > 6 ? keys.slice(0, 5) : keys;
+    const path = shown.reduce((text, key) => (key.startsWith('[') || text === '' ? `${text}${key}` : `${text}.${key}`), '');
+    return `${path || '(top level)'}${shown.length < keys.length ? '...' : ''}`;
+  }
+}
+
