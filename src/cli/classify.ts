@@ -6,15 +6,67 @@ import { UsageError } from './errors';
 import { backendChoice, createNodeEngine } from './node-engine';
 
 /**
- * Texts from standard input, one per non-blank line, decoded as UTF-8 (invalid bytes become U+FFFD).
- * Read as a stream: a synchronous read of a pipe fails with EAGAIN when the writer is slower.
+ * Texts from standard input, one per non-blank line. Read as a stream: a synchronous read of a pipe
+ * fails with EAGAIN when the writer is slower.
  */
 async function readStdinTexts(): Promise<string[]> {
   if (process.stdin.isTTY) throw new UsageError('give a TEXT argument, or pipe texts on standard input, one per line');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  return textLines(Buffer.concat(chunks), 'standard input');
+}
+
+/**
+ * The non-blank lines of UTF-8 text (a leading byte-order mark dropped). Input that is not text (a
+ * NUL byte, bytes that are not UTF-8: a binary file, random data, another encoding) is refused with
+ * an `InputError` naming `source` and the first bad byte, instead of being classified as junk lines.
+ */
+export function textLines(bytes: Uint8Array, source: string): string[] {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new InputError(`${source} is not text: it holds a NUL byte (byte ${nul + 1}, line ${lineOf(bytes, nul)}); pipe UTF-8 text, one text per line`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const where = bad < 0 ? '' : ` (byte ${bad + 1} is 0x${bytes[bad].toString(16).toUpperCase().padStart(2, '0')}, line ${lineOf(bytes, bad)})`;
+    throw new InputError(`${source} is not UTF-8 text${where}; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8) and pipe one text per line`);
+  }
   return text.split(/\r?\n/).filter((line) => line.trim().length > 0);
+}
+
+/** 1-based line number of byte `offset`. */
+function lineOf(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+/** Offset of the first byte that starts no well-formed UTF-8 sequence (a bad lead byte or a broken sequence), or −1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b < 0x80) length = 1;
+    else if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += length;
+  }
+  return -1;
 }
 
 function formatSample(text: string, sample: SampleResult, classes: string[]): string {

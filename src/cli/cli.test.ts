@@ -44,11 +44,15 @@ describe('spikescope classify', () => {
     expect(gpu.energy.totals).toEqual(cpu.energy.totals);
   });
 
-  it('reads one text per line from standard input, decoding binary junk without failing', () => {
-    const junk = Buffer.concat([Buffer.from('good film\n'), Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]), Buffer.from('😀 电影 très bien\n\n')]);
-    const { code, stdout } = cli(['classify', '--model', modelDir, '--backend', 'cpu', '--json'], junk);
+  it('reads one text per line from standard input, and refuses binary junk in one line', () => {
+    const text = Buffer.from('good film\n\n😀 电影 très bien\n\n');
+    const { code, stdout } = cli(['classify', '--model', modelDir, '--backend', 'cpu', '--json'], text);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).results).toHaveLength(3);
+    expect(JSON.parse(stdout).results).toHaveLength(2);
+    const junk = Buffer.concat([Buffer.from('good film\n'), Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]), Buffer.from('😀 电影 très bien\n\n')]);
+    const refused = cli(['classify', '--model', modelDir, '--backend', 'cpu', '--json'], junk);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^spikescope: standard input is not text: it holds a NUL byte \(byte 13, line 2\)/);
   });
 
   it.each([

@@ -14,6 +14,7 @@ const EXPECTED_ERRORS = new Set([
   'UnsupportedNetworkError',
   'CancelledError',
   'DataError',
+  'ModelOutputError',
 ]);
 
 /**

@@ -45,11 +45,38 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Ends the process with `code` once everything written to stdout and stderr has been handed to the
+ * operating system. A pipe takes 64 KB at a time: exiting at once would cut off the rest of the
+ * output (`spikescope classify --json … | wc -c`). The explicit exit then ends the process even if
+ * a GPU device still holds the event loop.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  const streams = [process.stdout, process.stderr];
+  let pending = streams.length;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of streams) {
+    if (stream.destroyed || !stream.writable) done();
+    else stream.write('', () => done());
+  }
+}
+
+// A reader that stops early (`| head`) closes the pipe: stop quietly, as other command-line tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code),
   (error: unknown) => {
     console.error(`spikescope: ${describeError(error)}`);
     if (error instanceof UsageError) console.error(USAGE.split('\n')[0]);
-    process.exit(error instanceof UsageError ? 2 : 1);
+    exitWhenFlushed(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -73,14 +73,16 @@ export class Engine {
   async classify(model: LoadedModel, texts: string[], options: RunOptions, hooks: ClassifyHooks = {}): Promise<BatchResult> {
     const started = performance.now();
     validateOptions(options);
+    const padded = minimumTokens(model.spec);
     const prepared = texts.map((text, index) => {
       if (text.length > MAX_TEXT_CHARACTERS) {
         throw new InputError(`Text ${index + 1} has ${text.length} characters; the limit is ${MAX_TEXT_CHARACTERS}. Split it.`);
       }
       const tokens = tokenize(text, model.config.tokenizer);
       if (tokens.length === 0) throw new InputError(texts.length === 1 ? 'The text is empty: type something to classify.' : `Text ${index + 1} is empty.`);
-      if (tokens.length > MAX_TEXT_TOKENS) {
-        throw new InputError(`Text ${index + 1} has ${tokens.length} tokens; the limit is ${MAX_TEXT_TOKENS}. Split it into shorter texts.`);
+      // Padding to the model's minimum length counts against the limit too.
+      if (Math.max(tokens.length, padded) > MAX_TEXT_TOKENS) {
+        throw new InputError(`Text ${index + 1} has ${Math.max(tokens.length, padded)} tokens; the limit is ${MAX_TEXT_TOKENS}. Split it into shorter texts.`);
       }
       const { ids, unknown } = model.vocabulary.encode(tokens);
       return { tokens, ids, unknown };
@@ -118,7 +120,7 @@ export class Engine {
         continue;
       }
       indices.forEach((index, b) => {
-        samples[index] = buildSampleResult({ model, options, snn, ann, batch, b, ...prepared[index] });
+        samples[index] = buildSampleResult({ model, options, snn, ann, batch, b, ...prepared[index], index });
       });
       start += indices.length;
       done += indices.length;

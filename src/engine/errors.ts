@@ -9,3 +9,11 @@ export class InputError extends Error {
 export class CancelledError extends Error {
   override name = 'CancelledError';
 }
+
+/**
+ * The model computed a score that is not a finite number (its weights or thresholds overflow
+ * float32 on this input): no label is given, since any label would be arbitrary.
+ */
+export class ModelOutputError extends Error {
+  override name = 'ModelOutputError';
+}

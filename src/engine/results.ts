@@ -3,6 +3,7 @@ import type { PreparedBatch } from './batch';
 import { networkGraph } from '../layers/graph';
 import { positionsOf, validPositionsOf } from '../layers/shapes';
 import { sampleEnergy } from './energy-input';
+import { ModelOutputError } from './errors';
 import type { RawOutput } from './executor';
 import type { LayerActivity, LayerSpikes, MembraneTrace, RunOptions, SampleResult } from './types';
 
@@ -24,12 +25,16 @@ export function buildSampleResult(args: {
   tokens: string[];
   ids: Int32Array;
   unknown: string[];
+  /** Index of the text among the request's texts (for messages). */
+  index?: number;
 }): SampleResult {
   const { model, options, snn, ann, batch, b } = args;
   const classes = model.spec.readout.classes;
   const scores = Array.from(snn.scores.subarray(b * classes.length, (b + 1) * classes.length));
+  checkFinite(scores, classes, 'SNN', args.index);
   const labelIndex = argmax(scores);
   const annScores = ann ? Array.from(ann.scores.subarray(b * classes.length, (b + 1) * classes.length)) : undefined;
+  if (annScores) checkFinite(annScores, classes, 'ANN twin', args.index);
   const annIndex = annScores ? argmax(annScores) : -1;
   const activity = sampleActivity(model, snn, batch, b);
   const length = batch.lengths[b];
@@ -47,6 +52,16 @@ export function buildSampleResult(args: {
     membrane: membraneOf(snn, b),
     cumulativeScores: cumulativeScores(snn, batch.batch, b, classes.length, model.spec.readout.population),
   };
+}
+
+/** Throws `ModelOutputError` when a score is NaN or infinite: a label from such scores would be arbitrary. */
+function checkFinite(scores: readonly number[], classes: readonly string[], network: string, index: number | undefined): void {
+  const bad = scores.findIndex((score) => !Number.isFinite(score));
+  if (bad < 0) return;
+  const text = index === undefined ? 'a text' : `text ${index + 1}`;
+  throw new ModelOutputError(
+    `The model's ${network} score for class "${classes[bad]}" on ${text} is ${scores[bad]}, not a finite number: its weights or thresholds overflow float32, so no label is given. Check or re-export the model.`,
+  );
 }
 
 /** Spike events, neurons and firing rate of the input and every spiking layer of sample `b`. */

@@ -4,7 +4,8 @@
  * side by side (branch-major) over the positions of the narrowest branch; a position that a wider
  * branch (or a shorter sentence) does not reach is masked: its current is 0 and pooling skips it.
  */
-import { array, boolean, fail, integer } from '../model/json-checks';
+import { array, boolean, fail, size } from '../model/json-checks';
+import { MAX_CHANNELS, MAX_WIDTH } from '../model/limits';
 import { UnsupportedNetworkError } from './errors';
 import { concatFloat32, needChannels, needPositional, needUniform, positionalShape } from './shapes';
 import type { LayerModule, LayerSpecBase, ValueShape } from './types';
@@ -78,13 +79,18 @@ export const conv: LayerModule<ConvLayerSpec> = {
   arity: 'one',
   staticInput: 'propagate',
   parse(o, path, base, [input]) {
-    const inChannels = integer(o, 'inChannels', path, 1);
+    const inChannels = size(o, 'inChannels', path, MAX_CHANNELS);
     const widths = array(o, 'widths', path, true);
+    if (widths.length > MAX_WIDTH) fail(`${path}.widths`, `holds ${widths.length} widths; distinct widths from 1 to ${MAX_WIDTH} are at most ${MAX_WIDTH}`);
+    const seen = new Set<unknown>();
     widths.forEach((width, index) => {
-      if (typeof width !== 'number' || !Number.isInteger(width) || width < 1) fail(`${path}.widths[${index}]`, 'must be an integer >= 1', width);
-      if (widths.indexOf(width) !== index) fail(`${path}.widths[${index}]`, 'repeats an earlier width; each branch needs its own width', width);
+      if (typeof width !== 'number' || !Number.isInteger(width) || width < 1 || width > MAX_WIDTH) fail(`${path}.widths[${index}]`, `must be an integer in [1, ${MAX_WIDTH}]`, width);
+      if (seen.has(width)) fail(`${path}.widths[${index}]`, 'repeats an earlier width; each branch needs its own width', width);
+      seen.add(width);
     });
-    const spec: ConvLayerSpec = { kind: 'conv', ...base, inChannels, widths: widths as number[], filters: integer(o, 'filters', path, 1), bias: boolean(o, 'bias', path) };
+    const filters = size(o, 'filters', path, MAX_CHANNELS);
+    if (filters * widths.length > MAX_CHANNELS) fail(`${path}.filters`, `${widths.length} widths × ${filters} filters = ${filters * widths.length} channels; the limit is ${MAX_CHANNELS}`);
+    const spec: ConvLayerSpec = { kind: 'conv', ...base, inChannels, widths: widths as number[], filters, bias: boolean(o, 'bias', path) };
     needPositional(input, 'a convolution');
     needChannels(inChannels, input, 'inChannels');
     return spec;

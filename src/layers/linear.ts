@@ -1,5 +1,6 @@
 /** Fully connected, `y = W x (+ b)`, W `[outFeatures][inFeatures]` (`shaders/linear.wgsl`, twin `src/reference/linear.ts`). */
-import { boolean, integer } from '../model/json-checks';
+import { boolean, size } from '../model/json-checks';
+import { MAX_CHANNELS } from '../model/limits';
 import { flatShape, needChannels } from './shapes';
 import { LayerShapeError, type LayerModule, type LayerSpecBase, type ValueShape } from './types';
 
@@ -18,7 +19,7 @@ export const linear: LayerModule<LinearLayerSpec> = {
   kind: 'linear',
   arity: 'one',
   parse(o, path, base, [input]) {
-    const spec: LinearLayerSpec = { kind: 'linear', ...base, inFeatures: integer(o, 'inFeatures', path, 1), outFeatures: integer(o, 'outFeatures', path, 1), bias: boolean(o, 'bias', path) };
+    const spec: LinearLayerSpec = { kind: 'linear', ...base, inFeatures: size(o, 'inFeatures', path, MAX_CHANNELS), outFeatures: size(o, 'outFeatures', path, MAX_CHANNELS), bias: boolean(o, 'bias', path) };
     needChannels(spec.inFeatures, input, 'inFeatures');
     return spec;
   },

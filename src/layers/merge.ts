@@ -4,6 +4,8 @@
  * convolution branches of different widths: a narrower branch's extra positions stay, the others'
  * are masked); `add` sums inputs of the same shape element by element (e.g. a residual path).
  */
+import { fail } from '../model/json-checks';
+import { MAX_CHANNELS } from '../model/limits';
 import { flatShape, positionalShape } from './shapes';
 import { LayerShapeError, type EnergySource, type InputValue, type LayerModule, type LayerSpecBase, type OutputValue, type RecordContext, type ValueShape } from './types';
 
@@ -63,7 +65,9 @@ export const concat: LayerModule<ConcatLayerSpec> = {
   kind: 'concat',
   arity: 'many',
   staticInput: 'propagate',
-  parse(_o, _path, base) {
+  parse(_o, path, base, inputs) {
+    const channels = inputs.reduce((total, input) => total + input.channels, 0);
+    if (channels > MAX_CHANNELS) fail(`${path}.inputs`, `its inputs hold ${channels} channels together; the limit is ${MAX_CHANNELS}`);
     return { kind: 'concat', ...base };
   },
   output(_spec, inputs) {

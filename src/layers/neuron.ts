@@ -5,6 +5,7 @@
  */
 import { UnsupportedNetworkError } from './errors';
 import { array, fail, integer, number, object, oneOf, positive } from '../model/json-checks';
+import { holdsInFloat32, MAX_LEVELS } from '../model/limits';
 import type { AnnActivation, NeuronSpec } from '../model/spec';
 import type { TrainActivation } from '../reference/activation-train';
 import { NEURON_MODEL_NAMES, NEURON_MODELS } from '../neurons/models';
@@ -18,7 +19,11 @@ function parseAnn(value: unknown, path: string): AnnActivation {
   const o = object(value, path);
   const kind = oneOf(o, 'kind', path, ['relu', 'identity', 'quant'] as const);
   if (kind !== 'quant') return { kind };
-  return { kind, step: number(o, 'step', path, positive, 'must be a positive number'), levels: integer(o, 'levels', path, 2) };
+  const step = number(o, 'step', path, positive, 'must be a positive number');
+  const levels = integer(o, 'levels', path, 2, MAX_LEVELS);
+  const top = Math.fround(Math.fround(step) * (levels - 1));
+  if (!Number.isFinite(top)) fail(`${path}.step`, `step × (levels − 1) = ${top} in float32; the largest activation must be finite`, step);
+  return { kind, step, levels };
 }
 
 /** `beta`: one leak in (0, 1], or (where `perChannel`) one per channel. */
@@ -26,7 +31,7 @@ function parseBeta(o: Json, path: string, channels: number, perChannel: boolean)
   if (!Array.isArray(o.beta)) return number(o, 'beta', path, (x) => x > 0 && x <= 1, 'must be in (0, 1]');
   if (!perChannel) fail(`${path}.beta`, 'must be one number in (0, 1]: one leak per channel is for neuron layers only', o.beta);
   const betas = o.beta as unknown[];
-  for (const beta of betas) if (typeof beta !== 'number' || !(beta > 0 && beta <= 1)) fail(`${path}.beta`, 'must be numbers in (0, 1]', beta);
+  for (const beta of betas) if (typeof beta !== 'number' || !(beta > 0 && beta <= 1) || !holdsInFloat32(beta)) fail(`${path}.beta`, 'must be numbers in (0, 1] that float32 holds (at least 1.2e-38)', beta);
   if (betas.length !== 1 && betas.length !== channels) fail(`${path}.beta`, `must hold 1 leak or one per channel (${channels}), got ${betas.length} values`);
   return betas as number[];
 }
@@ -39,20 +44,27 @@ export function parseNeuron(o: Json, path: string, channels: number, perChannelB
   const thresholds = array(o, 'vThreshold', path, true);
   for (const threshold of thresholds) {
     if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0) fail(`${path}.vThreshold`, 'must be positive numbers', threshold);
+    if (!holdsInFloat32(threshold)) fail(`${path}.vThreshold`, 'must be positive numbers that float32 holds: from 1.2e-38 to 3.4e38', threshold);
   }
   if (thresholds.length !== 1 && thresholds.length !== channels) {
     fail(`${path}.vThreshold`, `must hold 1 threshold or one per channel (${channels}), got ${thresholds.length} values`);
   }
-  return {
+  const spec: NeuronSpec = {
     model: oneOf(o, 'model', path, NEURON_MODEL_NAMES),
     reset: oneOf(o, 'reset', path, ['soft', 'hard', 'none'] as const),
     vThreshold: thresholds as number[],
     beta: parseBeta(o, path, channels, perChannelBeta),
     vReset: number(o, 'vReset', path),
     vInitFraction: number(o, 'vInitFraction', path),
-    levels: integer(o, 'levels', path, 2),
+    levels: integer(o, 'levels', path, 2, MAX_LEVELS),
     ann: parseAnn(o.ann, `${path}.ann`),
   };
+  // The initial potential vInitFraction · θ must be finite in float32 for every threshold.
+  for (const threshold of spec.vThreshold) {
+    const start = Math.fround(Math.fround(spec.vInitFraction) * Math.fround(threshold));
+    if (!Number.isFinite(start)) fail(`${path}.vInitFraction`, `vInitFraction × vThreshold = ${start} in float32; the initial potential must be finite`, spec.vInitFraction);
+  }
+  return spec;
 }
 
 /** Refuses neurons that BPTT does not train: BIF (converted losslessly, nothing to learn) and the hard reset. */

@@ -4,7 +4,8 @@
  * `[hidden][in]` (`.inputWeight`), U `[hidden][hidden]` (`.recurrentWeight`). In the ANN twin:
  * `h_t = act(W·in_t + U·h_{t−1} + b)` over the same steps.
  */
-import { boolean, integer, object } from '../model/json-checks';
+import { boolean, object, size } from '../model/json-checks';
+import { MAX_CHANNELS } from '../model/limits';
 import type { NeuronSpec } from '../model/spec';
 import { parseNeuron } from './neuron';
 import { flatShape, needChannels } from './shapes';
@@ -22,8 +23,8 @@ export const recurrent: LayerModule<RecurrentLayerSpec> = {
   kind: 'recurrent',
   arity: 'one',
   parse(o, path, base, [input]) {
-    const inFeatures = needChannels(integer(o, 'inFeatures', path, 1), input, 'inFeatures');
-    const hidden = integer(o, 'hidden', path, 1);
+    const inFeatures = needChannels(size(o, 'inFeatures', path, MAX_CHANNELS), input, 'inFeatures');
+    const hidden = size(o, 'hidden', path, MAX_CHANNELS);
     return { kind: 'recurrent', ...base, inFeatures, hidden, bias: boolean(o, 'bias', path), neuron: parseNeuron(object(o.neuron, `${path}.neuron`), `${path}.neuron`, hidden) };
   },
   output(spec, [input]) {

@@ -12,7 +12,8 @@
  * is step t of each position's own window. ANN twin: `y_p = act(in_p + U·y_{p−1})`, y_{−1} = 0.
  * It runs chunk by chunk of positions, carrying the last position's counts to the next chunk.
  */
-import { integer, object } from '../model/json-checks';
+import { object, size } from '../model/json-checks';
+import { MAX_CHANNELS } from '../model/limits';
 import type { NeuronSpec } from '../model/spec';
 import { parseNeuron } from './neuron';
 import { needChannels, needPositional, needUniform } from './shapes';
@@ -33,7 +34,7 @@ export const tokenRecurrent: LayerModule<TokenRecurrentLayerSpec> = {
   staticInput: 'broadcast',
   parse(o, path, base, [input]) {
     needPositional(input, 'a token-recurrent layer');
-    const hidden = needChannels(integer(o, 'hidden', path, 1), input, 'hidden');
+    const hidden = needChannels(size(o, 'hidden', path, MAX_CHANNELS), input, 'hidden');
     return { kind: 'token-recurrent', ...base, hidden, neuron: parseNeuron(object(o.neuron, `${path}.neuron`), `${path}.neuron`, hidden) };
   },
   output(spec, [input]) {

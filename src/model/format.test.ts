@@ -98,9 +98,9 @@ describe('model.json validation names the first problem by its path', () => {
   const cases: [string, (json: any) => void, RegExp][] = [
     ['negative threshold', (j) => (j.network.layers[1].vThreshold = [-1]), /^model\.json: network\.layers\[1\]\.vThreshold: must be positive numbers, got -1$/],
     ['beta out of range', (j) => (j.network.layers[3].beta = 1.5), /network\.layers\[3\]\.beta: must be in \(0, 1\], got 1\.5/],
-    ['levels below 2', (j) => (j.network.layers[5].levels = 1), /network\.layers\[5\]\.levels: must be an integer >= 2, got 1/],
-    ['population 0', (j) => (j.network.readout.population = 0), /network\.readout\.population: must be an integer >= 1, got 0/],
-    ['width 0', (j) => (j.network.layers[0].widths = [0, 3]), /network\.layers\[0\]\.widths\[0\]: must be an integer >= 1, got 0/],
+    ['levels below 2', (j) => (j.network.layers[5].levels = 1), /network\.layers\[5\]\.levels: must be an integer in \[2, 65536\], got 1/],
+    ['population 0', (j) => (j.network.readout.population = 0), /network\.readout\.population: must be an integer in \[1, 16384\], got 0/],
+    ['width 0', (j) => (j.network.layers[0].widths = [0, 3]), /network\.layers\[0\]\.widths\[0\]: must be an integer in \[1, 1024\], got 0/],
     ['channel mismatch', (j) => (j.network.layers[4].inFeatures = 9), /network\.layers\[4\]\.inFeatures: must equal the 8 channels that the layer before outputs, got 9/],
     ['conv after pool', (j) => j.network.layers.splice(3, 0, { ...j.network.layers[0], name: 'late', inChannels: 8 }), /network\.layers\[3\]\.kind: a convolution must come before the pool layer/],
     ['duplicate names', (j) => (j.network.layers[3].name = 'conv_spike'), /network\.layers\[3\]\.name: is already the name of network\.layers\[1\]/],
@@ -115,13 +115,70 @@ describe('model.json validation names the first problem by its path', () => {
     ['std zero', (j) => (j.network.encoder.std = 0), /network\.encoder\.std: must be a positive number, got 0/],
     ['minLength too short', (j) => (j.network.encoder.minLength = 2), /network\.encoder\.minLength: must be at least 3 so that every convolution branch has an output position, got 2/],
     ['quant step', (j) => (j.network.layers[1].ann = { kind: 'quant', step: 0, levels: 4 }), /network\.layers\[1\]\.ann\.step: must be a positive number, got 0/],
-    ['numSteps', (j) => (j.numSteps = 0), /numSteps: must be an integer >= 1, got 0/],
+    ['numSteps', (j) => (j.numSteps = 0), /numSteps: must be an integer in \[1, 1000\], got 0/],
     ['provenance', (j) => (j.provenance.seed = -1), /provenance\.seed: must be an integer in \[0, 4294967295\], got -1/],
     ['metrics', (j) => (j.metrics = [1]), /metrics: must be a JSON object, got \[1\]/],
     ['threshold count', (j) => (j.network.layers[1].vThreshold = [1, 1, 1]), /vThreshold: must hold 1 threshold or one per channel \(8\), got 3 values/],
     ['float embedding with scale', (j) => (j.embedding.quantScale = 0.1), /embedding\.quantScale: only an I8 or U8 embedding is quantised/],
   ];
   for (const [label, edit, message] of cases) it(label, () => expect(errorAfter(edit)).toMatch(message));
+
+  const float32Cases: [string, (json: any) => void, RegExp][] = [
+    ['std that is 0 in float32', (j) => (j.network.encoder.std = 1e-50), /^model\.json: network\.encoder\.std: must be a positive number; the engine computes in float32, which holds 0 or magnitudes from 1\.2e-38 to 3\.4e38, got 1e-50$/],
+    ['threshold that is subnormal in float32', (j) => (j.network.layers[1].vThreshold = [1e-45]), /network\.layers\[1\]\.vThreshold: must be positive numbers that float32 holds: from 1\.2e-38 to 3\.4e38, got 1e-45/],
+    ['threshold that is infinite in float32', (j) => (j.network.layers[1].vThreshold = [1e39]), /network\.layers\[1\]\.vThreshold: must be positive numbers that float32 holds/],
+    ['clipSigmas that is infinite in float32', (j) => (j.network.encoder.clipSigmas = 1e39), /network\.encoder\.clipSigmas: must be a positive number; the engine computes in float32/],
+    ['clip range that overflows float32', (j) => ((j.network.encoder.clipSigmas = 1e30), (j.network.encoder.std = 1e20)), /network\.encoder\.clipSigmas: the clip range mean ± clipSigmas × std overflows float32/],
+    ['clip range of width 0 in float32', (j) => ((j.network.encoder.clipSigmas = 1e-30), (j.network.encoder.std = 1e-20)), /network\.encoder\.clipSigmas: the clip range mean ± clipSigmas × std is 0 wide in float32/],
+    ['quant step that is 0 in float32', (j) => (j.network.layers[1].ann = { kind: 'quant', step: 1e-50, levels: 4 }), /network\.layers\[1\]\.ann\.step: must be a positive number; the engine computes in float32/],
+    ['quant activation whose top overflows', (j) => (j.network.layers[1].ann = { kind: 'quant', step: 3e38, levels: 4 }), /network\.layers\[1\]\.ann\.step: step × \(levels − 1\) = Infinity in float32/],
+    ['levels of 2^31', (j) => (j.network.layers[1].levels = 2 ** 31), /network\.layers\[1\]\.levels: must be an integer in \[2, 65536\], got 2147483648/],
+    ['beta that is 0 in float32', (j) => (j.network.layers[1].beta = 1e-50), /network\.layers\[1\]\.beta: must be in \(0, 1\]; the engine computes in float32/],
+    ['initial potential that overflows', (j) => ((j.network.layers[1].vThreshold = [1e38]), (j.network.layers[1].vInitFraction = 10)), /network\.layers\[1\]\.vInitFraction: vInitFraction × vThreshold = Infinity in float32/],
+    ['mean that is infinite in float32', (j) => (j.network.encoder.mean = -1e39), /network\.encoder\.mean: must be a finite number; the engine computes in float32/],
+  ];
+  for (const [label, edit, message] of float32Cases) it(`float32: ${label}`, () => expect(errorAfter(edit)).toMatch(message));
+
+  const sizeCases: [string, (json: any) => void, RegExp][] = [
+    ['embeddingDim', (j) => (j.network.encoder.embeddingDim = 1e9), /network\.encoder\.embeddingDim: must be an integer in \[1, 16384\], got 1000000000/],
+    ['filters', (j) => (j.network.layers[0].filters = 2 ** 31), /network\.layers\[0\]\.filters: must be an integer in \[1, 16384\]/],
+    ['filters × widths', (j) => (j.network.layers[0].filters = 10_000), /network\.layers\[0\]\.filters: 2 widths × 10000 filters = 20000 channels; the limit is 16384/],
+    ['conv width', (j) => (j.network.layers[0].widths = [2, 5000]), /network\.layers\[0\]\.widths\[1\]: must be an integer in \[1, 1024\], got 5000/],
+    ['number of widths', (j) => (j.network.layers[0].widths = Array.from({ length: 100_000 }, (_, i) => i + 1)), /network\.layers\[0\]\.widths: holds 100000 widths/],
+    ['minLength', (j) => (j.network.encoder.minLength = 1e7), /network\.encoder\.minLength: must be an integer in \[1, 1024\]/],
+    ['outFeatures', (j) => (j.network.layers[4].outFeatures = 1e8), /network\.layers\[4\]\.outFeatures: must be an integer in \[1, 16384\]/],
+    ['population', (j) => (j.network.readout.population = 1e8), /network\.readout\.population: must be an integer in \[1, 16384\]/],
+    ['numSteps', (j) => (j.numSteps = 1e6), /numSteps: must be an integer in \[1, 1000\]/],
+    ['layers', (j) => (j.network.layers = Array.from({ length: 300 }, () => j.network.layers[1])), /network\.layers: holds 300 layers; the limit is 256/],
+    ['inputs', (j) => (j.network.layers[1].inputs = new Array(1000).fill('conv')), /network\.layers\[1\]\.inputs: names 1000 inputs; a layer reads at most 256/],
+  ];
+  for (const [label, edit, message] of sizeCases) it(`size bound: ${label}`, () => expect(errorAfter(edit)).toMatch(message));
+
+  it('a hidden size bound is checked before the recurrent layer allocates', () => {
+    const message = errorAfter((j) => {
+      j.network.layers.splice(4, 2, { kind: 'recurrent', name: 'rnn', inFeatures: 8, hidden: 2 ** 30, bias: false, neuron: j.network.layers[1] });
+    });
+    expect(message).toMatch(/network\.layers\[4\]\.hidden: must be an integer in \[1, 16384\]/);
+  });
+
+  it('a concatenation of too many channels is refused before its shape is built', () => {
+    const message = errorAfter((j) => {
+      j.network.encoder.embeddingDim = 16384;
+      j.network.layers[0] = { kind: 'concat', name: 'cat', inputs: ['input', 'input'] };
+    });
+    expect(message).toMatch(/network\.layers\[0\]\.inputs: its inputs hold 32768 channels together; the limit is 16384/);
+  });
+
+  it('the shipped models are within every bound', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const folders = readdirSync('public/models', { withFileTypes: true }).filter((entry) => entry.isDirectory());
+    expect(folders.length).toBeGreaterThan(0);
+    for (const folder of folders) {
+      const dir = `public/models/${folder.name}`;
+      const bytes = readFileSync(`${dir}/weights.safetensors`);
+      expect(() => parseModel(readFileSync(`${dir}/model.json`, 'utf8'), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)), dir).not.toThrow();
+    }
+  });
 
   it('rejects text that is not JSON', () => {
     expect(() => parseModel('{"format": ', saved().weightBytes)).toThrow(/^model\.json: is not valid JSON/);
@@ -149,6 +206,29 @@ describe('weights.safetensors validation', () => {
     expect(errorAfter(() => {}, weightsAfter((t) => t.set('stray', { dtype: 'F32', shape: [1], data: new Float32Array(1) })))).toMatch(/tensor "stray" is not used by the network/);
   });
 
+  it('reports weights that would overflow float32 and an embedding scale that overflows when dequantised', () => {
+    expect(errorAfter(() => {}, weightsAfter((t) => (t.get('fc.weight')!.data[3] = 3e38)))).toMatch(/^weights\.safetensors: tensor "fc\.weight" holds 3\.\d+e\+38 at element 3; weights must be within ±1e\+20/);
+    const quantised = saved({ embeddingDtype: 'U8' });
+    const json = JSON.parse(quantised.configText);
+    json.embedding.quantScale = 1e37;
+    expect(() => parseModel(JSON.stringify(json), quantised.weightBytes)).toThrow(/^model\.json: embedding\.quantScale: \(q − quantZero\) · quantScale is -?Infinity in float32/);
+  });
+
+  it('a weight file with thousands of aliased extra tensors fails on its header, before any tensor is decoded', () => {
+    const model = saved();
+    const header = JSON.parse(new TextDecoder().decode(model.weightBytes.subarray(8, 8 + new DataView(model.weightBytes.buffer).getUint32(0, true))));
+    for (let i = 0; i < 12_000; i++) header[`alias${i}`] = { ...header['fc.weight'] };
+    const text = new TextEncoder().encode(JSON.stringify(header));
+    const data = model.weightBytes.subarray(8 + new DataView(model.weightBytes.buffer).getUint32(0, true));
+    const file = new Uint8Array(8 + text.length + data.length);
+    new DataView(file.buffer).setUint32(0, text.length, true);
+    file.set(text, 8);
+    file.set(data, 8 + text.length);
+    const message = errorAfter(() => {}, file);
+    expect(message).toMatch(/^weights\.safetensors: tensor ".+": its data \[\d+, \d+\] overlaps tensor ".+"/);
+    expect(message).not.toMatch(/\n/);
+  });
+
   it('reports a quantised embedding without its scale', () => {
     const quantised = saved({ embeddingDtype: 'I8' });
     const json = JSON.parse(quantised.configText);
@@ -170,6 +250,6 @@ describe('weights.safetensors validation', () => {
     const { config, weights } = makeRandomTextCnn(base);
     weights.delete('fc.weight');
     expect(() => serializeModel(config, weights)).toThrow(/tensor "fc\.weight" is missing/);
-    expect(() => serializeModel({ ...config, numSteps: -1 }, makeRandomTextCnn(base).weights)).toThrow(/numSteps: must be an integer >= 1/);
+    expect(() => serializeModel({ ...config, numSteps: -1 }, makeRandomTextCnn(base).weights)).toThrow(/numSteps: must be an integer in \[1, 1000\]/);
   });
 });

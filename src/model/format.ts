@@ -18,9 +18,11 @@
  * `ModelFormatError` that names it (see config-validation.ts).
  */
 import { validateConfig } from './config-validation';
+import { checkDepth } from './json-checks';
 import { firingProbabilities } from './encoding';
-import { ModelFormatError, readSafetensors, shapeSize, writeSafetensors } from './safetensors';
-import type { SafetensorsDtype, TensorRecord } from './safetensors';
+import { clip, quoteName } from './describe-value';
+import { decodeTensors, ModelFormatError, readSafetensorsIndex, shapeSize, writeSafetensors } from './safetensors';
+import type { SafetensorsDtype, TensorEntry, TensorRecord } from './safetensors';
 import { networkGraph } from '../layers/graph';
 import type { EncodingKind, NetworkSpec } from './spec';
 import type { TokenizerKind } from './tokenizer';
@@ -102,43 +104,55 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((extent, i) => extent === b[i]);
 }
 
-function checkFinite(name: string, values: Float32Array): void {
+/**
+ * Largest magnitude of a layer weight. Trained weights are within ±100; with the size limits of
+ * model.json, weights within this bound cannot overflow float32 in one layer's sum over its inputs
+ * and T steps, while weights near float32's limit (3e38) would, silently.
+ */
+export const MAX_WEIGHT_MAGNITUDE = 1e20;
+
+function checkValues(name: string, values: Float32Array, bound: number): void {
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) failWeights(`tensor "${name}" holds ${values[i]} at element ${i}; weights must be finite: retrain or re-export the model`);
+    const value = values[i];
+    if (!Number.isFinite(value)) failWeights(`tensor ${quoteName(name)} holds ${value} at element ${i}; weights must be finite: retrain or re-export the model`);
+    if (Math.abs(value) > Math.fround(bound)) failWeights(`tensor ${quoteName(name)} holds ${value} at element ${i}; weights must be within ±${bound.toExponential()}, or the network's sums overflow float32: retrain or re-export the model`);
   }
 }
 
 /**
  * Parses and validates a model from the text of `model.json` and the bytes of
- * `weights.safetensors`; throws `ModelFormatError` naming the first problem.
+ * `weights.safetensors`; throws `ModelFormatError` naming the first problem. The weight file's
+ * header is validated as a whole before any tensor is read, and only the tensors the network
+ * uses are decoded.
  */
 export function parseModel(configText: string, weightBytes: Uint8Array): LoadedModel {
-  let json: unknown;
-  try {
-    json = JSON.parse(configText);
-  } catch (error) {
-    throw new ModelFormatError(`model.json: is not valid JSON (${(error as Error).message}); fix the file or export the model again`);
-  }
-  const config = validateConfig(json);
+  const config = validateConfig(parseConfigJson(configText));
   const spec = config.network;
-  const tensors = readSafetensors(weightBytes, WEIGHTS_FILE);
-  const weights = new Map<string, Float32Array>();
-  for (const expected of expectedLayerTensors(spec)) {
+  const index = readSafetensorsIndex(weightBytes, WEIGHTS_FILE);
+  const expectedTensors = expectedLayerTensors(spec);
+  for (const expected of expectedTensors) {
     const layer = spec.layers[expected.layerIndex];
-    const user = `network.layers[${expected.layerIndex}] (${layer.kind} "${layer.name}")`;
-    const tensor = tensors.get(expected.name);
-    if (tensor === undefined) failWeights(`tensor "${expected.name}" is missing; ${user} needs it with shape [${expected.shape.join(', ')}]`);
-    if (tensor.dtype !== 'F32' && tensor.dtype !== 'F16') failWeights(`tensor "${expected.name}" is ${tensor.dtype}; layer weights must be F32 or F16 (only the embedding may be quantised)`);
-    if (!sameShape(tensor.shape, expected.shape)) {
-      failWeights(`tensor "${expected.name}" has shape [${tensor.shape.join(', ')}] but ${user} needs [${expected.shape.join(', ')}]`);
+    const user = `network.layers[${expected.layerIndex}] (${layer.kind} ${quoteName(layer.name)})`;
+    const entry = index.entries.get(expected.name);
+    if (entry === undefined) failWeights(`tensor ${quoteName(expected.name)} is missing; ${user} needs it with shape [${expected.shape.join(', ')}]`);
+    if (entry.dtype !== 'F32' && entry.dtype !== 'F16') failWeights(`tensor ${quoteName(expected.name)} is ${entry.dtype}; layer weights must be F32 or F16 (only the embedding may be quantised)`);
+    if (!sameShape(entry.shape, expected.shape)) {
+      failWeights(`tensor ${quoteName(expected.name)} has shape [${entry.shape.join(', ')}] but ${user} needs [${expected.shape.join(', ')}]`);
     }
-    checkFinite(expected.name, tensor.data as Float32Array);
-    weights.set(expected.name, tensor.data as Float32Array);
   }
-  const embeddings = readEmbedding(config, tensors);
-  for (const name of tensors.keys()) {
-    if (!weights.has(name) && name !== config.embedding.tensor) failWeights(`tensor "${name}" is not used by the network; remove it or fix its name`);
+  checkEmbeddingEntry(config, index.entries.get(config.embedding.tensor));
+  const used = new Set([...expectedTensors.map((tensor) => tensor.name), config.embedding.tensor]);
+  for (const name of index.entries.keys()) {
+    if (!used.has(name)) failWeights(`tensor ${quoteName(name)} is not used by the network; remove it or fix its name`);
   }
+  const tensors = decodeTensors(weightBytes, index, WEIGHTS_FILE, used);
+  const weights = new Map<string, Float32Array>();
+  for (const expected of expectedTensors) {
+    const data = tensors.get(expected.name)!.data as Float32Array;
+    checkValues(expected.name, data, MAX_WEIGHT_MAGNITUDE);
+    weights.set(expected.name, data);
+  }
+  const embeddings = readEmbedding(config, tensors.get(config.embedding.tensor)!);
   const { embeddingDim, mean, std, clipSigmas, clipLowSigmas, binarySigmas } = spec.encoder;
   return {
     config,
@@ -150,28 +164,50 @@ export function parseModel(configText: string, weightBytes: Uint8Array): LoadedM
   };
 }
 
-/** The embedding table as float32 values, dequantised from I8 / U8 if stored so. */
-function readEmbedding(config: ModelConfig, tensors: Map<string, TensorRecord>): Float32Array {
+/** The JSON of model.json, or a one-line error. */
+function parseConfigJson(configText: string): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(configText);
+  } catch (error) {
+    throw new ModelFormatError(`model.json: is not valid JSON (${clip((error as Error).message, 120)}); fix the file or export the model again`);
+  }
+  checkDepth(json);
+  return json;
+}
+
+/** The embedding tensor's presence, shape and dtype against model.json (before its data is read). */
+function checkEmbeddingEntry(config: ModelConfig, entry: TensorEntry | undefined): asserts entry is TensorEntry {
   const { tensor: name, quantScale, quantZero } = config.embedding;
   const rows = config.vocabulary.length;
   const dim = config.network.encoder.embeddingDim;
-  const tensor = tensors.get(name);
-  if (tensor === undefined) failWeights(`tensor "${name}" (embedding.tensor in model.json) is missing; it must hold the [${rows}, ${dim}] embedding table`);
-  if (!sameShape(tensor.shape, [rows, dim])) {
-    failWeights(`tensor "${name}" has shape [${tensor.shape.join(', ')}] but the vocabulary has ${rows} words and network.encoder.embeddingDim is ${dim}; it must be [${rows}, ${dim}]`);
+  if (entry === undefined) failWeights(`tensor ${quoteName(name)} (embedding.tensor in model.json) is missing; it must hold the [${rows}, ${dim}] embedding table`);
+  if (!sameShape(entry.shape, [rows, dim])) {
+    failWeights(`tensor ${quoteName(name)} has shape [${entry.shape.join(', ')}] but the vocabulary has ${rows} words and network.encoder.embeddingDim is ${dim}; it must be [${rows}, ${dim}]`);
   }
-  if (tensor.dtype === 'F32' || tensor.dtype === 'F16') {
+  if (entry.dtype === 'F32' || entry.dtype === 'F16') {
     if (quantScale !== undefined || quantZero !== undefined) {
-      throw new ModelFormatError(`model.json: embedding.quantScale: only an I8 or U8 embedding is quantised, and tensor "${name}" is ${tensor.dtype}; remove quantScale and quantZero`);
+      throw new ModelFormatError(`model.json: embedding.quantScale: only an I8 or U8 embedding is quantised, and tensor ${quoteName(name)} is ${entry.dtype}; remove quantScale and quantZero`);
     }
-    checkFinite(name, tensor.data as Float32Array);
+  } else if (quantScale === undefined || quantZero === undefined) {
+    throw new ModelFormatError(`model.json: embedding.quantScale: tensor ${quoteName(name)} is ${entry.dtype}, so embedding.quantScale and embedding.quantZero must both be given`);
+  }
+}
+
+/** The embedding table as float32 values, dequantised from I8 / U8 if stored so; every value finite. */
+function readEmbedding(config: ModelConfig, tensor: TensorRecord): Float32Array {
+  const { tensor: name, quantScale, quantZero } = config.embedding;
+  if (tensor.dtype === 'F32' || tensor.dtype === 'F16') {
+    checkValues(name, tensor.data as Float32Array, Infinity);
     return tensor.data as Float32Array;
   }
-  if (quantScale === undefined || quantZero === undefined) {
-    throw new ModelFormatError(`model.json: embedding.quantScale: tensor "${name}" is ${tensor.dtype}, so embedding.quantScale and embedding.quantZero must both be given`);
-  }
   const out = new Float32Array(tensor.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.fround((tensor.data[i] - quantZero) * quantScale);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = Math.fround((tensor.data[i] - quantZero!) * quantScale!);
+    if (!Number.isFinite(out[i])) {
+      throw new ModelFormatError(`model.json: embedding.quantScale: (q − quantZero) · quantScale is ${out[i]} in float32 for element ${i} of tensor ${quoteName(name)}; the scale or zero point is out of range: re-export the model`);
+    }
+  }
   return out;
 }
 

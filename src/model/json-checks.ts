@@ -3,16 +3,14 @@
  * the field by its JSON path, what it must be and what it was.
  */
 import type { Json } from '../layers/types';
+import { show } from './describe-value';
+import { holdsInFloat32 } from './limits';
 import { ModelFormatError } from './safetensors';
 
 export type { Json };
 
-
-export function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
+/** A value for a message: at most 80 characters on one line, whatever its size or depth. */
+export { show };
 
 export function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
@@ -48,10 +46,20 @@ export function integer(parent: Json, key: string, path: string, min: number, ma
   return value;
 }
 
+/**
+ * A number of model.json that the engine uses as float32: finite, `valid`, and held by float32
+ * without becoming 0, subnormal or infinite (1e-50 and 1e39 are fine float64 values but not float32 ones).
+ */
 export function number(parent: Json, key: string, path: string, valid: (x: number) => boolean = () => true, problem = 'must be a finite number'): number {
   const value = parent[key];
   if (typeof value !== 'number' || !Number.isFinite(value) || !valid(value)) fail(join(path, key), problem, value);
+  if (!holdsInFloat32(value)) fail(join(path, key), `${problem}; the engine computes in float32, which holds 0 or magnitudes from 1.2e-38 to 3.4e38`, value);
   return value;
+}
+
+/** A size of model.json: an integer in [1, max], checked before anything is allocated from it. */
+export function size(parent: Json, key: string, path: string, max: number): number {
+  return integer(parent, key, path, 1, max);
 }
 
 export function boolean(parent: Json, key: string, path: string): boolean {
@@ -67,9 +75,10 @@ export function array(parent: Json, key: string, path: string, nonEmpty: boolean
 }
 
 /** Distinct non-empty strings (vocabulary words, class names). */
-export function distinctStrings(parent: Json, key: string, path: string): string[] {
+export function distinctStrings(parent: Json, key: string, path: string, max = Number.MAX_SAFE_INTEGER): string[] {
   const where = join(path, key);
   const values = array(parent, key, path, true);
+  if (values.length > max) fail(where, `holds ${values.length} entries; the limit is ${max}`);
   const seen = new Map<string, number>();
   values.forEach((value, index) => {
     if (typeof value !== 'string' || value.length === 0) fail(`${where}[${index}]`, 'must be a non-empty string', value);
@@ -81,4 +90,41 @@ export function distinctStrings(parent: Json, key: string, path: string): string
 }
 
 export const positive = (x: number): boolean => x > 0;
+
+/** Deepest nesting of objects and arrays that model.json may have (a model needs about 5). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Throws the `model.json` error for the first value nested deeper than `maxDepth` objects and
+ * arrays, naming its path. Iterative, so a file nested 100,000 deep is refused instead of
+ * overflowing the stack of whatever walks it later (a message, a copy to the worker).
+ */
+export function checkDepth(root: unknown, maxDepth = MAX_JSON_DEPTH): void {
+  interface Frame {
+    value: object;
+    depth: number;
+    parent: Frame | null;
+    key: string;
+  }
+  if (typeof root !== 'object' || root === null) return;
+  const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.depth > maxDepth) fail(`${pathOf(frame)}`, `nests objects and arrays more than ${maxDepth} deep; a model needs only a few levels`);
+    const isArray = Array.isArray(frame.value);
+    for (const key of Object.keys(frame.value)) {
+      const child = (frame.value as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: frame.depth + 1, parent: frame, key: isArray ? `[${key}]` : key });
+    }
+  }
+
+  function pathOf(frame: Frame): string {
+    const keys: string[] = [];
+    for (let f: Frame | null = frame; f && f.parent; f = f.parent) keys.push(f.key.length > 40 ? `${f.key.slice(0, 37)}...` : f.key);
+    keys.reverse();
+    const shown = keys.length > 6 ? keys.slice(0, 5) : keys;
+    const path = shown.reduce((text, key) => (key.startsWith('[') || text === '' ? `${text}${key}` : `${text}.${key}`), '');
+    return `${path || '(top level)'}${shown.length < keys.length ? '...' : ''}`;
+  }
+}
 

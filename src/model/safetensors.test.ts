@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { floatToHalf, halfToFloat, ModelFormatError, readSafetensors, readSafetensorsMetadata, writeSafetensors } from './safetensors';
+import { floatToHalf, halfToFloat, MAX_HEADER_BYTES, ModelFormatError, readSafetensors, readSafetensorsIndex, readSafetensorsMetadata, writeSafetensors } from './safetensors';
 import type { TensorRecord } from './safetensors';
 
 /** A file written by hand: header JSON (no padding) and data bytes. */
@@ -123,5 +123,85 @@ describe('safetensors validation', () => {
     const shifted = new Uint8Array(good.length + 1);
     shifted.set(good, 1);
     expect(Array.from(readSafetensors(shifted.subarray(1)).get('w')!.data)).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('safetensors: the header is validated before any tensor is copied', () => {
+  /** A header listing `count` tensors that all point at the same `bytes` bytes of data. */
+  function aliased(count: number, bytes: number): Uint8Array {
+    const header: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) header[`t${i}`] = { dtype: 'U8', shape: [bytes], data_offsets: [0, bytes] };
+    return rawFile(header, new Uint8Array(bytes));
+  }
+
+  function oneLineError(run: () => unknown): string {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ModelFormatError);
+      const message = (error as Error).message;
+      expect(message).not.toMatch(/\n/);
+      return message;
+    }
+    throw new Error('no error');
+  }
+
+  it('40,000 tensors aliasing the same bytes: a one-line error, quickly, without copying them', () => {
+    const file = aliased(40_000, 64);
+    expect(file.length).toBeGreaterThan(2_000_000);
+    const before = process.memoryUsage().arrayBuffers;
+    const started = performance.now();
+    const message = oneLineError(() => readSafetensors(file));
+    expect(message).toMatch(/^weights\.safetensors: header: lists 40000 tensors, more than the 16384/);
+    // Generous bounds: the old reader copied every tensor (40,000 × the data) before failing.
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('fewer aliased tensors than the limit: the overlap is reported before anything is decoded', () => {
+    const file = aliased(10_000, 1 << 16);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(oneLineError(() => readSafetensors(file))).toMatch(/^weights\.safetensors: tensor "t\d+": its data \[0, 65536\] overlaps tensor "t\d+" \[0, 65536\]$/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('rejects a name listed twice (JSON.parse would keep the last silently)', () => {
+    const text = '{"w": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "x": {"dtype": "U8", "shape": [0], "data_offsets": [0, 0]}, "w": {"dtype": "U8", "shape": [1], "data_offsets": [1, 2]}}';
+    expect(oneLineError(() => readSafetensors(rawFile(text, new Uint8Array(2))))).toMatch(/tensor "w": is listed twice in the header/);
+    // Keys of nested objects and strings that look like keys are not top-level names.
+    const nested = '{"__metadata__": {"w": "a, \\"w\\": b", "v": "c"}, "w": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}}';
+    expect(readSafetensors(rawFile(nested, new Uint8Array(1))).get('w')!.data).toEqual(new Uint8Array(1));
+  });
+
+  it('rejects a header over the size limit and shapes of absurd rank', () => {
+    const big = new Uint8Array(8 + MAX_HEADER_BYTES + 8);
+    new DataView(big.buffer).setUint32(0, MAX_HEADER_BYTES + 1, true);
+    expect(oneLineError(() => readSafetensors(big))).toMatch(/header: header length \d+ is over the \d+-byte limit/);
+    const shape = new Array(40).fill(1);
+    expect(oneLineError(() => readSafetensors(rawFile({ w: { dtype: 'U8', shape, data_offsets: [0, 1] } }, new Uint8Array(1))))).toMatch(/tensor "w": shape must be an array of non-negative integers \(at most 16\)/);
+  });
+
+  it('keeps messages on one line whatever the names and values hold', () => {
+    const name = `bad\nname${'x'.repeat(5000)}`;
+    const message = oneLineError(() => readSafetensors(rawFile({ [name]: { dtype: 'BF16\n', shape: [1], data_offsets: [0, 2] } }, new Uint8Array(2))));
+    expect(message).toMatch(/^weights\.safetensors: tensor "bad\\nnamex+"\.\.\.: dtype "BF16\\n" is not supported/);
+    expect(message.length).toBeLessThan(300);
+    expect(oneLineError(() => readSafetensors(rawFile('{"a":\n x}', new Uint8Array(0))))).toMatch(/header: is not valid UTF-8 JSON/);
+  });
+
+  it('decodes only the tensors asked for, after checking all of them', () => {
+    const tensors = new Map<string, TensorRecord>([
+      ['a', { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) }],
+      ['b', { dtype: 'F16', shape: [3], data: new Float32Array([3, 4, 5]) }],
+    ]);
+    const bytes = writeSafetensors(tensors);
+    const only = readSafetensors(bytes, 'weights.safetensors', new Set(['b']));
+    expect([...only.keys()]).toEqual(['b']);
+    expect(Array.from(only.get('b')!.data)).toEqual([3, 4, 5]);
+    const index = readSafetensorsIndex(bytes);
+    expect(index.entries.get('a')).toEqual({ dtype: 'F32', shape: [2], begin: 0, end: 8 });
+    // A problem in a tensor that is not asked for is still found.
+    const broken = rawFile({ a: { dtype: 'U8', shape: [1], data_offsets: [0, 1] }, b: { dtype: 'U8', shape: [2], data_offsets: [0, 2] } }, new Uint8Array(2));
+    expect(oneLineError(() => readSafetensors(broken, 'weights.safetensors', new Set(['a'])))).toMatch(/overlaps/);
   });
 });

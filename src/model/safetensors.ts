@@ -9,11 +9,16 @@
  * zero point live in `model.json`).
  */
 
-/** Any problem with a model's files; the message names the file, the place and what to do. */
+import { clip, MAX_MESSAGE_CHARACTERS, oneLine, quoteName, show } from './describe-value';
+
+/**
+ * Any problem with a model's files; the message names the file, the place and what to do. It is
+ * always one line (line breaks in names or values are escaped) of bounded length.
+ */
 export class ModelFormatError extends Error {
   override name = 'ModelFormatError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(clip(oneLine(message), MAX_MESSAGE_CHARACTERS), options);
   }
 }
 
@@ -79,36 +84,64 @@ function fail(file: string, where: string, problem: string): never {
   throw new ModelFormatError(`${file}: ${where}: ${problem}`);
 }
 
+/** A value from the header, shortened for a message. */
+function brief(value: unknown): string {
+  return show(value, 60);
+}
+
 function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/** Most bytes of a header's JSON (the header of a real model is a few kilobytes). */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+/** Most tensors in one file (a model has a handful per layer). */
+export const MAX_TENSORS = 16384;
+/** Most dimensions of one tensor's shape. */
+export const MAX_RANK = 16;
+
+/** Where one tensor's bytes are, validated against the file (offsets relative to the data region). */
+export interface TensorEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** A validated header: every tensor's entry by name, and where the data region starts in the file. */
+export interface SafetensorsIndex {
+  entries: Map<string, TensorEntry>;
+  dataStart: number;
+  dataLength: number;
+}
+
 /**
- * Reads every tensor of a safetensors file. Everything is validated: header length within the
- * file, UTF-8 JSON object, supported dtypes, integer shapes, offsets inside the data region and
+ * Reads and validates the whole header of a safetensors file without touching the data: header
+ * length within the file and at most MAX_HEADER_BYTES, a UTF-8 JSON object with unique names and
+ * at most MAX_TENSORS tensors, supported dtypes, integer shapes, offsets inside the data region and
  * not overlapping, byte size = product(shape) × dtype size. `file` names the file in errors.
- * The data is copied out (little-endian decode), so the result does not alias `bytes`.
  */
-export function readSafetensors(bytes: Uint8Array, file = 'weights.safetensors'): Map<string, TensorRecord> {
+export function readSafetensorsIndex(bytes: Uint8Array, file = 'weights.safetensors'): SafetensorsIndex {
   const { header, headerLength } = readHeader(bytes, file);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
-  const tensors = new Map<string, TensorRecord>();
-  const ranges: { name: string; begin: number; end: number }[] = [];
-  for (const [name, entry] of Object.entries(header)) {
+  const entries = new Map<string, TensorEntry>();
+  for (const name of Object.keys(header)) {
+    const entry = header[name];
     if (name === '__metadata__') {
       checkMetadata(file, entry);
       continue;
     }
-    const where = `tensor "${name}"`;
+    const where = `tensor ${quoteName(name)}`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(file, where, 'must be an object {dtype, shape, data_offsets}');
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
     const elementBytes = typeof dtype === 'string' ? dtypeBytes(dtype) : undefined;
-    if (elementBytes === undefined) fail(file, where, `dtype ${JSON.stringify(dtype)} is not supported; store F32, F16, I8 or U8`);
-    if (!Array.isArray(shape) || !shape.every(isNonNegativeInteger)) fail(file, where, `shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    if (elementBytes === undefined) fail(file, where, `dtype ${brief(dtype)} is not supported; store F32, F16, I8 or U8`);
+    if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every(isNonNegativeInteger)) {
+      fail(file, where, `shape must be an array of non-negative integers (at most ${MAX_RANK}), got ${brief(shape)}`);
+    }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInteger) || offsets[0] > offsets[1]) {
-      fail(file, where, `data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offsets)}`);
+      fail(file, where, `data_offsets must be [begin, end] with 0 <= begin <= end, got ${brief(offsets)}`);
     }
     const [begin, end] = offsets as number[];
     if (end > dataLength) fail(file, where, `data_offsets [${begin}, ${end}] run past the ${dataLength}-byte data region; the file is truncated`);
@@ -116,16 +149,46 @@ export function readSafetensors(bytes: Uint8Array, file = 'weights.safetensors')
     if (end - begin !== needed) {
       fail(file, where, `data_offsets [${begin}, ${end}] hold ${end - begin} bytes but ${dtype} [${shape.join(', ')}] needs ${needed}`);
     }
-    ranges.push({ name, begin, end });
-    tensors.set(name, { dtype: dtype as SafetensorsDtype, shape: [...shape], data: decode(view, dataStart + begin, dtype as SafetensorsDtype, shapeSize(shape)) });
+    entries.set(name, { dtype: dtype as SafetensorsDtype, shape: [...shape], begin, end });
   }
-  ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  checkOverlaps(file, entries);
+  return { entries, dataStart, dataLength };
+}
+
+/** No two tensors with data share a byte (empty tensors may sit anywhere). */
+function checkOverlaps(file: string, entries: Map<string, TensorEntry>): void {
+  const ranges = [...entries].filter(([, entry]) => entry.end > entry.begin).sort(([, a], [, b]) => a.begin - b.begin || a.end - b.end);
   for (let i = 1; i < ranges.length; i++) {
-    const previous = ranges[i - 1];
-    const current = ranges[i];
-    if (current.begin < previous.end && current.end > current.begin && previous.end > previous.begin) {
-      fail(file, `tensor "${current.name}"`, `its data [${current.begin}, ${current.end}] overlaps tensor "${previous.name}" [${previous.begin}, ${previous.end}]`);
+    const [previousName, previous] = ranges[i - 1];
+    const [name, current] = ranges[i];
+    if (current.begin < previous.end) {
+      fail(file, `tensor ${quoteName(name)}`, `its data [${current.begin}, ${current.end}] overlaps tensor ${quoteName(previousName)} [${previous.begin}, ${previous.end}]`);
     }
+  }
+}
+
+/**
+ * Reads the tensors of a safetensors file: the whole header is validated first
+ * (`readSafetensorsIndex`), then only the tensors named in `only` (all when it is not given) are
+ * decoded. The data is copied out (little-endian decode), so the result does not alias `bytes`.
+ */
+export function readSafetensors(bytes: Uint8Array, file = 'weights.safetensors', only?: ReadonlySet<string>): Map<string, TensorRecord> {
+  return decodeTensors(bytes, readSafetensorsIndex(bytes, file), file, only);
+}
+
+/** Decodes the tensors of a validated index (those named in `only`, or all) from the file's bytes. */
+export function decodeTensors(bytes: Uint8Array, index: SafetensorsIndex, file = 'weights.safetensors', only?: ReadonlySet<string>): Map<string, TensorRecord> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tensors = new Map<string, TensorRecord>();
+  // The ranges do not overlap and lie inside the data region, so what is copied never exceeds the file.
+  let stored = 0;
+  for (const [name, entry] of index.entries) {
+    if (only && !only.has(name)) continue;
+    stored += entry.end - entry.begin;
+    if (stored > index.dataLength || index.dataStart + entry.end > bytes.length) {
+      fail(file, `tensor ${quoteName(name)}`, `the tensors hold more bytes than the ${index.dataLength}-byte data region`);
+    }
+    tensors.set(name, { dtype: entry.dtype, shape: [...entry.shape], data: decode(view, index.dataStart + entry.begin, entry.dtype, shapeSize(entry.shape)) });
   }
   return tensors;
 }
@@ -145,20 +208,60 @@ function readHeader(bytes: Uint8Array, file: string): { header: Record<string, u
   if (headerLength > bytes.length - 8) {
     fail(file, 'header', `header length ${headerLength} runs past the end of the ${bytes.length}-byte file; the file is truncated or not safetensors`);
   }
+  if (headerLength > MAX_HEADER_BYTES) fail(file, 'header', `header length ${headerLength} is over the ${MAX_HEADER_BYTES}-byte limit; this is not a Spikescope weight file`);
+  let text: string;
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+    header = JSON.parse(text);
   } catch (error) {
-    fail(file, 'header', `is not valid UTF-8 JSON (${(error as Error).message}); re-export the weights`);
+    fail(file, 'header', `is not valid UTF-8 JSON (${clip(oneLine((error as Error).message), 120)}); re-export the weights`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail(file, 'header', 'must be a JSON object of tensors');
+  const names = Object.keys(header);
+  const tensorCount = names.length - (Object.hasOwn(header, '__metadata__') ? 1 : 0);
+  if (tensorCount > MAX_TENSORS) fail(file, 'header', `lists ${tensorCount} tensors, more than the ${MAX_TENSORS} a model may hold; this is not a Spikescope weight file`);
+  const repeated = repeatedTopLevelKey(text);
+  if (repeated !== null) fail(file, `tensor ${quoteName(repeated)}`, 'is listed twice in the header; every tensor needs its own name');
   return { header: header as Record<string, unknown>, headerLength };
+}
+
+/**
+ * The first key that a JSON object text (already parsed, so valid) repeats at its top level, or
+ * null (JSON.parse keeps the last of repeated keys silently). One pass over the text.
+ */
+function repeatedTopLevelKey(text: string): string | null {
+  let depth = 0;
+  let expectKey = false;
+  const seen = new Set<string>();
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      expectKey = depth === 1;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    } else if (c === 0x2c /* , */ && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return null;
 }
 
 function checkMetadata(file: string, entry: unknown): void {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(file, '__metadata__', 'must be an object of strings');
   for (const [key, value] of Object.entries(entry)) {
-    if (typeof value !== 'string') fail(file, `__metadata__.${key}`, `must be a string, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string') fail(file, `__metadata__.${clip(oneLine(key), 60)}`, `must be a string, got ${brief(value)}`);
   }
 }
 

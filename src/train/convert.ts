@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset';
 import { isDatasetName } from '../data/dataset';
+import { InputError } from '../engine/errors';
 import type { LoadedModel } from '../model/format';
 import { loadModelDir, MODEL_WEIGHTS_FILE, saveModelDir } from '../model/node-io';
 import { readSafetensors } from '../model/safetensors';
@@ -39,7 +40,7 @@ export function trainedModelOf(model: LoadedModel): TrainedModel {
   const spec = model.spec;
   const conv = spec.layers.find((layer) => layer.kind === 'conv') as ConvLayerSpec | undefined;
   const fc = spec.layers.find((layer) => layer.kind === 'linear');
-  if (!conv || !fc || fc.kind !== 'linear') throw new Error('convert needs a TextCNN model (a convolution and a linear classifier)');
+  if (!conv || !fc || fc.kind !== 'linear') throw new InputError('convert needs a TextCNN model (a convolution and a linear classifier)');
   const conversion = (model.config.metrics.conversion ?? {}) as { centre?: number };
   const centre = conversion.centre ?? 0.5;
   const full = conv.inChannels;
@@ -88,6 +89,27 @@ export function trainedModelOf(model: LoadedModel): TrainedModel {
   return { config, parameters: { convWeight, fcWeight: model.weights.get(`${fc.name}.weight`)!.slice(), hiddenStep: 1, table }, prepared };
 }
 
+/** The layer kinds of the IF TextCNN that `train --method lv-if` makes, in order. */
+const LV_IF_LAYERS = 'conv → neuron → pool → neuron → linear → neuron';
+
+/**
+ * Refuses, with one line that says what to do, a model that convert cannot re-balance: only the IF
+ * TextCNN of `train --method lv-if` has thresholds set from activation percentiles. A BIF model
+ * (su-bif, su-rnn) is converted losslessly when it is trained and has nothing to re-balance.
+ */
+export function checkConvertible(model: LoadedModel, dir: string): void {
+  const method = (model.config.metrics.conversion as { method?: unknown } | undefined)?.method;
+  const models = [...new Set(model.spec.layers.flatMap((layer) => (layer.kind === 'neuron' ? [layer.model] : layer.kind === 'recurrent' || layer.kind === 'token-recurrent' ? [layer.neuron.model] : [])))];
+  const layout = model.spec.layers.map((layer) => layer.kind).join(' → ');
+  if (method === 'lv-if' && layout === LV_IF_LAYERS && models.every((name) => name === 'IF')) return;
+  const made = typeof method === 'string' ? `'train --method ${method}'` : 'no known conversion';
+  const lossless = method === 'su-bif' || method === 'su-rnn';
+  throw new InputError(
+    `${dir}: is a ${models.join('/') || 'non-spiking'} model made by ${made}; convert re-balances only the IF TextCNN made by 'spikescope train --method lv-if'` +
+      (lossless ? `, and this model's conversion is lossless with nothing to re-balance: to change it, train again with 'spikescope train --method ${method}'` : ': train one with that method, then convert it'),
+  );
+}
+
 /** Up to 2000 training sentences (seeded) for threshold balancing. */
 export function calibrationSentences(dataset: Dataset, prepared: PreparedVocabulary, seed: number) {
   const train = encodeExamples(dataset.train, prepared);
@@ -101,8 +123,8 @@ export async function runConvertCommand(
 ): Promise<void> {
   const model = await loadModelDir(options.model);
   const metrics = model.config.metrics as { dataset?: string; testSplit?: { seed?: number }; conversion?: { method?: string } };
-  if (metrics.conversion?.method === 'su-bif') throw new Error('convert re-balances IF models; a BIF model is converted losslessly when it is trained');
-  if (!metrics.dataset || !isDatasetName(metrics.dataset)) throw new Error(`${options.model}: metrics.dataset is missing; the model was not made by spikescope train`);
+  checkConvertible(model, options.model);
+  if (!metrics.dataset || !isDatasetName(metrics.dataset)) throw new InputError(`${options.model}: metrics.dataset is missing or names no known dataset; convert needs the dataset the model was trained on (a model made by 'spikescope train --method lv-if')`);
   const trained = trainedModelOf(model);
   const dataset = await datasetWithDev(metrics.dataset, options.dataDir, metrics.testSplit?.seed ?? 1);
   const sentences = calibrationSentences(dataset, trained.prepared, model.config.provenance.seed);

@@ -198,7 +198,7 @@ export async function runTrainCommand(options: TrainCommandOptions, log: (line: 
             provenance,
             metrics,
           })
-        : suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: options.outputLevels, maxTokens: 1 + Math.max(...train.map((e) => e.ids.length), ...dev.map((e) => e.ids.length)), numSteps: options.numSteps, seed: options.seed, provenance, metrics });
+        : suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: options.outputLevels, maxTokens: 1 + longestIds(train, dev), numSteps: options.numSteps, seed: options.seed, provenance, metrics });
     await saveModelDir(options.out, model.config, model.weights);
     log(`wrote ${options.out}`);
   } finally {
@@ -228,4 +228,11 @@ function describeModel(dataset: Dataset, options: TrainCommandOptions, config: T
       ? 'ANN TextCNN converted to integrate-and-fire neurons with balanced thresholds, rate-encoded input (Lv et al.)'
       : `quantised ANN (${options.levels} levels, learned step) converted losslessly to bipolar integrate-and-fire neurons, ${options.binarySigmas !== undefined ? 'binary input spikes' : 'analog input'} presented once (Su et al.)`;
   return `${DATASETS[dataset.name].title}: TextCNN over ${input}, widths ${config.widths.join('/')} × ${config.filters} filters; ${method}.`;
+}
+
+/** Tokens of the longest example (a loop: spreading a large dataset into Math.max overflows the stack). */
+function longestIds(...groups: readonly { ids: ArrayLike<number> }[][]): number {
+  let longest = 0;
+  for (const group of groups) for (const example of group) if (example.ids.length > longest) longest = example.ids.length;
+  return longest;
 }

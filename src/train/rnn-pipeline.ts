@@ -86,7 +86,7 @@ export async function runRnnTrainCommand(options: RnnTrainCommandOptions, log: (
       ].filter(Boolean).join('; '),
     };
     const metrics = { dataset: dataset.name, testSplit: recordedSplit(dataset), training: { history: result.history, bestEpoch: result.bestEpoch, seconds: result.seconds } };
-    const longest = 1 + Math.max(...train.map((e) => e.ids.length), ...dev.map((e) => e.ids.length));
+    const longest = 1 + longestIds(train, dev);
     const model = suBifRnnModel({
       prepared,
       config,
@@ -113,4 +113,11 @@ function describeRnn(dataset: Dataset, options: RnnTrainCommandOptions, config: 
       ? `100-d GloVe vectors (frozen) made binary (1 at or above μ + ${options.binarySigmas}σ: one input spike per such component)`
       : '100-d GloVe vectors (frozen)';
   return `${DATASETS[dataset.name].title}: recurrent network over the tokens of ${input}, a per-token linear layer and ${config.hidden} recurrent units, summed over the tokens; quantised ANN (${options.levels} levels, learned step) converted losslessly to token-recurrent bipolar integrate-and-fire neurons, each token getting its own window of T steps, analog input presented once (Su et al.).`;
+}
+
+/** Tokens of the longest example (a loop: spreading a large dataset into Math.max overflows the stack). */
+function longestIds(...groups: readonly { ids: ArrayLike<number> }[][]): number {
+  let longest = 0;
+  for (const group of groups) for (const example of group) if (example.ids.length > longest) longest = example.ids.length;
+  return longest;
 }

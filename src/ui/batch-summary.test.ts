@@ -47,6 +47,27 @@ describe('batch summary', () => {
     expect(toCsv([['a', 1], ['b\nc', true]])).toBe('a,1\r\n"b\nc",true\r\n');
   });
 
+  it('neutralises text a spreadsheet would run as a formula, leaving numbers alone (OWASP CSV injection)', () => {
+    expect(csvField('=HYPERLINK("http://evil.example","click")')).toBe('"\'=HYPERLINK(""http://evil.example"",""click"")"');
+    expect(csvField('+1+cmd|calc!A0')).toBe("'+1+cmd|calc!A0");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('@SUM(A1:A9)')).toBe("'@SUM(A1:A9)");
+    expect(csvField('\t=1')).toBe("'\t=1");
+    expect(csvField('\r=1')).toBe('"\'\r=1"');
+    expect(csvField('＝1+1')).toBe("'＝1+1");
+    expect(csvField('a = b + c')).toBe('a = b + c');
+    expect(csvField('')).toBe('');
+    expect(csvField(-0.25)).toBe('-0.25');
+    expect(csvField(false)).toBe('false');
+  });
+
+  it('the exported batch neutralises formulas in texts, labels and class names', () => {
+    const csv = batchCsv([{ text: '=1+1', label: '@neg', predicted: 0, scores: [-1, 2], annPredicted: 1, annScores: [-0.5, 0.5] }], ['-neg', 'pos'], true);
+    const [header, row] = csv.split('\r\n');
+    expect(header).toBe("text,label,snn_label,snn_spikes_-neg,snn_spikes_pos,ann_label,ann_score_-neg,ann_score_pos,snn_ann_agree,snn_correct");
+    expect(row).toBe("'=1+1,'@neg,'-neg,-1,2,pos,-0.5,0.5,false,");
+  });
+
   it('exports one row per text with the label and correctness when labelled', () => {
     const csv = batchCsv(
       [{ text: 'good, fine', label: '1', predicted: 1, scores: [2, 9], annPredicted: 0, annScores: [0.5, 0.25] }],

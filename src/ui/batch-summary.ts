@@ -78,9 +78,20 @@ export function summarizeBatch(
   };
 }
 
-/** One field of CSV (RFC 4180): quoted when it holds a comma, quote or line break. */
+/**
+ * First characters that make a spreadsheet read a cell as a formula (`=`, `+`, `-`, `@`, tab, carriage
+ * return, and their full-width forms), per OWASP's CSV injection advice.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
+
+/**
+ * One field of CSV (RFC 4180): quoted when it holds a comma, quote or line break. A text that a
+ * spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1+cmd|…`, `@SUM(…)`) gets a leading single
+ * quote, so it is shown as text (OWASP: CSV injection). Numbers and booleans are written as they are.
+ */
 export function csvField(value: string | number | boolean | null): string {
-  const text = value === null ? '' : String(value);
+  let text = value === null ? '' : String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCardMetrics } from './card-metrics';
+import { largestEnergy, parseCardMetrics } from './card-metrics';
 
 describe('card metrics', () => {
   it('reads the training CLI schema, sorting runs by encoding then T', () => {
@@ -32,5 +32,13 @@ describe('card metrics', () => {
     const card = parseCardMetrics({ snn: [{ numSteps: 16, accuracy: 'high' }] });
     expect(card?.runs[0]).toEqual({ numSteps: 16, encoding: 'rate', accuracy: null, annMicrojoules: null, snnMicrojoules: null, firingRates: {} });
     expect(card?.dataset).toBeNull();
+  });
+});
+
+describe('largestEnergy', () => {
+  it('finds the largest of many runs without spreading them into Math.max', () => {
+    const runs = Array.from({ length: 500_000 }, (_, i) => ({ snnMicrojoules: i % 1000, annMicrojoules: i === 123_456 ? 5000 : null }));
+    expect(largestEnergy(runs)).toBe(5000);
+    expect(largestEnergy([])).toBe(1e-9);
   });
 });

@@ -63,3 +63,10 @@ export function parseCardMetrics(metrics: unknown): CardMetrics | null {
   if (runs.length === 0 && annAccuracy === null) return null;
   return { dataset: text(card.dataset), split: text(card.split), testSize: finite(card.testSize), annAccuracy, runs };
 }
+
+/** The largest energy of the card's runs (at least 1e-9), by a loop: a card may list many runs. */
+export function largestEnergy(runs: readonly { snnMicrojoules?: number | null; annMicrojoules?: number | null }[]): number {
+  let largest = 1e-9;
+  for (const run of runs) largest = Math.max(largest, run.snnMicrojoules ?? 0, run.annMicrojoules ?? 0);
+  return largest;
+}

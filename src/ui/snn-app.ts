@@ -11,6 +11,7 @@ import { BatchController } from './batch-controller';
 import { parseCardMetrics, type CardMetrics } from './card-metrics';
 import { languageMismatch } from './language-check';
 import { defaultModelEntry, parseModelIndex, type ModelIndexEntry } from './model-index';
+import { checkModelPath } from './model-path';
 import { allUnknown, tokenStripData, type TokenStripData } from './result-views';
 import { RenderAnnouncer } from './render-announcer';
 import { planRecording } from './run-request';
@@ -116,7 +117,16 @@ export class SnnApp extends LitElement {
       this.models = [];
       if (!this.url.model) this.modelProblem = userMessage(error);
     }
-    const path = this.url.model ?? defaultModelEntry(this.models)?.path ?? null;
+    if (this.url.model) {
+      // A link may open only this site's models (see model-path.ts); anything else is refused, not fetched.
+      try {
+        await this.loadModel(checkModelPath(this.url.model, document.baseURI, this.models), this.url);
+      } catch (error) {
+        this.modelProblem = userMessage(error);
+      }
+      return;
+    }
+    const path = defaultModelEntry(this.models)?.path ?? null;
     if (path) await this.loadModel(path, this.url);
   }
 

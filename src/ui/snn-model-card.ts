@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { CardMetrics } from './card-metrics';
+import { largestEnergy, type CardMetrics } from './card-metrics';
 import { formatPercent, formatRatio } from './energy-view';
 import { baseStyles } from './theme';
 
@@ -76,7 +76,7 @@ export class SnnModelCard extends LitElement {
   override render() {
     const card = this.card;
     if (!card) return html`<p class="muted" data-testid="card-empty">This model has no card metrics: no accuracy or energy by T was recorded when it was made.</p>`;
-    const largest = Math.max(1e-9, ...card.runs.flatMap((run) => [run.snnMicrojoules ?? 0, run.annMicrojoules ?? 0]));
+    const largest = largestEnergy(card.runs);
     return html`
       <p class="small muted">
         ${card.dataset ?? 'Dataset not named'}${card.split ? `, ${card.split} split` : ''}${card.testSize !== null ? `, ${card.testSize.toLocaleString('en-US')} texts` : ''}.

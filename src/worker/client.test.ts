@@ -15,6 +15,8 @@ describe('userMessage', () => {
     expect(lost.detail).toMatch(/new device is acquired on the next request/);
     expect(lost.retry).toBe(true);
     expect(userMessage(named('WorkerCrashError', 'The engine worker failed.')).detail).toMatch(/Reload the page/);
+    expect(userMessage(named('ModelOutputError', 'score is Infinity'))).toMatchObject({ kind: 'model', title: 'This model gives no valid answer', retry: false });
+    expect(userMessage(named('ModelPathError', 'The model link "https://x" is an absolute https: URL'))).toMatchObject({ kind: 'model', title: 'This model link is not allowed', retry: false });
   });
 
   it('explains a failed fetch as a model that could not be loaded', () => {

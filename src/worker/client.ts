@@ -51,6 +51,10 @@ export function userMessage(error: unknown): UserMessage {
     case 'ModelFormatError':
     case 'ModelIndexError':
       return { kind: 'model', title: 'The model could not be loaded', detail: message, retry: true };
+    case 'ModelPathError':
+      return { kind: 'model', title: 'This model link is not allowed', detail: message, retry: false };
+    case 'ModelOutputError':
+      return { kind: 'model', title: 'This model gives no valid answer', detail: message, retry: false };
     case 'UnsupportedNetworkError':
       return { kind: 'model', title: 'This model’s network is not supported', detail: message, retry: false };
     case 'GpuDeviceLostError':
