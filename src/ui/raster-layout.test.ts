@@ -35,6 +35,16 @@ describe('raster layout', () => {
     expect(Array.from(neuronSpikes(convTrain(), 0))).toEqual([0, -1]);
   });
 
+  it('masks by the tokens each channel of the layer covers (a stacked layer covers more than its convolution)', () => {
+    const train = { ...convTrain(), layer: 'stacked' };
+    // Channels covering 2, 2, 4 and 4 tokens of 4 padded tokens: position 1 reaches token 4 for the last two.
+    const masked = maskedRows(train, { ...context, conv: null, layerSpans: { stacked: [2, 2, 4, 4] } })!;
+    expect([0, 1, 2, 3].map((c) => masked(0 * 4 + c))).toEqual([false, false, false, false]);
+    expect([0, 1, 2, 3].map((c) => masked(1 * 4 + c))).toEqual([false, false, true, true]);
+    expect([0, 1, 2, 3].map((c) => masked(2 * 4 + c))).toEqual([false, false, true, true]);
+    expect(maskedRows(train, { ...context, conv: null })).toBeNull();
+  });
+
   it('draws one pixel per cell when zoomed in: spikes opaque, masked neurons grey, others clear', () => {
     const train = convTrain();
     const image = rasterImage(train, { rowStart: 0, rowEnd: 12, rowsPerBin: 1, stepStart: 0, stepEnd: 2, stepsPerBin: 1 }, maskedRows(train, context));

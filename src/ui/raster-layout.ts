@@ -29,6 +29,8 @@ export interface RasterContext {
   paddedLength: number;
   /** The convolution before the neurons, if any: one branch per width, `filters` channels each. */
   conv: { widths: readonly number[]; filters: number } | null;
+  /** Per positional layer: the tokens each channel covers (a position is masked past the text). */
+  layerSpans?: Readonly<Record<string, readonly number[]>>;
   classes: readonly string[];
   population: number;
 }
@@ -112,6 +114,10 @@ export function neuronSpikes(train: RasterTrain, neuron: number): Float32Array {
 
 /** Whether a row never receives input (see `NeuronInfo.masked`), cheaply, for drawing. */
 export function maskedRows(train: RasterTrain, context: RasterContext): ((row: number) => boolean) | null {
+  const spans = context.layerSpans?.[train.layer];
+  if (train.role === 'positional' && spans && spans.length === train.channels) {
+    return (row) => Math.floor(row / train.channels) + spans[row % train.channels] > context.paddedLength;
+  }
   if (train.role !== 'positional' || !context.conv || context.conv.widths.length * context.conv.filters !== train.channels) return null;
   const { widths, filters } = context.conv;
   return (row) => {

@@ -6,7 +6,7 @@ import { allUnknown, batchRows, tokenStripData, type StripModel } from './result
 const model: StripModel = {
   layers: [
     { name: 'conv', kind: 'conv', positional: true, widths: [1, 2], filters: 1 },
-    { name: 'conv_spike', kind: 'neuron', positional: true },
+    { name: 'conv_spike', kind: 'neuron', positional: true, spans: [1, 2] },
     { name: 'pool', kind: 'pool', positional: false },
   ],
 };
@@ -34,6 +34,13 @@ describe('result views', () => {
     expect(Array.from(strip.rawDrive)).toEqual([1.5, 0.5, 0]);
     expect(Array.from(strip.drive)).toEqual([1, Math.fround(1 / 3), 0]);
     expect(strip.known).toEqual([true, false, true]);
+  });
+
+  it('shares a stacked layer’s spikes over all the tokens its channels cover', () => {
+    const stacked: StripModel = { layers: [{ name: 'spike2', kind: 'neuron', positional: true, spans: [3] }] };
+    const spikes = Float32Array.of(3, 0);
+    const strip = tokenStripData(sample({ tokens: ['a', 'b', 'c', 'd'], tokenIds: [1, 2, 3, 4], spikeTrains: [{ layer: 'spike2', numSteps: 1, positions: 2, channels: 1, spikes }] }), stacked);
+    expect(Array.from(strip.rawDrive)).toEqual([1, 1, 1, 0]);
   });
 
   it('falls back to per-position totals over the narrowest window without a train', () => {

@@ -4,11 +4,12 @@
  */
 import type { BatchResult, SampleResult } from '../engine/types';
 import type { BatchRow } from './batch-summary';
+import { isSpikingKind } from '../model/spec';
 import { normalizeDrive, tokenDriveFromPositions, tokenDriveFromTrain } from './token-drive';
 
-/** The model facts the token strip needs: the first position-wise spiking layer and the convolution. */
+/** The model facts the token strip needs: the first position-wise spiking layer and the tokens its channels cover. */
 export interface StripModel {
-  layers: readonly { name: string; kind: string; positional: boolean; widths?: number[]; filters?: number }[];
+  layers: readonly { name: string; kind: string; positional: boolean; spiking?: boolean; spans?: number[]; widths?: number[]; filters?: number }[];
 }
 
 /** Words of a text with how strongly each drove the network and whether the model knows it. */
@@ -24,16 +25,18 @@ export interface TokenStripData {
 /** The token strip of one result (see `token-drive.ts` for how spikes are credited to words). */
 export function tokenStripData(sample: SampleResult, model: StripModel): TokenStripData {
   const count = sample.tokens.length;
-  const conv = model.layers.find((layer) => layer.kind === 'conv' && layer.widths && layer.filters);
-  const first = model.layers.find((layer) => (layer.kind === 'neuron' || layer.kind === 'token-recurrent') && layer.positional);
+  const first = model.layers.find((layer) => (layer.spiking ?? isSpikingKind(layer.kind)) && layer.positional);
+  const spans = first?.spans ?? [1];
   let raw: Float32Array = new Float32Array(count);
   const train = first && sample.spikeTrains?.find((entry) => entry.layer === first.name);
-  if (train && conv) {
-    raw = tokenDriveFromTrain(train.spikes, train, { widths: conv.widths!, filters: conv.filters! }, count);
+  if (train) {
+    raw = tokenDriveFromTrain(train.spikes, train, spans, count);
   } else {
     const perPosition = first ? sample.activity.find((entry) => entry.layer === first.name)?.perPosition : undefined;
     const events = perPosition ?? sample.activity.find((entry) => entry.layer === 'input')?.perPosition;
-    if (events) raw = tokenDriveFromPositions(events, perPosition && conv ? Math.min(...conv.widths!) : 1, count);
+    let narrowest = spans[0];
+    for (const span of spans) narrowest = Math.min(narrowest, span);
+    if (events) raw = tokenDriveFromPositions(events, perPosition ? narrowest : 1, count);
   }
   return {
     tokens: sample.tokens,

@@ -93,7 +93,8 @@ export class SnnSpikesView extends LitElement {
     let context: RasterContext | null = null;
     if (sample && summary) {
       const conv = convShape(summary);
-      context = { tokens: sample.tokens, paddedLength: sample.tokenIds.length, conv, classes: summary.classes, population: summary.population };
+      const layerSpans = Object.fromEntries(summary.layers.filter((layer) => layer.spans).map((layer) => [layer.name, layer.spans!]));
+      context = { tokens: sample.tokens, paddedLength: sample.tokenIds.length, conv, layerSpans, classes: summary.classes, population: summary.population };
       const spiking = summary.layers.filter((layer) => isSpikingKind(layer.kind));
       const last = spiking[spiking.length - 1]?.name;
       const convChannels = conv ? conv.widths.length * conv.filters : -1;

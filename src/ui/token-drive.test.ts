@@ -7,13 +7,13 @@ describe('token drive', () => {
     const spikes = new Float32Array(3 * 2);
     spikes[0 * 2 + 0] = 1; // width 2 at position 0 → tokens 0, 1 get 0.5
     spikes[1 * 2 + 1] = 1; // width 3 at position 1 → tokens 1, 2, 3 get 1/3
-    const drive = tokenDriveFromTrain(spikes, { numSteps: 1, positions: 3, channels: 2 }, { widths: [2, 3], filters: 1 }, 4);
+    const drive = tokenDriveFromTrain(spikes, { numSteps: 1, positions: 3, channels: 2 }, [2, 3], 4);
     expect(Array.from(drive).map((v) => +v.toFixed(4))).toEqual([0.5, 0.8333, 0.3333, 0.3333]);
   });
 
   it('sums over steps and counts bipolar spikes by magnitude', () => {
     const spikes = Float32Array.of(1, -1); // 2 steps, 1 position, 1 channel
-    const drive = tokenDriveFromTrain(spikes, { numSteps: 2, positions: 1, channels: 1 }, { widths: [1], filters: 1 }, 1);
+    const drive = tokenDriveFromTrain(spikes, { numSteps: 2, positions: 1, channels: 1 }, [1], 1);
     expect(drive[0]).toBe(2);
   });
 

@@ -1,16 +1,17 @@
 /**
- * How strongly each word drove the network: the spikes of the first spiking layer after the
- * convolution, shared out to the words each neuron's window reads. A neuron at position p of a
- * width-w branch reads tokens p … p + w − 1, so each of its spikes gives 1 / w to each of them.
- * With the full spike train the share is exact per branch; with only the per-position totals (long
- * texts, where trains are not recorded) the narrowest width is used. Pure.
+ * How strongly each word drove the network: the spikes of the first positional spiking layer,
+ * shared out to the words each neuron reads. A neuron at position p of a channel that covers w
+ * tokens (a width-w convolution branch; stacked layers cover more) reads tokens p … p + w − 1, so
+ * each of its spikes gives 1 / w to each of them. With the full spike train the share is exact per
+ * channel; with only the per-position totals (long texts, where trains are not recorded) the
+ * narrowest span is used. Pure.
  */
 
-/** Drive per token from a `[numSteps][positions][channels]` train of a convolution's neurons. */
+/** Drive per token from a `[numSteps][positions][channels]` train whose channel c covers `spans[c]` tokens. */
 export function tokenDriveFromTrain(
   spikes: Float32Array,
   shape: { numSteps: number; positions: number; channels: number },
-  conv: { widths: readonly number[]; filters: number },
+  spans: readonly number[],
   tokenCount: number,
 ): Float32Array {
   const { numSteps, positions, channels } = shape;
@@ -24,7 +25,7 @@ export function tokenDriveFromTrain(
     for (let channel = 0; channel < channels; channel++) {
       const count = counts[position * channels + channel];
       if (count === 0) continue;
-      const width = conv.widths[Math.min(conv.widths.length - 1, Math.floor(channel / conv.filters))];
+      const width = Math.max(1, spans[Math.min(spans.length - 1, channel)] ?? 1);
       const end = Math.min(tokenCount, position + width);
       for (let token = position; token < end; token++) drive[token] += count / width;
     }

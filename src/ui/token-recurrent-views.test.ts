@@ -8,7 +8,7 @@ import { planRecording, type PlannedModel } from './run-request';
 /** The layers of a token-recurrent model as the worker summarises them. */
 const layers = [
   { name: 'token_linear', kind: 'conv', positional: true, channels: 2, widths: [1], filters: 2 },
-  { name: 'rnn', kind: 'token-recurrent', positional: true, channels: 2 },
+  { name: 'rnn', kind: 'token-recurrent', positional: true, channels: 2, spans: [1, 1] },
   { name: 'pool', kind: 'pool', positional: false, channels: 2 },
   { name: 'fc', kind: 'linear', positional: false, channels: 2 },
   { name: 'fc_spike', kind: 'neuron', positional: false, channels: 2 },

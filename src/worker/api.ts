@@ -16,7 +16,11 @@ export interface ModelSummary {
   seed: number;
   vocabularySize: number;
   /** Every layer in order; a convolution also gives its branch widths and filters per branch. */
-  layers: { name: string; kind: string; positional: boolean; channels: number; widths?: number[]; filters?: number }[];
+  /**
+   * Every layer: `spiking` (rasters, traces and activity are drawn for it), a short `label`, and for
+   * positional layers the tokens each channel covers (`spans`); convolutions also their widths and filters.
+   */
+  layers: { name: string; kind: string; positional: boolean; channels: number; spiking?: boolean; label?: string; spans?: number[]; widths?: number[]; filters?: number }[];
   metrics: unknown;
   provenance: unknown;
 }
