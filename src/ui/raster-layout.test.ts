@@ -43,6 +43,8 @@ describe('raster layout', () => {
     expect([0, 1, 2, 3].map((c) => masked(1 * 4 + c))).toEqual([false, false, true, true]);
     expect([0, 1, 2, 3].map((c) => masked(2 * 4 + c))).toEqual([false, false, true, true]);
     expect(maskedRows(train, { ...context, conv: null })).toBeNull();
+    const info = neuronInfo(train, 1 * 4 + 2, { ...context, layerSpans: { stacked: [2, 2, 4, 4] } });
+    expect(info).toMatchObject({ role: 'channel 3 (covers 4 tokens)', token: 'fine', window: ['fine', 'film', '∅', '∅'], masked: true });
   });
 
   it('draws one pixel per cell when zoomed in: spikes opaque, masked neurons grey, others clear', () => {

@@ -75,6 +75,13 @@ export function neuronInfo(train: RasterTrain, neuron: number, context: RasterCo
     case 'input':
       return { ...base, position, role: `component ${channel + 1} of the embedding`, token: positionToken(position, context), window: null };
     case 'positional': {
+      const spans = context.layerSpans?.[train.layer];
+      const span = spans && spans.length === train.channels ? spans[channel] : null;
+      // A layer whose channels cover other spans than the convolution's widths (stacked layers): its own window.
+      if (span !== null && (!branch || branch.width !== span)) {
+        const window = Array.from({ length: span }, (_, i) => positionToken(position + i, context));
+        return { ...base, position, role: `channel ${channel + 1} (covers ${span} tokens)`, token: positionToken(position, context), window, masked: position + span > context.paddedLength };
+      }
       if (!branch) return { ...base, position, role: `channel ${channel + 1}`, token: positionToken(position, context), window: null };
       const window = Array.from({ length: branch.width }, (_, i) => positionToken(position + i, context));
       return {
