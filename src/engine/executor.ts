@@ -238,7 +238,6 @@ class GraphWalk<Tensor, NeuronState> {
       tStart,
       tCount,
       chunkIndex: chunk?.index ?? 0,
-      ownedPositions: chunk ? chunk.chunk.end - chunk.chunk.start : 1,
       sampleLengths: this.batch.lengths,
       weight: (name) => this.weight(name),
       neuronParams: (neuron, channels) => neuronParams(neuron, channels, this.options.neurons),

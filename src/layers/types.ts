@@ -65,8 +65,6 @@ export interface RecordContext<Tensor, NeuronState> {
   readonly tCount: number;
   /** Index of the chunk of positions (0 for flat layers). */
   readonly chunkIndex: number;
-  /** Positions this chunk owns (the rest it computes are the next chunk's). */
-  readonly ownedPositions: number;
   /** `[batch]` token length of each sample, counted from the start of the sentence. */
   readonly sampleLengths: Uint32Array;
   weight(name: string): Tensor;
