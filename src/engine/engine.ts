@@ -20,8 +20,14 @@ export interface EngineOptions {
 
 export interface ClassifyHooks {
   onProgress?: (done: number, total: number) => void;
+  /** Checked while tokenising (every `TOKENIZE_STEP` texts) and between batches. */
   signal?: AbortSignal;
+  /** Position of `texts[0]` in a larger batch run in parts: messages number texts from it. */
+  firstIndex?: number;
 }
+
+/** Texts tokenised between two looks at the abort signal (a pause lets a cancel message in). */
+export const TOKENIZE_STEP = 256;
 
 /** Longest text accepted, in characters; longer input gets a clear error, not a freeze. */
 export const MAX_TEXT_CHARACTERS = 2_000_000;
@@ -74,19 +80,30 @@ export class Engine {
     const started = performance.now();
     validateOptions(options);
     const padded = minimumTokens(model.spec);
-    const prepared = texts.map((text, index) => {
+    const first = hooks.firstIndex ?? 0;
+    const cancelled = () => new CancelledError('The request was cancelled.');
+    if (hooks.signal?.aborted) throw cancelled();
+    const prepared: { tokens: string[]; ids: Int32Array; unknown: string[] }[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      if (i > 0 && i % TOKENIZE_STEP === 0) {
+        // A long batch is tokenised in steps, so that a cancel or a newer request is seen at once.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (hooks.signal?.aborted) throw cancelled();
+      }
+      const text = texts[i];
+      const index = first + i;
       if (text.length > MAX_TEXT_CHARACTERS) {
         throw new InputError(`Text ${index + 1} has ${text.length} characters; the limit is ${MAX_TEXT_CHARACTERS}. Split it.`);
       }
       const tokens = tokenize(text, model.config.tokenizer);
-      if (tokens.length === 0) throw new InputError(texts.length === 1 ? 'The text is empty: type something to classify.' : `Text ${index + 1} is empty.`);
+      if (tokens.length === 0) throw new InputError(texts.length === 1 && hooks.firstIndex === undefined ? 'The text is empty: type something to classify.' : `Text ${index + 1} is empty.`);
       // Padding to the model's minimum length counts against the limit too.
       if (Math.max(tokens.length, padded) > MAX_TEXT_TOKENS) {
         throw new InputError(`Text ${index + 1} has ${Math.max(tokens.length, padded)} tokens; the limit is ${MAX_TEXT_TOKENS}. Split it into shorter texts.`);
       }
       const { ids, unknown } = model.vocabulary.encode(tokens);
-      return { tokens, ids, unknown };
-    });
+      prepared[i] = { tokens, ids, unknown };
+    }
     const samples: SampleResult[] = new Array(texts.length);
     const ids = prepared.map((sample) => sample.ids);
     const order = lengthOrder(ids);
@@ -100,7 +117,7 @@ export class Engine {
     for (let start = 0; start < order.length; ) {
       // Let other messages in (a cancel, a newer request) between batches, even on the CPU backend.
       if (start > 0) await new Promise((resolve) => setTimeout(resolve, 0));
-      if (hooks.signal?.aborted) throw new CancelledError('The request was cancelled.');
+      if (hooks.signal?.aborted) throw cancelled();
       const { indices, batch, maxChunkPositions } = nextBatch(backend, model, options, ids, order, start, this.options.maxBatch ?? 64);
       const execute = { ...options, maxChunkPositions };
       let snn: RawOutput;
@@ -120,7 +137,7 @@ export class Engine {
         continue;
       }
       indices.forEach((index, b) => {
-        samples[index] = buildSampleResult({ model, options, snn, ann, batch, b, ...prepared[index], index });
+        samples[index] = buildSampleResult({ model, options, snn, ann, batch, b, ...prepared[index], index: first + index });
       });
       start += indices.length;
       done += indices.length;
