@@ -41,7 +41,7 @@ describe('engine: cancel and parts', () => {
     engine.dispose();
   });
 
-  it('texts classified in parts (numbered from firstIndex) give the same results as in one request', async () => {
+  it('texts classified in parts (numbered from firstIndex) or in timed batches give the same results as in one request', async () => {
     const engine = new Engine({ backend: 'cpu' });
     const m = model();
     const all = texts(TOKENIZE_STEP * 2 + 37);
@@ -52,6 +52,9 @@ describe('engine: cancel and parts', () => {
     const second = await engine.classify(m, all.slice(split), options, { firstIndex: split });
     const parts = [...first.samples, ...second.samples];
     expect(parts.map((sample) => [sample.labelIndex, sample.scores, sample.ann?.scores])).toEqual(whole.samples.map((sample) => [sample.labelIndex, sample.scores, sample.ann?.scores]));
+    // Batches sized to a time target (from one text up) give the same results too.
+    const timed = await engine.classify(m, all, options, { batchTargetMs: 0.001 });
+    expect(timed.samples.map((sample) => [sample.labelIndex, sample.scores, sample.ann?.scores])).toEqual(whole.samples.map((sample) => [sample.labelIndex, sample.scores, sample.ann?.scores]));
     await expect(engine.classify(m, ['good', '  '], options, { firstIndex: 1000 })).rejects.toThrow(/^Text 1002 is empty\.$/);
     await expect(engine.classify(m, ['  '], options)).rejects.toThrow(/^The text is empty/);
     engine.dispose();

@@ -24,6 +24,12 @@ export interface ClassifyHooks {
   signal?: AbortSignal;
   /** Position of `texts[0]` in a larger batch run in parts: messages number texts from it. */
   firstIndex?: number;
+  /**
+   * Wall time one inference should take at most, roughly: batches start small and grow or shrink to
+   * it, so that a cancel waits for one short inference even on a slow adapter. Results do not change
+   * (a text's spikes depend only on the seed and the text, never on its batch).
+   */
+  batchTargetMs?: number;
 }
 
 /** Texts tokenised between two looks at the abort signal (a pause lets a cancel message in). */
@@ -49,6 +55,8 @@ export class Engine {
   private fallbackReason = '';
   /** Notices for the next result, e.g. that the device of an earlier request was lost. */
   private pendingNotices: string[] = [];
+  /** Batch size that met `batchTargetMs` last time (kept across requests: a batch file runs in parts). */
+  private timedBatch = 4;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -113,18 +121,27 @@ export class Engine {
     const notices: string[] = this.pendingNotices.splice(0);
     let done = 0;
     let retriesLeft = 1;
+    const maxBatch = this.options.maxBatch ?? 64;
+    let batchLimit = hooks.batchTargetMs === undefined ? maxBatch : Math.min(maxBatch, this.timedBatch);
     hooks.onProgress?.(0, texts.length);
     for (let start = 0; start < order.length; ) {
       // Let other messages in (a cancel, a newer request) between batches, even on the CPU backend.
       if (start > 0) await new Promise((resolve) => setTimeout(resolve, 0));
       if (hooks.signal?.aborted) throw cancelled();
-      const { indices, batch, maxChunkPositions } = nextBatch(backend, model, options, ids, order, start, this.options.maxBatch ?? 64);
+      const { indices, batch, maxChunkPositions } = nextBatch(backend, model, options, ids, order, start, batchLimit);
       const execute = { ...options, maxChunkPositions };
       let snn: RawOutput;
       let ann: RawOutput | undefined;
       try {
         const runs = [{ ...execute, mode: 'snn' as const }, ...(options.ann !== false ? [{ ...execute, mode: 'ann' as const }] : [])];
+        const runStarted = performance.now();
         const run = await backend.run(model, batch, runs);
+        if (hooks.batchTargetMs !== undefined) {
+          const took = performance.now() - runStarted;
+          if (took > hooks.batchTargetMs) batchLimit = Math.max(1, Math.floor(batchLimit / 2));
+          else if (took < hooks.batchTargetMs / 2 && indices.length === batchLimit) batchLimit = Math.min(maxBatch, batchLimit * 2);
+          this.timedBatch = batchLimit;
+        }
         [snn, ann] = run.raws;
         computeMs += run.computeMs;
         if (run.gpuMs !== undefined) gpuMs = (gpuMs ?? 0) + run.gpuMs;

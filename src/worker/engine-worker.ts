@@ -13,6 +13,8 @@ import { fetchModel } from './model-loader';
 
 /** Texts given to the engine at once in a batch run: results are kept as compact rows between parts. */
 const BATCH_PART = 1024;
+/** About how long one inference of a batch run may take, so that a cancel is seen within it (see ClassifyHooks). */
+const BATCH_TARGET_MS = 250;
 /** Rows of a finished batch sent to the page for its preview. */
 const PREVIEW_ROWS = 8;
 
@@ -125,6 +127,7 @@ class WorkerEngine implements SpikescopeApi {
       const result = await this.engine.classify(model, part, { ...options, record: undefined }, {
         signal: controller.signal,
         firstIndex: start,
+        batchTargetMs: BATCH_TARGET_MS,
         onProgress: onProgress && ((done) => onProgress(start + done, texts.length)),
       });
       result.samples.forEach((sample, i) => {
