@@ -8,6 +8,7 @@ import { layerShapes } from '../model/spec';
 import type { LoadedModel } from '../model/format';
 import { BatchFileError, MAX_BATCH_FILE_BYTES, readBatchFile, summarizeBatchFile, tooLargeMessage, type BatchFile, type BatchFileSummary } from '../ui/batch-file';
 import { batchCsv, summarizeBatch, type BatchRow } from '../ui/batch-summary';
+import { batchRows } from '../ui/result-views';
 import type { BatchOutcome, EngineStatus, ModelSummary, SpikescopeApi } from './api';
 import { fetchModel } from './model-loader';
 
@@ -121,6 +122,14 @@ class WorkerEngine implements SpikescopeApi {
     const { texts, labels, name } = file;
     const classes = model.spec.readout.classes;
     const rows: BatchRow[] = new Array(texts.length);
+    // Progress at most every 100 ms: on a fast GPU batches finish far more often than the page needs to know.
+    let reportedAt = -Infinity;
+    const report = (done: number) => {
+      const now = performance.now();
+      if (done !== texts.length && now - reportedAt < 100) return;
+      reportedAt = now;
+      onProgress?.(done, texts.length);
+    };
     // In parts, so that only compact rows are kept, not every text's activity and energy.
     for (let start = 0; start < texts.length; start += BATCH_PART) {
       const part = texts.slice(start, start + BATCH_PART);
@@ -128,18 +137,9 @@ class WorkerEngine implements SpikescopeApi {
         signal: controller.signal,
         firstIndex: start,
         batchTargetMs: BATCH_TARGET_MS,
-        onProgress: onProgress && ((done) => onProgress(start + done, texts.length)),
+        onProgress: (done) => report(start + done),
       });
-      result.samples.forEach((sample, i) => {
-        rows[start + i] = {
-          text: part[i],
-          label: labels ? (labels[start + i] ?? null) : null,
-          predicted: sample.labelIndex,
-          scores: sample.scores,
-          annPredicted: sample.ann ? sample.ann.labelIndex : null,
-          annScores: sample.ann ? sample.ann.scores : null,
-        };
-      });
+      batchRows(part, labels && labels.slice(start, start + BATCH_PART), result).forEach((row, i) => (rows[start + i] = row));
     }
     const labelled = labels !== null;
     this.lastBatch = { name, rows, classes, labelled };
