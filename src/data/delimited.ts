@@ -3,7 +3,7 @@
  * (ChnSentiCorp). Pure code; errors are `DataError`s that name the source and line.
  */
 import { DataError } from './dataset';
-import { splitLines } from './text-decoding';
+import { iterateLines } from './text-decoding';
 
 /** One record of a table with the 1-based line on which it starts. */
 export interface TableRow {
@@ -25,12 +25,21 @@ const LINE_FEED = 0x0a;
  * A quoted field that is never closed, or text after a closing quote, throws a `DataError`.
  */
 export function parseCsv(text: string, source: string, delimiter = ','): TableRow[] {
+  checkDelimiter(delimiter);
+  return Array.from(iterateCsv(text, source, delimiter));
+}
+
+function checkDelimiter(delimiter: string): void {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new DataError(`CSV delimiter ${JSON.stringify(delimiter)} is not allowed; use one character other than a quote or line break`);
   }
+}
+
+/** The records of `parseCsv`, one at a time (same rows, same errors, raised when their line is reached). */
+export function* iterateCsv(text: string, source: string, delimiter = ','): Generator<TableRow, void, undefined> {
+  checkDelimiter(delimiter);
   const delimiterCode = delimiter.charCodeAt(0);
   const length = text.length;
-  const rows: TableRow[] = [];
   let position = 0;
   let line = 1;
   while (position < length) {
@@ -69,9 +78,8 @@ export function parseCsv(text: string, source: string, delimiter = ','): TableRo
     if (text.charCodeAt(position) === CARRIAGE_RETURN && text.charCodeAt(position + 1) === LINE_FEED) position += 2;
     else if (position < length) position++;
     line++;
-    if (!isEmptyLine) rows.push({ fields, lineNumber: rowLine });
+    if (!isEmptyLine) yield { fields, lineNumber: rowLine };
   }
-  return rows;
 }
 
 /**
@@ -105,7 +113,10 @@ function readQuotedField(text: string, start: number, startLine: number, source:
  * (ChnSentiCorp texts hold quotes and never tabs). Empty lines are skipped.
  */
 export function parseTsv(text: string): TableRow[] {
-  return splitLines(text)
-    .filter((line) => line.text.length > 0)
-    .map((line) => ({ fields: line.text.split('\t'), lineNumber: line.lineNumber }));
+  return Array.from(iterateTsv(text));
+}
+
+/** The records of `parseTsv`, one at a time. */
+export function* iterateTsv(text: string): Generator<TableRow, void, undefined> {
+  for (const line of iterateLines(text)) if (line.text.length > 0) yield { fields: line.text.split('\t'), lineNumber: line.lineNumber };
 }

@@ -13,9 +13,9 @@
  * `null`, so a file may be partly labelled.
  */
 import { DataError } from './dataset';
-import { parseCsv, parseTsv } from './delimited';
+import { iterateCsv, iterateTsv, parseCsv } from './delimited';
 import type { TableRow } from './delimited';
-import { splitLines, stripByteOrderMark } from './text-decoding';
+import { iterateLines, stripByteOrderMark } from './text-decoding';
 
 /** Header names recognised as the label column (compared trimmed and lower-cased). */
 export const LABEL_COLUMN_NAMES: readonly string[] = ['label', 'labels', 'class', 'sentiment', 'gold'];
@@ -37,20 +37,48 @@ const SOURCE = 'the text file';
  * `DataError` naming its line.
  */
 export function readLabelledTextFile(text: string): LabelledTexts {
-  const content = stripByteOrderMark(text);
-  const firstLine = splitLines(content).find((line) => line.text.trim().length > 0);
-  if (firstLine === undefined) return { texts: [], labels: [], format: 'lines' };
-  if (firstLine.text.includes('\t')) {
-    const rows = parseTsv(content);
-    const columns = findColumns(rows[0].fields);
-    if (columns !== null) return readTable(rows, columns, 'tsv');
-  } else if (firstLine.text.includes(',')) {
-    const columns = findColumns(csvHeaderFields(firstLine.text));
-    if (columns !== null) return readTable(parseCsv(content, SOURCE), columns, 'csv');
+  const steps = readLabelledTextSteps(text);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
-  const texts = splitLines(content)
-    .map((line) => line.text.trim())
-    .filter((line) => line.length > 0);
+}
+
+/**
+ * `readLabelledTextFile` in steps: the generator yields the number of texts read so far after
+ * every `rowsPerStep` lines or records, and returns the same result. A caller can pause between
+ * steps (to let other work in, or to stop), so a file of a million lines never blocks for long.
+ */
+export function* readLabelledTextSteps(text: string, rowsPerStep = 1024): Generator<number, LabelledTexts, undefined> {
+  const content = stripByteOrderMark(text);
+  let firstLine: string | undefined;
+  for (const line of iterateLines(content)) {
+    if (line.text.trim().length > 0) {
+      firstLine = line.text;
+      break;
+    }
+  }
+  if (firstLine === undefined) return { texts: [], labels: [], format: 'lines' };
+  if (firstLine.includes('\t')) {
+    const rows = iterateTsv(content);
+    const header = rows.next();
+    const columns = header.done ? null : findColumns(header.value.fields);
+    if (columns !== null) return yield* readTable(rows, columns, 'tsv', rowsPerStep);
+  } else if (firstLine.includes(',')) {
+    const columns = findColumns(csvHeaderFields(firstLine));
+    if (columns !== null) {
+      const rows = iterateCsv(content, SOURCE);
+      rows.next();
+      return yield* readTable(rows, columns, 'csv', rowsPerStep);
+    }
+  }
+  const texts: string[] = [];
+  let read = 0;
+  for (const line of iterateLines(content)) {
+    const trimmed = line.text.trim();
+    if (trimmed.length > 0) texts.push(trimmed);
+    if (++read % rowsPerStep === 0) yield texts.length;
+  }
   return { texts, labels: texts.map(() => null), format: 'lines' };
 }
 
@@ -86,10 +114,13 @@ function findColumns(headerFields: readonly string[]): TableColumns | null {
   return { count: names.length, label: labelIndex >= 0 ? labelIndex : null, text: textIndex };
 }
 
-function readTable(rows: TableRow[], columns: TableColumns, format: 'tsv' | 'csv'): LabelledTexts {
+function* readTable(rows: Iterator<TableRow, void>, columns: TableColumns, format: 'tsv' | 'csv', rowsPerStep: number): Generator<number, LabelledTexts, undefined> {
   const texts: string[] = [];
   const labels: (string | null)[] = [];
-  for (const row of rows.slice(1)) {
+  let read = 0;
+  for (let next = rows.next(); !next.done; next = rows.next()) {
+    if (++read % rowsPerStep === 0) yield texts.length;
+    const row = next.value;
     if (row.fields.length !== columns.count) {
       const hint = format === 'tsv' ? 'a text may not contain a tab' : 'quote fields that contain commas, and write quotes inside them as ""';
       throw new DataError(`${SOURCE}: line ${row.lineNumber} has ${row.fields.length} fields but the header has ${columns.count}; ${hint}`);

@@ -82,3 +82,18 @@ export function splitLines(text: string): NumberedLine[] {
   if (pieces.length > 0 && pieces[pieces.length - 1] === '') pieces.pop();
   return pieces.map((line, index) => ({ text: line, lineNumber: index + 1 }));
 }
+
+/**
+ * The lines of `splitLines`, one at a time: the same texts and numbers, without building the whole
+ * array first (a batch file of a million lines is read in steps, see `readLabelledTextSteps`).
+ */
+export function* iterateLines(text: string): Generator<NumberedLine, void, undefined> {
+  const terminator = /\r\n|\n|\r/g;
+  let start = 0;
+  let lineNumber = 1;
+  for (let match = terminator.exec(text); match !== null; match = terminator.exec(text)) {
+    yield { text: text.slice(start, match.index), lineNumber: lineNumber++ };
+    start = match.index + match[0].length;
+  }
+  if (start < text.length) yield { text: text.slice(start), lineNumber };
+}

@@ -20,8 +20,20 @@ export interface EngineOptions {
 
 export interface ClassifyHooks {
   onProgress?: (done: number, total: number) => void;
+  /** Checked while tokenising (every `TOKENIZE_STEP` texts) and between batches. */
   signal?: AbortSignal;
+  /** Position of `texts[0]` in a larger batch run in parts: messages number texts from it. */
+  firstIndex?: number;
+  /**
+   * Wall time one inference should take at most, roughly: batches start small and grow or shrink to
+   * it, so that a cancel waits for one short inference even on a slow adapter. Results do not change
+   * (a text's spikes depend only on the seed and the text, never on its batch).
+   */
+  batchTargetMs?: number;
 }
+
+/** Texts tokenised between two looks at the abort signal (a pause lets a cancel message in). */
+export const TOKENIZE_STEP = 256;
 
 /** Longest text accepted, in characters; longer input gets a clear error, not a freeze. */
 export const MAX_TEXT_CHARACTERS = 2_000_000;
@@ -43,6 +55,8 @@ export class Engine {
   private fallbackReason = '';
   /** Notices for the next result, e.g. that the device of an earlier request was lost. */
   private pendingNotices: string[] = [];
+  /** Batch size that met `batchTargetMs` last time (kept across requests: a batch file runs in parts). */
+  private timedBatch = 4;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -74,19 +88,30 @@ export class Engine {
     const started = performance.now();
     validateOptions(options);
     const padded = minimumTokens(model.spec);
-    const prepared = texts.map((text, index) => {
+    const first = hooks.firstIndex ?? 0;
+    const cancelled = () => new CancelledError('The request was cancelled.');
+    if (hooks.signal?.aborted) throw cancelled();
+    const prepared: { tokens: string[]; ids: Int32Array; unknown: string[] }[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      if (i > 0 && i % TOKENIZE_STEP === 0) {
+        // A long batch is tokenised in steps, so that a cancel or a newer request is seen at once.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (hooks.signal?.aborted) throw cancelled();
+      }
+      const text = texts[i];
+      const index = first + i;
       if (text.length > MAX_TEXT_CHARACTERS) {
         throw new InputError(`Text ${index + 1} has ${text.length} characters; the limit is ${MAX_TEXT_CHARACTERS}. Split it.`);
       }
       const tokens = tokenize(text, model.config.tokenizer);
-      if (tokens.length === 0) throw new InputError(texts.length === 1 ? 'The text is empty: type something to classify.' : `Text ${index + 1} is empty.`);
+      if (tokens.length === 0) throw new InputError(texts.length === 1 && hooks.firstIndex === undefined ? 'The text is empty: type something to classify.' : `Text ${index + 1} is empty.`);
       // Padding to the model's minimum length counts against the limit too.
       if (Math.max(tokens.length, padded) > MAX_TEXT_TOKENS) {
         throw new InputError(`Text ${index + 1} has ${Math.max(tokens.length, padded)} tokens; the limit is ${MAX_TEXT_TOKENS}. Split it into shorter texts.`);
       }
       const { ids, unknown } = model.vocabulary.encode(tokens);
-      return { tokens, ids, unknown };
-    });
+      prepared[i] = { tokens, ids, unknown };
+    }
     const samples: SampleResult[] = new Array(texts.length);
     const ids = prepared.map((sample) => sample.ids);
     const order = lengthOrder(ids);
@@ -96,18 +121,27 @@ export class Engine {
     const notices: string[] = this.pendingNotices.splice(0);
     let done = 0;
     let retriesLeft = 1;
+    const maxBatch = this.options.maxBatch ?? 64;
+    let batchLimit = hooks.batchTargetMs === undefined ? maxBatch : Math.min(maxBatch, this.timedBatch);
     hooks.onProgress?.(0, texts.length);
     for (let start = 0; start < order.length; ) {
       // Let other messages in (a cancel, a newer request) between batches, even on the CPU backend.
       if (start > 0) await new Promise((resolve) => setTimeout(resolve, 0));
-      if (hooks.signal?.aborted) throw new CancelledError('The request was cancelled.');
-      const { indices, batch, maxChunkPositions } = nextBatch(backend, model, options, ids, order, start, this.options.maxBatch ?? 64);
+      if (hooks.signal?.aborted) throw cancelled();
+      const { indices, batch, maxChunkPositions } = nextBatch(backend, model, options, ids, order, start, batchLimit);
       const execute = { ...options, maxChunkPositions };
       let snn: RawOutput;
       let ann: RawOutput | undefined;
       try {
         const runs = [{ ...execute, mode: 'snn' as const }, ...(options.ann !== false ? [{ ...execute, mode: 'ann' as const }] : [])];
+        const runStarted = performance.now();
         const run = await backend.run(model, batch, runs);
+        if (hooks.batchTargetMs !== undefined) {
+          const took = performance.now() - runStarted;
+          if (took > hooks.batchTargetMs) batchLimit = Math.max(1, Math.floor(batchLimit / 2));
+          else if (took < hooks.batchTargetMs / 2 && indices.length === batchLimit) batchLimit = Math.min(maxBatch, batchLimit * 2);
+          this.timedBatch = batchLimit;
+        }
         [snn, ann] = run.raws;
         computeMs += run.computeMs;
         if (run.gpuMs !== undefined) gpuMs = (gpuMs ?? 0) + run.gpuMs;
@@ -120,7 +154,7 @@ export class Engine {
         continue;
       }
       indices.forEach((index, b) => {
-        samples[index] = buildSampleResult({ model, options, snn, ann, batch, b, ...prepared[index], index });
+        samples[index] = buildSampleResult({ model, options, snn, ann, batch, b, ...prepared[index], index: first + index });
       });
       start += indices.length;
       done += indices.length;

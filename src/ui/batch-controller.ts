@@ -6,20 +6,19 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RunOptions } from '../engine/types';
 import { isCancelled, userMessage, type SpikescopeClient } from '../worker/client';
-import type { BatchRow } from './batch-summary';
-import { batchRows } from './result-views';
+import type { BatchOutcome } from '../worker/api';
 
 /** What the batch panel shows. */
 export interface BatchState {
   running: boolean;
   progress: { done: number; total: number } | null;
-  rows: BatchRow[] | null;
+  outcome: BatchOutcome | null;
   message: string | null;
 }
 
 /** One batch at a time, cancellable. */
 export class BatchController implements ReactiveController {
-  state: BatchState = { running: false, progress: null, rows: null, message: null };
+  state: BatchState = { running: false, progress: null, outcome: null, message: null };
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -32,12 +31,12 @@ export class BatchController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** Classifies `texts` with `options`; labels (when given) travel with the rows for scoring. */
-  async run(client: SpikescopeClient, texts: string[], labels: (string | null)[] | null, options: RunOptions): Promise<void> {
-    this.set({ running: true, progress: { done: 0, total: texts.length }, rows: null, message: null });
+  /** Classifies the texts of the file last read in the worker (`client.readBatchFile`) with `options`. */
+  async run(client: SpikescopeClient, total: number, options: RunOptions): Promise<void> {
+    this.set({ running: true, progress: { done: 0, total }, outcome: null, message: null });
     try {
-      const result = await client.classifyBatch(texts, options, (done, total) => this.set({ progress: { done, total } }));
-      this.set({ running: false, progress: null, rows: batchRows(texts, labels, result) });
+      const outcome = await client.classifyBatchFile(options, (done, all) => this.set({ progress: { done, total: all } }));
+      this.set({ running: false, progress: null, outcome });
     } catch (error) {
       const problem = userMessage(error);
       const message = isCancelled(error) ? 'Cancelled: the batch stopped and its partial results were dropped.' : `${problem.title}: ${problem.detail}`;

@@ -225,7 +225,7 @@ export class SnnApp extends LitElement {
 
   private onBatchRun(event: CustomEvent<BatchRequest>): void {
     if (!this.client) return;
-    void this.batch.run(this.client, event.detail.texts, event.detail.labels, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed });
+    void this.batch.run(this.client, event.detail.total, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed });
   }
 
   private shareable() {
@@ -252,7 +252,8 @@ export class SnnApp extends LitElement {
         return html`<snn-energy .report=${sample?.energy ?? null} .settings=${this.energySettings} .card=${this.card} .numSteps=${this.result?.options.numSteps ?? this.numSteps}
           .encoding=${this.result?.options.encoding ?? this.encoding} @energy-settings-change=${(event: CustomEvent<EnergySettings>) => (this.energySettings = event.detail)}></snn-energy>`;
       case 'batch':
-        return html`<snn-batch .classes=${summary?.classes ?? []} .running=${this.batch.state.running} .progress=${this.batch.state.progress} .rows=${this.batch.state.rows}
+        return html`<snn-batch .classes=${summary?.classes ?? []} .client=${this.client} .running=${this.batch.state.running} .progress=${this.batch.state.progress}
+          .outcome=${this.batch.state.outcome}
           .runMessage=${this.batch.state.message}
           @batch-run=${this.onBatchRun} @batch-cancel=${() => this.client?.cancelBatch()}></snn-batch>`;
     }

@@ -1,15 +1,15 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { BatchFileError, decodeTextFile, parseBatchText, type BatchFile } from './batch-file';
-import { batchCsv, summarizeBatch, type BatchRow } from './batch-summary';
+import type { BatchOutcome } from '../worker/api';
+import { isCancelled, type SpikescopeClient } from '../worker/client';
+import { BATCH_LIMITS, MAX_BATCH_FILE_BYTES, tooLargeMessage, type BatchFile, type BatchFileSummary } from './batch-file';
 import { formatPercent } from './energy-view';
 import { baseStyles, classColour, figureStyles } from './theme';
 import './snn-confusion';
 
-/** Detail of `batch-run`. */
+/** Detail of `batch-run`: the file read in the worker, by its number of texts. */
 export interface BatchRequest {
-  texts: string[];
-  labels: (string | null)[] | null;
+  total: number;
 }
 
 const FORMAT_NAMES: Record<BatchFile['format'], string> = { lines: 'one text per line', tsv: 'TSV', csv: 'CSV' };
@@ -18,6 +18,8 @@ const FORMAT_NAMES: Record<BatchFile['format'], string> = { lines: 'one text per
  * Batch classification: drop or pick a text file (one text per line, or TSV / CSV with a label
  * column), run it (`batch-run`) with a progress bar and a cancel button (`batch-cancel`), then see
  * accuracy and a confusion matrix when the file has labels, and export the results as CSV.
+ * The file is read, kept, classified and exported in the engine worker (`client`); this element
+ * only shows summaries, so a file of any size never blocks the page.
  */
 @customElement('snn-batch')
 export class SnnBatch extends LitElement {
@@ -84,25 +86,44 @@ export class SnnBatch extends LitElement {
   ];
 
   @property({ attribute: false }) classes: readonly string[] = [];
+  /** The engine, which reads, keeps and exports the file. */
+  @property({ attribute: false }) client: SpikescopeClient | null = null;
   @property({ type: Boolean }) running = false;
   @property({ attribute: false }) progress: { done: number; total: number } | null = null;
-  /** Results of the last finished run, one row per text. */
-  @property({ attribute: false }) rows: BatchRow[] | null = null;
+  /** The last finished run. */
+  @property({ attribute: false }) outcome: BatchOutcome | null = null;
   /** A run failed or was cancelled. */
   @property() runMessage: string | null = null;
-  @state() private file: { name: string; parsed: BatchFile } | null = null;
+  @state() private file: BatchFileSummary | null = null;
+  @state() private reading: string | null = null;
   @state() private fileError: string | null = null;
   @state() private dragOver = false;
+  private readId = 0;
 
-  /** Reads a file the person dropped or picked. */
+  /** Reads a file the person dropped or picked: in the worker, a newer file replacing an older one. */
   async readFile(file: File): Promise<void> {
+    const id = ++this.readId;
     this.fileError = null;
     this.file = null;
+    this.reading = null;
+    if (file.size > MAX_BATCH_FILE_BYTES) {
+      this.fileError = tooLargeMessage(file.name, file.size);
+      return;
+    }
+    if (!this.client) {
+      this.fileError = `"${file.name}" could not be read: the engine is not running.`;
+      return;
+    }
+    this.reading = file.name;
     try {
-      const text = decodeTextFile(new Uint8Array(await file.arrayBuffer()), file.name);
-      this.file = { name: file.name, parsed: parseBatchText(text, file.name) };
+      const summary = await this.client.readBatchFile(file);
+      if (id === this.readId) this.file = summary;
     } catch (error) {
-      this.fileError = error instanceof BatchFileError ? error.message : `"${file.name}" could not be read: ${(error as Error).message}`;
+      if (id !== this.readId || isCancelled(error)) return;
+      const { name, message } = error as Error;
+      this.fileError = name === 'BatchFileError' ? message : `"${file.name}" could not be read: ${message}`;
+    } finally {
+      if (id === this.readId) this.reading = null;
     }
   }
 
@@ -115,43 +136,37 @@ export class SnnBatch extends LitElement {
 
   private run(): void {
     if (!this.file) return;
-    const { texts, labels } = this.file.parsed;
-    this.dispatchEvent(new CustomEvent<BatchRequest>('batch-run', { detail: { texts, labels }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent<BatchRequest>('batch-run', { detail: { total: this.file.count }, bubbles: true, composed: true }));
   }
 
-  private exportCsv(): void {
-    if (!this.rows) return;
-    const csv = batchCsv(this.rows, this.classes, this.rows.some((row) => row.label !== null));
-    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  private async exportCsv(): Promise<void> {
+    if (!this.outcome || !this.client) return;
+    const name = this.outcome.name;
+    const url = URL.createObjectURL(await this.client.exportBatchCsv());
     const link = document.createElement('a');
     link.href = url;
-    link.download = `${(this.file?.name ?? 'batch').replace(/\.[^.]+$/, '')}-spikescope.csv`;
+    link.download = `${name.replace(/\.[^.]+$/, '')}-spikescope.csv`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
   private renderFile() {
     if (this.fileError) return html`<p class="message error" role="alert" data-testid="batch-file-error">${this.fileError}</p>`;
+    if (this.reading !== null) return html`<p class="small muted" role="status" data-testid="batch-file-reading">Reading <b>${this.reading}</b>…</p>`;
     if (!this.file) return nothing;
-    const { parsed, name } = this.file;
-    const distinct = parsed.labels ? [...new Set(parsed.labels.filter((label) => label !== null))] : [];
+    const { name, count, format, labels } = this.file;
     return html`<div class="row">
       <span
-        ><b>${name}</b> · ${parsed.texts.length.toLocaleString('en-US')} texts · ${FORMAT_NAMES[parsed.format]} ·
-        ${parsed.labels ? `labels: ${distinct.slice(0, 6).join(', ')}${distinct.length > 6 ? ', …' : ''}` : 'no labels'}</span
+        ><b>${name}</b> · ${count.toLocaleString('en-US')} texts · ${FORMAT_NAMES[format]} ·
+        ${labels ? `labels: ${labels.slice(0, 6).join(', ')}${labels.length > 6 ? ', …' : ''}` : 'no labels'}</span
       >
-      <button type="button" class="primary" ?disabled=${this.running} @click=${this.run}>Classify ${parsed.texts.length.toLocaleString('en-US')} texts</button>
+      <button type="button" class="primary" ?disabled=${this.running} @click=${this.run}>Classify ${count.toLocaleString('en-US')} texts</button>
     </div>`;
   }
 
-  private renderResults(rows: BatchRow[]) {
-    const labels = rows.some((row) => row.label !== null) ? rows.map((row) => row.label) : null;
-    const summary = summarizeBatch(
-      rows.map((row) => row.predicted),
-      rows.map((row) => row.annPredicted),
-      labels,
-      this.classes,
-    );
+  private renderResults(outcome: BatchOutcome) {
+    const { summary, preview: rows, labelled } = outcome;
+    const labels = labelled;
     return html`
       <div class="scores">
         <div class="figure">
@@ -167,14 +182,14 @@ export class SnnBatch extends LitElement {
           <div class="value num">${formatPercent(summary.agreement)}</div>
         </div>
       </div>
-      ${summary.accuracy === null && labels === null ? html`<p class="small muted">The file has no labels, so there is no accuracy; the predictions can be exported.</p>` : nothing}
+      ${summary.accuracy === null && !labels ? html`<p class="small muted">The file has no labels, so there is no accuracy; the predictions can be exported.</p>` : nothing}
       ${summary.unmatchedLabels.length > 0
         ? html`<p class="message warn">Labels that name no class of this model (${this.classes.join(', ')}) were left out of the accuracy: ${summary.unmatchedLabels.join(', ')}.</p>`
         : nothing}
       ${summary.confusion ? html`<snn-confusion .matrix=${summary.confusion} .classes=${this.classes}></snn-confusion>` : nothing}
       <div class="row">
         <button type="button" @click=${this.exportCsv} data-testid="batch-export">Export results as CSV</button>
-        <span class="small muted">${rows.length.toLocaleString('en-US')} rows: text, label, SNN and ANN labels and scores.</span>
+        <span class="small muted">${outcome.total.toLocaleString('en-US')} rows: text, label, SNN and ANN labels and scores.</span>
       </div>
       <table class="preview">
         <thead>
@@ -186,7 +201,7 @@ export class SnnBatch extends LitElement {
           </tr>
         </thead>
         <tbody>
-          ${rows.slice(0, 8).map(
+          ${rows.map(
             (row) => html`<tr>
               <td title=${row.text}>${row.text}</td>
               ${labels ? html`<td>${row.label}</td>` : nothing}
@@ -218,7 +233,7 @@ export class SnnBatch extends LitElement {
           if (file) void this.readFile(file);
         }} />
         <button type="button" @click=${() => (this.renderRoot.querySelector('#file') as HTMLInputElement).click()}>Choose a file…</button>
-        <p class="small muted" style="margin:8px 0 0">One text per line, or TSV / CSV with a label column (e.g. <code>label⇥text</code>). Nothing leaves this page.</p>
+        <p class="small muted" style="margin:8px 0 0">One text per line, or TSV / CSV with a label column (e.g. <code>label⇥text</code>). ${BATCH_LIMITS} Nothing leaves this page.</p>
       </div>
       ${this.renderFile()}
       ${this.running && progress
@@ -229,7 +244,7 @@ export class SnnBatch extends LitElement {
           </div>`
         : nothing}
       ${this.runMessage ? html`<p class="message warn" role="status">${this.runMessage}</p>` : nothing}
-      ${this.rows && !this.running ? this.renderResults(this.rows) : nothing}
+      ${this.outcome && !this.running ? this.renderResults(this.outcome) : nothing}
     `;
   }
 }

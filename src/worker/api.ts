@@ -1,4 +1,6 @@
 import type { BatchResult, RunOptions } from '../engine/types';
+import type { BatchFileSummary } from '../ui/batch-file';
+import type { BatchRow, BatchSummary } from '../ui/batch-summary';
 
 /** What the app knows of a model before and after loading it. */
 export interface ModelSummary {
@@ -25,6 +27,16 @@ export interface ModelSummary {
   provenance: unknown;
 }
 
+/** A finished batch as the page shows it: the scores, the first rows, and what to name the export. */
+export interface BatchOutcome {
+  name: string;
+  total: number;
+  labelled: boolean;
+  summary: BatchSummary;
+  /** The first rows (the export has all of them). */
+  preview: BatchRow[];
+}
+
 /** The engine's backend as the UI shows it. */
 export interface EngineStatus {
   backend: 'gpu' | 'cpu';
@@ -44,7 +56,15 @@ export interface SpikescopeApi {
   loadModel(url: string): Promise<ModelSummary>;
   /** Classifies one text; a newer call supersedes a running one (it rejects with CancelledError). */
   classify(text: string, options: RunOptions): Promise<BatchResult>;
-  /** Classifies many texts with progress; `cancelBatch` stops it between batches. */
-  classifyBatch(texts: string[], options: RunOptions, onProgress?: (done: number, total: number) => void): Promise<BatchResult>;
+  /**
+   * Reads a batch file here, in the worker, in short steps (see batch-file.ts), and keeps its texts
+   * for `classifyBatchFile`; the page gets a summary. A newer call cancels a running one (it
+   * rejects with CancelledError); a file over the limits rejects with BatchFileError.
+   */
+  readBatchFile(file: Blob, name: string): Promise<BatchFileSummary>;
+  /** Classifies the texts of the last file read, with progress; `cancelBatch` stops it within a batch of texts. */
+  classifyBatchFile(options: RunOptions, onProgress?: (done: number, total: number) => void): Promise<BatchOutcome>;
+  /** The last finished batch as CSV (see `batchCsv`). */
+  exportBatchCsv(): Promise<Blob>;
   cancelBatch(): Promise<void>;
 }

@@ -5,7 +5,8 @@
  */
 import * as Comlink from 'comlink';
 import type { BatchResult, RunOptions } from '../engine/types';
-import type { EngineStatus, ModelSummary, SpikescopeApi } from './api';
+import type { BatchFileSummary } from '../ui/batch-file';
+import type { BatchOutcome, EngineStatus, ModelSummary, SpikescopeApi } from './api';
 
 /** What kind of problem an error is, for how the UI shows it. */
 export type ProblemKind = 'cancelled' | 'input' | 'model' | 'device-lost' | 'gpu' | 'worker' | 'internal';
@@ -160,9 +161,22 @@ export class SpikescopeClient {
       });
   }
 
-  /** Classifies many texts, reporting progress; `cancelBatch` stops it. */
-  classifyBatch(texts: string[], options: RunOptions, onProgress: (done: number, total: number) => void): Promise<BatchResult> {
-    return this.call(this.api.classifyBatch(texts, options, Comlink.proxy(onProgress)));
+  /**
+   * Reads a batch file in the worker (the File is handed over, not read here), so the page stays
+   * responsive whatever its size; a newer call cancels an older one.
+   */
+  readBatchFile(file: File): Promise<BatchFileSummary> {
+    return this.call(this.api.readBatchFile(file, file.name));
+  }
+
+  /** Classifies the texts of the last file read, reporting progress; `cancelBatch` stops it. */
+  classifyBatchFile(options: RunOptions, onProgress: (done: number, total: number) => void): Promise<BatchOutcome> {
+    return this.call(this.api.classifyBatchFile(options, Comlink.proxy(onProgress)));
+  }
+
+  /** The last finished batch as a CSV file. */
+  exportBatchCsv(): Promise<Blob> {
+    return this.call(this.api.exportBatchCsv());
   }
 
   cancelBatch(): Promise<void> {

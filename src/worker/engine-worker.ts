@@ -1,13 +1,23 @@
 import * as Comlink from 'comlink';
 import { Engine } from '../engine/engine';
-import { InputError } from '../engine/errors';
+import { CancelledError, InputError } from '../engine/errors';
 import { LatestWinsScheduler } from '../engine/scheduler';
 import type { BatchResult, RunOptions } from '../engine/types';
 import { GpuBackend } from '../engine/backends';
 import { layerShapes } from '../model/spec';
 import type { LoadedModel } from '../model/format';
-import type { EngineStatus, ModelSummary, SpikescopeApi } from './api';
+import { BatchFileError, MAX_BATCH_FILE_BYTES, readBatchFile, summarizeBatchFile, tooLargeMessage, type BatchFile, type BatchFileSummary } from '../ui/batch-file';
+import { batchCsv, summarizeBatch, type BatchRow } from '../ui/batch-summary';
+import { batchRows } from '../ui/result-views';
+import type { BatchOutcome, EngineStatus, ModelSummary, SpikescopeApi } from './api';
 import { fetchModel } from './model-loader';
+
+/** Texts given to the engine at once in a batch run: results are kept as compact rows between parts. */
+const BATCH_PART = 1024;
+/** About how long one inference of a batch run may take, so that a cancel is seen within it (see ClassifyHooks). */
+const BATCH_TARGET_MS = 250;
+/** Rows of a finished batch sent to the page for its preview. */
+const PREVIEW_ROWS = 8;
 
 /** Every ArrayBuffer inside a result, once, so that the result is transferred rather than copied. */
 function transferables(result: BatchResult): ArrayBuffer[] {
@@ -55,6 +65,9 @@ class WorkerEngine implements SpikescopeApi {
   private model: LoadedModel | null = null;
   private readonly interactive = new LatestWinsScheduler();
   private batchController: AbortController | null = null;
+  private readController: AbortController | null = null;
+  private batchFile: (BatchFile & { name: string }) | null = null;
+  private lastBatch: { name: string; rows: BatchRow[]; classes: string[]; labelled: boolean } | null = null;
 
   async configure(backend: 'auto' | 'gpu' | 'cpu'): Promise<void> {
     this.engine.dispose();
@@ -88,13 +101,61 @@ class WorkerEngine implements SpikescopeApi {
     return Comlink.transfer(result, transferables(result));
   }
 
-  async classifyBatch(texts: string[], options: RunOptions, onProgress?: (done: number, total: number) => void): Promise<BatchResult> {
+  async readBatchFile(file: Blob, name: string): Promise<BatchFileSummary> {
+    this.readController?.abort();
+    const controller = new AbortController();
+    this.readController = controller;
+    if (file.size > MAX_BATCH_FILE_BYTES) throw new BatchFileError(tooLargeMessage(name, file.size));
+    const parsed = await readBatchFile(new Uint8Array(await file.arrayBuffer()), name, { signal: controller.signal });
+    if (controller.signal.aborted) throw new CancelledError('Reading the file was cancelled.');
+    this.batchFile = { ...parsed, name };
+    return summarizeBatchFile(parsed, name, PREVIEW_ROWS);
+  }
+
+  async classifyBatchFile(options: RunOptions, onProgress?: (done: number, total: number) => void): Promise<BatchOutcome> {
     const model = this.requireModel();
+    const file = this.batchFile;
+    if (!file) throw new InputError('No batch file is read yet: choose one first.');
     this.batchController?.abort();
     const controller = new AbortController();
     this.batchController = controller;
-    const result = await this.engine.classify(model, texts, { ...options, record: undefined }, { signal: controller.signal, onProgress });
-    return Comlink.transfer(result, transferables(result));
+    const { texts, labels, name } = file;
+    const classes = model.spec.readout.classes;
+    const rows: BatchRow[] = new Array(texts.length);
+    // Progress at most every 100 ms: on a fast GPU batches finish far more often than the page needs to know.
+    let reportedAt = -Infinity;
+    const report = (done: number) => {
+      const now = performance.now();
+      if (done !== texts.length && now - reportedAt < 100) return;
+      reportedAt = now;
+      onProgress?.(done, texts.length);
+    };
+    // In parts, so that only compact rows are kept, not every text's activity and energy.
+    for (let start = 0; start < texts.length; start += BATCH_PART) {
+      const part = texts.slice(start, start + BATCH_PART);
+      const result = await this.engine.classify(model, part, { ...options, record: undefined }, {
+        signal: controller.signal,
+        firstIndex: start,
+        batchTargetMs: BATCH_TARGET_MS,
+        onProgress: (done) => report(start + done),
+      });
+      batchRows(part, labels && labels.slice(start, start + BATCH_PART), result).forEach((row, i) => (rows[start + i] = row));
+    }
+    const labelled = labels !== null;
+    this.lastBatch = { name, rows, classes, labelled };
+    const summary = summarizeBatch(
+      rows.map((row) => row.predicted),
+      rows.map((row) => row.annPredicted),
+      labels,
+      classes,
+    );
+    return { name, total: rows.length, labelled, summary, preview: rows.slice(0, PREVIEW_ROWS) };
+  }
+
+  async exportBatchCsv(): Promise<Blob> {
+    const batch = this.lastBatch;
+    if (!batch) throw new InputError('No batch has finished yet: classify a file first.');
+    return new Blob([batchCsv(batch.rows, batch.classes, batch.labelled)], { type: 'text/csv;charset=utf-8' });
   }
 
   async cancelBatch(): Promise<void> {
