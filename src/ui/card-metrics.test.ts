@@ -42,3 +42,11 @@ describe('largestEnergy', () => {
     expect(largestEnergy([])).toBe(1e-9);
   });
 });
+
+describe('largestEnergy', () => {
+  it('handles a card of 200,000 runs without spreading them into Math.max (no stack overflow)', () => {
+    const runs = Array.from({ length: 200_000 }, (_, i) => ({ snnMicrojoules: i % 1000, annMicrojoules: i === 123_456 ? 5000 : 1 }));
+    expect(largestEnergy(runs)).toBe(5000);
+    expect(largestEnergy([])).toBe(1e-9);
+  });
+});
