@@ -51,11 +51,6 @@ function perToken(spec: ConvLayerSpec): boolean {
   return spec.widths.length === 1 && spec.widths[0] === 1;
 }
 
-/** Output positions of a multi-width convolution over `tokens` positions: those of its narrowest branch. */
-export function convPositions(layer: ConvLayerSpec, tokens: number): number {
-  return Math.max(0, tokens - Math.min(...layer.widths) + 1);
-}
-
 /** ACs driven by one input event at `position` of a convolution over `inputPositions` positions. */
 export function convFanOut(layer: ConvLayerSpec, inputPositions: number, position: number): number {
   let synapses = 0;

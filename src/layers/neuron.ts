@@ -156,11 +156,10 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
       return [];
     },
     trainedSpec(spec, value) {
-      const learned = value;
-      const step = spec.ann.kind === 'quant' ? learned(`${spec.name}.step`) : undefined;
+      const step = spec.ann.kind === 'quant' ? value(`${spec.name}.step`) : undefined;
       let out: NeuronLayerSpec = step && spec.ann.kind === 'quant' ? { ...spec, ann: { ...spec.ann, step: step[0] } } : spec;
-      const beta = learned(`${spec.name}.beta`);
-      const threshold = learned(`${spec.name}.vThreshold`);
+      const beta = value(`${spec.name}.beta`);
+      const threshold = value(`${spec.name}.vThreshold`);
       if (beta && threshold) out = { ...out, beta: beta.length === 1 ? beta[0] : Array.from(beta), vThreshold: Array.from(threshold) };
       return out;
     },

@@ -10,11 +10,6 @@ export function flatShape(channels: number): ValueShape {
   return { positional: false, channels, spans: [], minSpan: 1, maxSpan: 1 };
 }
 
-/** The same shape with `channels` channels, each covering the input's widest span. */
-export function sameKind(input: ValueShape, channels: number): ValueShape {
-  return input.positional ? positionalShape(new Array<number>(channels).fill(input.maxSpan)) : flatShape(channels);
-}
-
 /** Positions a value holds over `tokens` padded tokens (1 for flat values). */
 export function positionsOf(shape: ValueShape, tokens: number): number {
   return shape.positional ? Math.max(0, tokens - shape.minSpan + 1) : 1;

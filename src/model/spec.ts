@@ -120,6 +120,6 @@ export interface NetworkSpec {
   readout: ReadoutSpec;
 }
 
-export { convWeightName, convBiasName, convPositions } from '../layers/conv';
+export { convWeightName, convBiasName } from '../layers/conv';
 export { isSpikingKind } from '../layers/registry';
 export { layerShapes, type LayerShape } from '../layers/graph';

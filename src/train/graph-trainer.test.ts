@@ -86,19 +86,32 @@ async function trainEpochs<T>(trainer: GraphTrainer<T>, train: EncodedExample[],
   return losses;
 }
 
+/** One training step of `model` on the CPU and on the GPU from the same start; `check` compares them. */
+async function oneStepOnBoth(
+  model: LoadedModel,
+  seed: number,
+  check: (cpu: GraphTrainer<unknown>, gpu: GraphTrainer<unknown>, a: { loss: number; correct: number }, b: { loss: number; correct: number }) => Promise<void>,
+): Promise<void> {
+  const batch = makeBatch(sentences(model, 4, seed), 3, 12);
+  const cpu = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
+  const ops = new GpuOps(await testGpu());
+  try {
+    const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 6, 4, 12);
+    const a = await cpu.trainStep(batch, 0, 3, settings);
+    const b = await gpu.trainStep(batch, 0, 3, settings);
+    await check(cpu as GraphTrainer<unknown>, gpu as GraphTrainer<unknown>, a, b);
+  } finally {
+    ops.dispose();
+  }
+}
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('training a stacked network (conv → IF → conv → IF → pool → linear → IF) by BPTT', () => {
   const model = stackedModel();
 
   it('one step on the GPU equals the CPU reference: loss, gradients of all three weight tensors, updated weights', async () => {
-    const batch = makeBatch(sentences(model, 4, 7), 3, 12);
-    const cpu = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
-    const ops = new GpuOps(await testGpu());
-    try {
-      const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 6, 4, 12);
-      const a = await cpu.trainStep(batch, 0, 3, settings);
-      const b = await gpu.trainStep(batch, 0, 3, settings);
+    await oneStepOnBoth(model, 7, async (cpu, gpu, a, b) => {
       expect(b.correct).toBe(a.correct);
       expect(b.loss).toBeCloseTo(a.loss, 5);
       const [cpuGrad, gpuGrad] = [await cpu.gradientsByName(), await gpu.gradientsByName()];
@@ -110,9 +123,7 @@ describe('training a stacked network (conv → IF → conv → IF → pool → l
       }
       const [cpuAfter, gpuAfter] = [await cpu.weights(), await gpu.weights()];
       for (const [name, weights] of cpuAfter) expectClose(gpuAfter.get(name)!, weights, 1e-5, 1e-6);
-    } finally {
-      ops.dispose();
-    }
+    });
   });
 
   it('learns: the loss of later steps is well under the first ones', async () => {
@@ -162,13 +173,7 @@ describe('PLIF: leaky neurons whose leak and threshold are learned, through the 
   });
 
   it('one step on the GPU equals the CPU reference, leaks and thresholds included', async () => {
-    const batch = makeBatch(sentences(model, 4, 9), 3, 12);
-    const cpu = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 6, 4, 12);
-    const ops = new GpuOps(await testGpu());
-    try {
-      const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 6, 4, 12);
-      const a = await cpu.trainStep(batch, 0, 3, settings);
-      const b = await gpu.trainStep(batch, 0, 3, settings);
+    await oneStepOnBoth(model, 9, async (cpu, gpu, a, b) => {
       expect(b.loss).toBeCloseTo(a.loss, 5);
       const [cpuSpec, gpuSpec] = [await cpu.trainedSpec(), await gpu.trainedSpec()];
       for (const index of [1, 4]) {
@@ -179,9 +184,7 @@ describe('PLIF: leaky neurons whose leak and threshold are learned, through the 
       // AdamW's first step moves every learned leak and threshold by about the learning rate.
       const moved = (cpuSpec.layers[1] as NeuronLayerSpec).vThreshold.map((theta) => Math.abs(theta - 0.5));
       expect(Math.min(...moved)).toBeGreaterThan(settings.learningRate / 2);
-    } finally {
-      ops.dispose();
-    }
+    });
   });
 
   it('learns a small task: the loss falls, and the leaks and thresholds move within their bounds', async () => {
