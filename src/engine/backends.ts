@@ -41,7 +41,11 @@ export class CpuBackend implements Backend {
   readonly maxBufferBytes = 256 * 1024 * 1024;
   private resident = new WeakMap<RunnableModel, ResidentModel<CpuTensor>>();
 
-  constructor(readonly detail: string) {}
+  /** `makeOps` gives the ops of one run: the reference's (default) or the WebAssembly kernels' (`WasmOps`). */
+  constructor(
+    readonly detail: string,
+    private readonly makeOps: () => CpuOps = () => new CpuOps(),
+  ) {}
 
   async run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<BackendRun> {
     let resident = this.resident.get(model);
@@ -50,8 +54,13 @@ export class CpuBackend implements Backend {
       this.resident.set(model, resident);
     }
     const started = performance.now();
-    const raws = await executeAll(new CpuOps(), resident, batch, runs);
-    return { raws, computeMs: performance.now() - started };
+    const ops = this.makeOps();
+    try {
+      const raws = await executeAll(ops, resident, batch, runs);
+      return { raws, computeMs: performance.now() - started };
+    } finally {
+      ops.dispose();
+    }
   }
 
   dispose(): void {}

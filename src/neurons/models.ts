@@ -17,6 +17,8 @@ export interface NeuronModelEntry {
   readonly description: string;
   /** `h` from the potential v, the input x and the leak β, float32. */
   charge(v: number, x: number, beta: number): number;
+  /** Which charge it is, for the WebAssembly kernel (`assembly/kernels.ts`): v + x, or β·v + x. */
+  readonly chargeKind: 'integrate' | 'leaky';
   /** The same as a WGSL expression in `v`, `x` and `beta` (f32). */
   readonly chargeWgsl: string;
   /** `∂h/∂v`, float32. */
@@ -36,6 +38,7 @@ export interface NeuronModelEntry {
 const f = Math.fround;
 
 const integrate = {
+  chargeKind: 'integrate' as const,
   charge: (v: number, x: number) => f(v + x),
   chargeWgsl: 'v + x',
   leak: () => 1,
@@ -45,6 +48,7 @@ const integrate = {
 };
 
 const leaky = {
+  chargeKind: 'leaky' as const,
   charge: (v: number, x: number, beta: number) => f(f(f(beta) * v) + x),
   chargeWgsl: 'beta * v + x',
   leak: (beta: number) => f(beta),

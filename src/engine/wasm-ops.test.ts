@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { convReference, convPositionsOf, type ConvShape } from '../reference/conv';
+import { linearReference } from '../reference/linear';
+import { hashU32 } from '../reference/rng';
+import { CpuOps } from './cpu-ops';
+import { WasmOps, type WasmPath } from './wasm-ops';
+
+/** Deterministic values in [-1, 1). */
+function values(count: number, seed: number): Float32Array {
+  return Float32Array.from({ length: count }, (_, i) => (hashU32(seed * 7919 + i) % 20000) / 10000 - 1);
+}
+
+/** Inputs of one kind: analog, 0/1 spikes at `density`, −1/0/1 (BIF), or sparse analog. */
+function inputs(kind: 'analog' | 'spikes' | 'bipolar' | 'sparse-analog', count: number, seed: number, density = 0.5): Float32Array {
+  const x = values(count, seed);
+  return x.map((value, i) => {
+    const draw = (hashU32(seed * 31 + i * 17 + 5) % 10000) / 10000;
+    if (kind === 'analog') return value * 3;
+    if (kind === 'spikes') return draw < density ? 1 : 0;
+    if (kind === 'bipolar') return draw < density ? (value < 0 ? -1 : 1) : 0;
+    return draw < density ? value * 2 : 0;
+  });
+}
+
+const PATHS: WasmPath[] = ['dense', 'sparse', 'auto'];
+
+describe('WebAssembly backend: the same bits as the CPU reference', () => {
+  const shapes: ConvShape[] = [
+    { rows: 6, batch: 3, tokens: 9, inChannels: 12, widths: [2, 3, 4], filters: 5 },
+    { rows: 4, batch: 2, tokens: 20, inChannels: 100, widths: [3, 4, 5], filters: 100 },
+    { rows: 5, batch: 5, tokens: 7, inChannels: 3, widths: [1], filters: 13 },
+    { rows: 2, batch: 1, tokens: 3, inChannels: 8, widths: [4], filters: 4 },
+  ];
+  for (const [s, shape] of shapes.entries()) {
+    for (const kind of ['analog', 'spikes', 'bipolar', 'sparse-analog'] as const) {
+      for (const withBias of [false, true]) {
+        it(`conv ${s} (${shape.widths.join('/')} × ${shape.filters}, ${shape.inChannels} in), ${kind} input${withBias ? ', bias' : ''}, every path`, () => {
+          const x = inputs(kind, shape.rows * shape.tokens * shape.inChannels, s + 1, 0.3);
+          const weightCount = shape.widths.reduce((sum, w) => sum + w * shape.inChannels * shape.filters, 0);
+          const weights = values(weightCount, 100 + s);
+          const bias = withBias ? values(shape.widths.length * shape.filters, 200 + s) : null;
+          const lengths = Uint32Array.from({ length: shape.batch }, (_, b) => [shape.tokens, 1, Math.max(0, shape.tokens - 2), 0, shape.tokens + 3][b % 5]);
+          const expected = convReference(shape, x, weights, bias, lengths);
+          for (const path of PATHS) {
+            const ops = new WasmOps(path);
+            const output = ops.allocate('out', expected.length) as Float32Array;
+            output.fill(7);
+            ops.conv({ shape, rowStart: 0, rowCount: shape.rows, input: ops.upload('x', x), weights: ops.upload('w', weights), bias: bias && ops.upload('b', bias), lengths: ops.upload('l', lengths), output });
+            expect(Array.from(output), path).toEqual(Array.from(expected));
+            ops.dispose();
+          }
+        });
+      }
+    }
+  }
+
+  it('linear layer: dense and spike inputs, with and without bias, odd sizes', () => {
+    for (const [rows, inF, outF] of [[7, 300, 2], [3, 5, 9], [16, 64, 33]]) {
+      for (const kind of ['analog', 'spikes'] as const) {
+        const x = inputs(kind, rows * inF, rows + inF, 0.4);
+        const weights = values(inF * outF, outF);
+        const bias = values(outF, 3);
+        for (const b of [null, bias]) {
+          const expected = linearReference(rows, inF, outF, x, weights, b);
+          for (const path of PATHS) {
+            const ops = new WasmOps(path);
+            const output = ops.allocate('y', expected.length) as Float32Array;
+            ops.linear({ rows, rowStart: 0, rowCount: rows, inFeatures: inF, outFeatures: outF, input: ops.upload('x', x), weights: ops.upload('w', weights), bias: b && ops.upload('b', b), output });
+            expect(Array.from(output), `${rows}×${inF}→${outF} ${kind} ${path}`).toEqual(Array.from(expected));
+            ops.dispose();
+          }
+        }
+      }
+    }
+  });
+
+  it('tensors from outside its memory are copied in and out (the unshared case)', () => {
+    const shape: ConvShape = { rows: 3, batch: 3, tokens: 6, inChannels: 10, widths: [2, 3], filters: 6 };
+    const x = inputs('spikes', shape.rows * shape.tokens * shape.inChannels, 9);
+    const weights = values(5 * 10 * 6, 4);
+    const lengths = Uint32Array.of(6, 4, 2);
+    const expected = convReference(shape, x, weights, null, lengths);
+    const ops = new WasmOps();
+    const output = new Float32Array(shape.rows * convPositionsOf(shape) * 12);
+    ops.conv({ shape, rowStart: 0, rowCount: shape.rows, input: x, weights, bias: null, lengths, output });
+    expect(Array.from(output)).toEqual(Array.from(expected));
+    expect(new CpuOps().kind).toBe(ops.kind);
+  });
+});
+
+describe('WebAssembly backend: encoding, neurons, pooling and sums equal the reference', () => {
+  const vocab = 7;
+  const dim = 10;
+  const probabilities = values(vocab * dim, 5).map((v) => Math.abs(v));
+  it('rate, direct and first-step encoding, chunk offsets and silent tokens', () => {
+    for (const kind of ['rate', 'direct'] as const) {
+      for (const firstStepOnly of [false, true]) {
+        const shape = { numSteps: 5, batch: 9, tokens: 4, dim };
+        const tokenIds = Int32Array.from({ length: 36 }, (_, i) => (i % 5 === 3 ? -1 : i % vocab));
+        const streamIds = Uint32Array.from({ length: 9 }, (_, b) => 100 + b * 3);
+        const args = { kind, seed: 77, shape, tokenIds, probabilities, streamIds, firstStepOnly, positionOffset: 6 };
+        const expected = new Float32Array(shape.numSteps * 36 * dim);
+        new CpuOps().encode({ ...args, tStart: 0, tCount: 5, output: expected });
+        const ops = new WasmOps();
+        const output = ops.allocate('out', expected.length) as Float32Array;
+        ops.encode({ ...args, tStart: 0, tCount: 5, tokenIds: ops.upload('ids', tokenIds), probabilities: ops.upload('p', probabilities), streamIds: ops.upload('s', streamIds), output });
+        expect(Array.from(output), `${kind} ${firstStepOnly}`).toEqual(Array.from(expected));
+        ops.dispose();
+      }
+    }
+  });
+
+  it('a token outside the vocabulary is refused with the reference message', () => {
+    const shape = { numSteps: 2, batch: 1, tokens: 2, dim };
+    const args = { kind: 'rate' as const, seed: 1, shape, tokenIds: Int32Array.of(1, vocab), probabilities, streamIds: Uint32Array.of(0), positionOffset: 0, tStart: 0, tCount: 2 };
+    expect(() => new WasmOps().encode({ ...args, output: new Float32Array(40) })).toThrow(/Token id 7 at sample 0, position 1 is outside the vocabulary of 7 words/);
+  });
+
+  const models = [
+    { model: 'IF', reset: 'soft' },
+    { model: 'IF', reset: 'hard', vReset: -0.25 },
+    { model: 'IF', reset: 'none' },
+    { model: 'LIF', reset: 'soft', beta: 0.9 },
+    { model: 'LIF', reset: 'hard', beta: 0.75 },
+    { model: 'PLIF', reset: 'soft', betas: Float32Array.of(0.9, 0.5, 0.99) },
+    { model: 'BIF', reset: 'soft', levels: 4 },
+  ] as const;
+  for (const m of models) {
+    for (const perChannel of [false, true]) {
+      it(`neuron ${m.model} (${m.reset} reset${perChannel ? ', thresholds per channel' : ''}): spikes, membrane and state over two calls, also with a broadcast input`, () => {
+        const neurons = 3 * 1031;
+        const numSteps = 6;
+        const params = {
+          model: m.model,
+          reset: m.reset,
+          vThreshold: perChannel ? Float32Array.of(0.5, 1, 0.75) : Float32Array.of(0.8),
+          channels: 3,
+          beta: 'beta' in m ? m.beta : 1,
+          ...('betas' in m ? { betas: m.betas } : {}),
+          vReset: 'vReset' in m ? m.vReset : 0,
+          vInitFraction: 0.5,
+          levels: 'levels' in m ? m.levels : 2,
+        };
+        for (const xBroadcast of [false, true]) {
+          const x = values((xBroadcast ? 1 : numSteps) * neurons, 9).map((v) => v * 1.5);
+          const cpu = new CpuOps();
+          const wasm = new WasmOps();
+          const cpuLayer = cpu.neuronLayer('n', params, neurons);
+          const wasmLayer = wasm.neuronLayer('n', params, neurons);
+          for (let call = 0; call < 2; call++) {
+            const expected = { spikes: new Float32Array(numSteps * neurons), membrane: new Float32Array(numSteps * neurons) };
+            cpu.neuron({ params, neurons, tStart: 0, tCount: numSteps, x, spikes: expected.spikes, membrane: expected.membrane, layer: cpuLayer, xBroadcast });
+            const spikes = wasm.allocate('s', numSteps * neurons) as Float32Array;
+            const membrane = wasm.allocate('m', numSteps * neurons) as Float32Array;
+            wasm.neuron({ params, neurons, tStart: 0, tCount: numSteps, x: wasm.upload('x', x), spikes, membrane, layer: wasmLayer, xBroadcast });
+            expect(Array.from(spikes)).toEqual(Array.from(expected.spikes));
+            expect(Array.from(membrane)).toEqual(Array.from(expected.membrane));
+            expect(Array.from(wasmLayer.state.v)).toEqual(Array.from(cpuLayer.state.v));
+            expect(Array.from(wasmLayer.state.count)).toEqual(Array.from(cpuLayer.state.count));
+          }
+          wasm.dispose();
+        }
+      });
+    }
+  }
+
+  it('learned thresholds and leaks are read from their tensors', () => {
+    const neurons = 4 * 301;
+    const params = { model: 'PLIF' as const, reset: 'soft' as const, vThreshold: Float32Array.of(1), channels: 4, beta: 0.9, vReset: 0, vInitFraction: 0, levels: 2 };
+    const learned = { vThreshold: Float32Array.of(0.6, 0.9, 1.2, 0.3), beta: Float32Array.of(0.8, 0.95, 0.5, 0.99) };
+    const x = values(5 * neurons, 4);
+    const cpu = new CpuOps();
+    const wasm = new WasmOps();
+    const expected = new Float32Array(5 * neurons);
+    cpu.neuron({ params, neurons, tStart: 0, tCount: 5, x, spikes: expected, layer: cpu.neuronLayer('n', params, neurons, learned) });
+    const spikes = wasm.allocate('s', 5 * neurons) as Float32Array;
+    wasm.neuron({ params, neurons, tStart: 0, tCount: 5, x, spikes, layer: wasm.neuronLayer('n', params, neurons, learned) });
+    expect(Array.from(spikes)).toEqual(Array.from(expected));
+  });
+
+  it('sum pooling over valid positions per channel, fresh and accumulated; event counts, readout and sums over rows', () => {
+    const shape = { rows: 40, batch: 5, positions: 7, channels: 10 };
+    const input = inputs('analog', shape.rows * shape.positions * shape.channels, 3);
+    const valid = Uint32Array.from({ length: shape.batch * shape.channels }, (_, i) => (i * 5) % 9);
+    for (const accumulate of [false, true]) {
+      const start = values(shape.rows * shape.channels, 8);
+      const expected = start.slice();
+      new CpuOps().poolSum({ shape, rowStart: 0, rowCount: shape.rows, input, validPositions: valid, output: expected, accumulate });
+      const ops = new WasmOps();
+      const output = ops.upload('o', start) as Float32Array;
+      ops.poolSum({ shape, rowStart: 0, rowCount: shape.rows, input: ops.upload('i', input), validPositions: ops.upload('v', valid), output, accumulate });
+      expect(Array.from(output)).toEqual(Array.from(expected));
+    }
+    const spikes = inputs('bipolar', 6 * 50 * 9, 4);
+    const cpu = new CpuOps();
+    const wasm = new WasmOps();
+    const pairs: [string, (ops: CpuOps, out: Float32Array) => void, number][] = [
+      ['countEvents', (ops, out) => ops.countEvents({ numSteps: 6, batch: 5, positions: 10, channels: 9, input: spikes, output: out }), 50],
+      ['readout', (ops, out) => ops.readout({ numSteps: 6, batch: 25, classes: 2, population: 9, input: spikes, output: out }), 50],
+      ['sumRows', (ops, out) => ops.sumRows({ rows: 6, columns: 450, input: spikes, output: out }), 450],
+    ];
+    for (const [name, run, length] of pairs) {
+      const expected = new Float32Array(length);
+      run(cpu, expected);
+      const output = new Float32Array(length);
+      run(wasm, output);
+      expect(Array.from(output), name).toEqual(Array.from(expected));
+    }
+  });
+});

@@ -1,0 +1,290 @@
+import { checkConvShape, convChannelsOf, convPositionsOf, type ConvShape } from '../reference/conv';
+import { checkLinearShape } from '../reference/linear';
+import { NEURON_MODELS } from '../neurons/models';
+import type { NeuronParams, NeuronState } from '../reference/neuron';
+import { kernelMemory, type KernelMemory } from '../wasm/runtime';
+import { CpuOps, type CpuTensor } from './cpu-ops';
+import type { TensorOps } from './ops';
+
+/** The reference backend's neuron layer (`CpuOps.neuronLayer`). */
+interface WasmNeuronLayer {
+  params: NeuronParams;
+  state: NeuronState;
+  learned?: { vThreshold: CpuTensor; beta: CpuTensor };
+}
+
+type Args<K extends keyof TensorOps<CpuTensor>> = TensorOps<CpuTensor>[K] extends (args: infer A) => unknown ? A : never;
+
+/**
+ * Below this fraction of nonzero inputs in a row, the convolution and linear kernels run
+ * event-driven (work per nonzero input); above it, as a dense register-blocked product. Both give
+ * the same bits. Measured by `spikescope bench` (the crossover line).
+ */
+export const SPARSE_CROSSOVER = 0.9;
+
+/** How the WebAssembly kernels choose their path: dense, event-driven, or by the input's density. */
+export type WasmPath = 'dense' | 'sparse' | 'auto';
+const PATH_MODE: Record<WasmPath, number> = { dense: 0, sparse: 1, auto: 2 };
+
+/**
+ * The fast CPU backend: the reference ops (`CpuOps`), with the heavy ones (convolution, linear) run
+ * by WebAssembly SIMD kernels that give the reference's bits. Where the kernels' memory can be
+ * shared (Node, a cross-origin isolated page), tensors live in it and the kernels read them in
+ * place; otherwise they are ordinary arrays, copied in and out around each kernel.
+ */
+export class WasmOps extends CpuOps {
+  readonly memory: KernelMemory;
+  /** Tensors of the batch under way (released by `read`), and persistent ones (released by `dispose`). */
+  private batchOffsets: number[] = [];
+  private persistentOffsets: number[] = [];
+  /** Nonzero inputs the event-driven path went through (statistics for the benchmark). */
+  events = 0;
+
+  constructor(readonly path: WasmPath = 'auto', readonly sparseCrossover = SPARSE_CROSSOVER) {
+    super();
+    const memory = kernelMemory();
+    if (!memory) throw new Error('The WebAssembly backend needs WebAssembly SIMD, which this engine lacks.');
+    this.memory = memory;
+  }
+
+  /** Whether this JavaScript engine can run the backend. */
+  static available(): boolean {
+    return kernelMemory() !== null;
+  }
+
+  private tensor(length: number, list: number[]): Float32Array {
+    const offset = this.memory.allocate(Math.max(1, length) * 4);
+    list.push(offset);
+    // Zeroed, as a fresh array of the reference backend is (the block may have held another tensor).
+    return this.memory.f32(offset, length).fill(0);
+  }
+
+  override allocate(role: string, length: number): CpuTensor {
+    return this.memory.shared ? this.tensor(length, this.batchOffsets) : super.allocate(role, length);
+  }
+
+  override upload(role: string, data: Float32Array | Int32Array | Uint32Array): CpuTensor {
+    if (!this.memory.shared) return super.upload(role, data);
+    const view = this.tensor(data.length, this.batchOffsets);
+    const typed = data instanceof Float32Array ? view : data instanceof Int32Array ? new Int32Array(view.buffer, view.byteOffset, data.length) : new Uint32Array(view.buffer, view.byteOffset, data.length);
+    typed.set(data);
+    return typed;
+  }
+
+  override persistent(role: string, data: Float32Array | Int32Array | Uint32Array): CpuTensor {
+    if (!this.memory.shared) return super.persistent(role, data);
+    const view = this.tensor(data.length, this.persistentOffsets);
+    const typed = data instanceof Float32Array ? view : data instanceof Int32Array ? new Int32Array(view.buffer, view.byteOffset, data.length) : new Uint32Array(view.buffer, view.byteOffset, data.length);
+    typed.set(data);
+    return typed;
+  }
+
+  /**
+   * Runs `body` with each tensor of `inputs` at an offset in the kernels' memory (copied in when it
+   * lives elsewhere) and `temps` fresh blocks of the given bytes; an output outside the memory is
+   * computed in a block and copied out afterwards.
+   */
+  private withMemory(
+    inputs: { data: ArrayBufferView & { length: number }; length: number }[],
+    output: { data: CpuTensor; length: number } | null,
+    temps: number[],
+    body: (inputOffsets: number[], outputOffset: number, tempOffsets: number[]) => void,
+  ): void {
+    const memory = this.memory;
+    const owned: number[] = [];
+    try {
+      const plan = inputs.map(({ data, length }) => {
+        const offset = memory.offsetOf(data);
+        if (offset >= 0) return { offset, copy: false };
+        const block = memory.allocate(Math.max(1, length) * 4);
+        owned.push(block);
+        return { offset: block, copy: true };
+      });
+      let outputOffset = 0;
+      let copyOut = false;
+      if (output) {
+        outputOffset = memory.offsetOf(output.data);
+        if (outputOffset < 0) {
+          outputOffset = memory.allocate(Math.max(1, output.length) * 4);
+          owned.push(outputOffset);
+          copyOut = true;
+        }
+      }
+      const tempOffsets = temps.map((bytes) => {
+        const block = memory.allocate(Math.max(1, bytes));
+        owned.push(block);
+        return block;
+      });
+      // Views are made after every allocation: growing an unshared memory detaches older ones.
+      inputs.forEach(({ data, length }, i) => {
+        if (!plan[i].copy) return;
+        const source = data as unknown as Float32Array;
+        new (source.constructor as Float32ArrayConstructor)(memory.memory.buffer, plan[i].offset, length).set(source.subarray(0, length));
+      });
+      body(
+        plan.map((p) => p.offset),
+        outputOffset,
+        tempOffsets,
+      );
+      if (output && copyOut) (output.data as Float32Array).set(memory.f32(outputOffset, output.length));
+    } finally {
+      for (const offset of owned) memory.release(offset);
+    }
+  }
+
+  /** Runs the convolution kernel over all rows of `shape`. */
+  private convolve(shape: ConvShape, input: CpuTensor, weights: CpuTensor, bias: CpuTensor | null, lengths: CpuTensor, output: CpuTensor): void {
+    checkConvShape(shape);
+    const { rows, batch, tokens, inChannels, widths, filters } = shape;
+    const positions = convPositionsOf(shape);
+    const channels = convChannelsOf(shape);
+    const fPad = Math.ceil(filters / 4) * 4;
+    const weightCount = widths.reduce((sum, width) => sum + width * inChannels * filters, 0);
+    const packedCount = widths.reduce((sum, width) => sum + width * inChannels * fPad, 0);
+    const widthArray = Int32Array.from(widths);
+    const inputs = [
+      { data: input, length: rows * tokens * inChannels },
+      { data: weights, length: weightCount },
+      { data: lengths, length: batch },
+      { data: widthArray, length: widths.length },
+      ...(bias ? [{ data: bias, length: channels }] : []),
+    ];
+    // Event lists of one row, per thread.
+    const scratchBytes = Math.ceil(((2 * tokens * inChannels + tokens) * 4) / 64) * 64;
+    const threads = this.memory.threads;
+    this.withMemory(inputs, { data: output, length: rows * positions * channels }, [(packedCount + 16) * 4, scratchBytes * threads], (offsets, out, [packed, scratch]) => {
+      const [inputAt, weightsAt, lengthsAt, widthsAt, biasAt = 0] = offsets;
+      this.memory.exports.packConv(weightsAt, widths.length, widthsAt, filters, inChannels, packed);
+      const mode = PATH_MODE[this.path];
+      const events = this.memory.parallel('conv', rows, (start, end, part) => [
+        inputAt, start, end, batch, tokens, inChannels, lengthsAt, widths.length, widthsAt, filters, packed, biasAt, out, positions, mode, this.sparseCrossover, scratch + part * scratchBytes,
+      ]);
+      this.events += events.reduce((sum, n) => sum + n, 0);
+    });
+  }
+
+  override conv(args: Args<'conv'>): void {
+    if (args.rowStart !== 0 || args.rowCount !== args.shape.rows) throw new Error('The CPU backend runs whole time ranges only.');
+    this.convolve(args.shape, args.input, args.weights, args.bias, args.lengths, args.output);
+  }
+
+  override linear(args: Args<'linear'>): void {
+    if (args.rowStart !== 0 || args.rowCount !== args.rows) throw new Error('The CPU backend runs whole time ranges only.');
+    checkLinearShape(args.rows, args.inFeatures, args.outFeatures);
+    // A linear layer is a convolution of width 1 over one token.
+    const shape: ConvShape = { rows: args.rows, batch: 1, tokens: 1, inChannels: args.inFeatures, widths: [1], filters: args.outFeatures };
+    this.convolve(shape, args.input, args.weights, args.bias, Uint32Array.of(1), args.output);
+  }
+
+  override encode(args: Args<'encode'>): void {
+    if (args.tStart !== 0 || args.tCount !== args.shape.numSteps) throw new Error('The CPU backend runs whole time ranges only.');
+    const { numSteps, batch, tokens, dim } = args.shape;
+    const vocab = Math.floor(args.probabilities.length / dim);
+    const inputs = [
+      { data: args.tokenIds, length: batch * tokens },
+      { data: args.probabilities, length: vocab * dim },
+      { data: args.streamIds, length: batch },
+    ];
+    let failed = 0;
+    this.withMemory(inputs, { data: args.output, length: numSteps * batch * tokens * dim }, [], ([ids, probabilities, streams], out) => {
+      const kind = args.kind === 'rate' ? 0 : 1;
+      const results = this.memory.parallel('encode', batch, (start, end) => [kind, args.seed >>> 0, numSteps, batch, tokens, dim, args.positionOffset, ids, probabilities, vocab, streams, args.firstStepOnly ? 1 : 0, out, start, end]);
+      failed = results.find((result) => result > 0) ?? 0;
+    });
+    if (failed > 0) {
+      const b = Math.floor((failed - 1) / tokens);
+      const j = (failed - 1) % tokens;
+      throw new RangeError(`Token id ${args.tokenIds[failed - 1]} at sample ${b}, position ${j} is outside the vocabulary of ${vocab} words.`);
+    }
+  }
+
+  override neuron(args: Args<'neuron'>): void {
+    if (args.tStart !== 0) throw new Error('The CPU backend runs whole time ranges only.');
+    const { neurons, tCount: numSteps, params } = args;
+    const layer = args.layer as unknown as WasmNeuronLayer;
+    const learned = layer.learned;
+    const thresholds = (learned?.vThreshold as Float32Array | undefined) ?? params.vThreshold;
+    // The leak of each channel, or of the layer (as `betaOf` reads them).
+    const learnedBeta = learned?.beta as Float32Array | undefined;
+    const perChannel = learnedBeta ?? params.betas;
+    const betas = perChannel && perChannel.length > 1 ? perChannel : Float32Array.of(Math.fround(perChannel?.[0] ?? params.beta));
+    const model = NEURON_MODELS[params.model];
+    const xLength = (args.xBroadcast ? 1 : numSteps) * neurons;
+    const inputs = [
+      { data: args.x, length: xLength },
+      { data: layer.state.v, length: neurons },
+      { data: layer.state.count, length: neurons },
+      { data: thresholds, length: thresholds.length },
+      { data: betas, length: betas.length },
+      ...(args.membrane ? [{ data: args.membrane, length: numSteps * neurons }] : []),
+    ];
+    this.withMemory(inputs, { data: args.spikes, length: numSteps * neurons }, [], ([x, v, count, thresholdsAt, betasAt, membrane = 0], spikes) => {
+      const reset = params.reset === 'soft' ? 0 : params.reset === 'hard' ? 1 : 2;
+      const leaky = model.chargeKind === 'leaky' ? 1 : 0;
+      const bipolar = model.fire === 'bipolar' ? 1 : 0;
+      this.memory.parallel(
+        'neuron',
+        neurons,
+        (start, end) => [x, args.xBroadcast ? 1 : 0, numSteps, neurons, v, count, thresholdsAt, thresholds.length, betasAt, betas.length, params.channels, leaky, bipolar, reset, Math.fround(params.vReset), params.levels, spikes, membrane, start, end],
+        4,
+        1024,
+      );
+      // State and membrane go back where they live.
+      this.copyBack(layer.state.v, v, neurons);
+      this.copyBack(layer.state.count, count, neurons);
+      if (args.membrane) this.copyBack(args.membrane, membrane, numSteps * neurons);
+    });
+  }
+
+  override poolSum(args: Args<'poolSum'>): void {
+    if (args.rowStart !== 0 || args.rowCount !== args.shape.rows) throw new Error('The CPU backend runs whole time ranges only.');
+    const { rows, batch, positions, channels } = args.shape;
+    const inputs = [
+      { data: args.input, length: rows * positions * channels },
+      { data: args.validPositions, length: batch * channels },
+      ...(args.accumulate ? [{ data: args.output, length: rows * channels }] : []),
+    ];
+    this.withMemory(inputs, { data: args.output, length: rows * channels }, [], ([input, valid, accumulated], out) => {
+      if (accumulated !== undefined && accumulated !== out) this.memory.f32(out, rows * channels).set(this.memory.f32(accumulated, rows * channels));
+      this.memory.parallel('poolSum', rows, (start, end) => [input, rows, batch, positions, channels, valid, out, args.accumulate ? 1 : 0, start, end], 1, 16);
+    });
+  }
+
+  private sumGroups(input: CpuTensor, numSteps: number, outputs: number, groupSize: number, absolute: boolean, output: CpuTensor): void {
+    this.withMemory([{ data: input, length: numSteps * outputs * groupSize }], { data: output, length: outputs }, [], ([at], out) => {
+      this.memory.parallel('sumGroups', outputs, (start, end) => [at, numSteps, outputs, groupSize, absolute ? 1 : 0, out, start, end], 1, 64);
+    });
+  }
+
+  override countEvents(args: Args<'countEvents'>): void {
+    this.sumGroups(args.input, args.numSteps, args.batch * args.positions, args.channels, true, args.output);
+  }
+
+  override readout(args: Args<'readout'>): void {
+    this.sumGroups(args.input, args.numSteps, args.batch * args.classes, args.population, false, args.output);
+  }
+
+  override sumRows(args: Args<'sumRows'>): void {
+    this.sumGroups(args.input, args.rows, args.columns, 1, false, args.output);
+  }
+
+  /** Copies `length` floats at `offset` into `target` unless `target` is that very memory. */
+  private copyBack(target: CpuTensor, offset: number, length: number): void {
+    if (this.memory.offsetOf(target) === offset) return;
+    (target as Float32Array).set(this.memory.f32(offset, length));
+  }
+
+  override async read(tensors: { tensor: CpuTensor; length: number }[]): Promise<Float32Array[]> {
+    const result = await super.read(tensors);
+    for (const offset of this.batchOffsets) this.memory.release(offset);
+    this.batchOffsets = [];
+    return result;
+  }
+
+  override dispose(): void {
+    for (const offset of [...this.batchOffsets, ...this.persistentOffsets]) this.memory.release(offset);
+    this.batchOffsets = [];
+    this.persistentOffsets = [];
+    super.dispose();
+  }
+}
