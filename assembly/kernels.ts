@@ -530,3 +530,100 @@ export function sumGroups(input: usize, numSteps: i32, outputs: i32, groupSize: 
     store<f32>(output + (<usize>o << 2), acc);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// ANN activations (src/reference/activation.ts): kind 0 relu, 1 identity, 2 quant (step, levels).
+// ---------------------------------------------------------------------------------------------
+
+export function activation(input: usize, output: usize, kind: i32, step: f32, levels: f32, start: i32, end: i32): void {
+  const zero = f32x4.splat(0);
+  const half = f32x4.splat(0.5);
+  const top = f32x4.splat(levels - 1);
+  const s = f32x4.splat(step);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const p = <usize>i << 2;
+    const x = v128.load(input + p);
+    let y: v128;
+    if (kind == 0) y = v128.and(x, f32x4.gt(x, zero));
+    else if (kind == 1) y = x;
+    else y = f32x4.mul(s, f32x4.min(f32x4.max(f32x4.floor(f32x4.add(f32x4.div(x, s), half)), zero), top));
+    v128.store(output + p, y);
+  }
+  for (; i < end; i++) {
+    const p = <usize>i << 2;
+    const x = load<f32>(input + p);
+    let y: f32;
+    if (kind == 0) y = x > 0 ? x : 0;
+    else if (kind == 1) y = x;
+    else y = step * min<f32>(max<f32>(floor<f32>(x / step + 0.5), 0), levels - 1);
+    store<f32>(output + p, y);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weight gradient of the convolution (src/reference/conv-train.ts), float32 sums:
+// dW[k][f][i][d] = Σ_b Σ_{q < valid_k(b)} dZ[b][q][k·F + f] · X[b][q + i][d]
+// Row f of branch k is contiguous over n = i·D + d (n < w·D), and so is the input window of (b, q):
+// blocks of 4 filters × 8 columns. Filters [fStart, fEnd) of branch `k` (width w, at `weightOffset`).
+// ---------------------------------------------------------------------------------------------
+
+export function convWeightGrad(
+  input: usize, gradOutput: usize, lengths: usize, batch: i32, tokens: i32, inC: i32,
+  positions: i32, channels: i32, channelOffset: i32, w: i32, grad: usize, fStart: i32, fEnd: i32,
+): void {
+  const n = w * inC;
+  const rowIn = <usize>inC << 2;
+  let f = fStart;
+  for (; f + 4 <= fEnd; f += 4) {
+    const out0 = grad + ((<usize>f * <usize>n) << 2);
+    const out1 = out0 + (<usize>n << 2);
+    const out2 = out1 + (<usize>n << 2);
+    const out3 = out2 + (<usize>n << 2);
+    let c = 0;
+    for (; c + 8 <= n; c += 8) {
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+      for (let b = 0; b < batch; b++) {
+        let valid = min<i32>(<i32>load<u32>(lengths + (<usize>b << 2)), tokens) - w + 1;
+        if (valid > positions) valid = positions;
+        let x = input + ((<usize>b * <usize>tokens * <usize>inC + <usize>c) << 2);
+        let dz = gradOutput + ((<usize>b * <usize>positions * <usize>channels + <usize>(channelOffset + f)) << 2);
+        for (let q = 0; q < valid; q++) {
+          const x0 = v128.load(x), x1 = v128.load(x, 16);
+          const g0 = f32x4.splat(load<f32>(dz)), g1 = f32x4.splat(load<f32>(dz, 4));
+          a0 = f32x4.add(a0, f32x4.mul(g0, x0)); a1 = f32x4.add(a1, f32x4.mul(g0, x1));
+          b0 = f32x4.add(b0, f32x4.mul(g1, x0)); b1 = f32x4.add(b1, f32x4.mul(g1, x1));
+          const g2 = f32x4.splat(load<f32>(dz, 8)), g3 = f32x4.splat(load<f32>(dz, 12));
+          c0 = f32x4.add(c0, f32x4.mul(g2, x0)); c1 = f32x4.add(c1, f32x4.mul(g2, x1));
+          d0 = f32x4.add(d0, f32x4.mul(g3, x0)); d1 = f32x4.add(d1, f32x4.mul(g3, x1));
+          x += rowIn;
+          dz += <usize>channels << 2;
+        }
+      }
+      const o = <usize>c << 2;
+      v128.store(out0 + o, a0); v128.store(out0 + o, a1, 16);
+      v128.store(out1 + o, b0); v128.store(out1 + o, b1, 16);
+      v128.store(out2 + o, c0); v128.store(out2 + o, c1, 16);
+      v128.store(out3 + o, d0); v128.store(out3 + o, d1, 16);
+    }
+    for (; c < n; c++) {
+      for (let r = 0; r < 4; r++) store<f32>(grad + ((<usize>(f + r) * <usize>n + <usize>c) << 2), convWeightGradOne(input, gradOutput, lengths, batch, tokens, inC, positions, channels, channelOffset + f + r, w, c));
+    }
+  }
+  for (; f < fEnd; f++) {
+    for (let c = 0; c < n; c++) store<f32>(grad + ((<usize>f * <usize>n + <usize>c) << 2), convWeightGradOne(input, gradOutput, lengths, batch, tokens, inC, positions, channels, channelOffset + f, w, c));
+  }
+}
+
+function convWeightGradOne(input: usize, gradOutput: usize, lengths: usize, batch: i32, tokens: i32, inC: i32, positions: i32, channels: i32, channel: i32, w: i32, c: i32): f32 {
+  let acc: f32 = 0;
+  for (let b = 0; b < batch; b++) {
+    let valid = min<i32>(<i32>load<u32>(lengths + (<usize>b << 2)), tokens) - w + 1;
+    if (valid > positions) valid = positions;
+    for (let q = 0; q < valid; q++) {
+      acc += load<f32>(gradOutput + ((<usize>(b * positions + q) * <usize>channels + <usize>channel) << 2)) * load<f32>(input + ((<usize>(b * tokens + q) * <usize>inC + <usize>c) << 2));
+    }
+  }
+  return acc;
+}

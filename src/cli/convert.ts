@@ -1,9 +1,10 @@
+import { backendChoice } from './node-engine';
 import { parseFlags } from './flags';
 import { runConvertCommand } from '../train/convert';
 import { UsageError } from './errors';
 
 export const CONVERT_USAGE = `convert  --model DIR --out DIR [--percentile P] [--pool-percentile P] [--output-percentile P] [--steps T]
-           [--data-dir DIR] [--backend gpu|cpu]
+           [--data-dir DIR] [--backend auto|gpu|cpu|reference]
            re-balance the IF thresholds of a trained model (percentiles of its ANN activations on training data)`;
 
 function percentileFlag(name: string, value: string | undefined, fallback: number): number {
@@ -27,8 +28,7 @@ export async function runConvert(argv: string[]): Promise<number> {
   });
   const v = parsed.values;
   if (!v.model || !v.out) throw new UsageError('convert needs --model DIR and --out DIR');
-  const backend = v.backend ?? 'gpu';
-  if (backend !== 'gpu' && backend !== 'cpu') throw new UsageError(`--backend must be gpu or cpu, got '${backend}'`);
+  const backend = backendChoice(v.backend);
   const conv = percentileFlag('percentile', v.percentile, 99.9);
   const steps = v.steps === undefined ? undefined : Number(v.steps);
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1 && steps <= 1000)) throw new UsageError(`--steps must be a whole number from 1 to 1000, got '${v.steps}'`);

@@ -1,10 +1,11 @@
+import { backendChoice } from './node-engine';
+import { resolveBackend } from '../engine/choose-backend';
 import { integerFlag, parseFlags } from './flags';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDatasetName } from '../data/dataset';
 import { loadDataset } from '../data/load';
-import { CpuBackend, GpuBackend, type Backend } from '../engine/backends';
-import { GpuContext } from '../gpu/context';
+import { createCpuBackend, GpuBackend, type Backend } from '../engine/backends';
 import { nodeGpu } from '../gpu/node-gpu';
 import { parseModel } from '../model/format';
 import { loadModelDir, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '../model/node-io';
@@ -13,7 +14,7 @@ import { evaluateModel, type Evaluation, type SnnEvaluation } from '../train/eva
 import { UsageError } from './errors';
 
 export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
-           [--limit N] [--backend gpu|cpu] [--json] [--write] [--card]
+           [--limit N] [--backend auto|gpu|cpu|reference] [--json] [--write] [--card]
            accuracy of the ANN twin and of the SNN at each T on the model's test split, firing rates,
            energy per sentence; --write stores the results in the model's model.json (its card);
            --card only renders the card again from model.json`;
@@ -75,10 +76,8 @@ export async function runEval(argv: string[]): Promise<number> {
   const { name, test } = await testSet(model.config.metrics, v['data-dir']);
   const limit = integerFlag('limit', v.limit, 0, 0, 1e9);
   const examples = limit > 0 ? test.slice(0, limit) : test;
-  let backend: Backend;
-  if (v.backend === 'cpu') backend = new CpuBackend('CPU reference (chosen)');
-  else if (v.backend === undefined || v.backend === 'gpu') backend = new GpuBackend(await GpuContext.create(await nodeGpu()));
-  else throw new UsageError(`--backend must be gpu or cpu, got '${v.backend}'`);
+  const resolved = await resolveBackend(backendChoice(v.backend), nodeGpu, true);
+  const backend: Backend = resolved.kind === 'gpu' ? new GpuBackend(resolved.ctx) : createCpuBackend(resolved.kind, resolved.why);
   const log = v.json ? undefined : (line: string) => console.log(line);
   log?.(`${model.config.name} on ${name} test (${examples.length} sentences${limit > 0 ? `, first ${limit}` : ''}), ${encoding} encoding, seed ${seed}; ${backend.kind}: ${backend.detail}`);
   let evaluation: Evaluation;

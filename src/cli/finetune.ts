@@ -1,3 +1,4 @@
+import { backendChoice } from './node-engine';
 import { parseFlags } from './flags';
 import { resolve } from 'node:path';
 import { DEFAULT_SURROGATE, type Surrogate } from '../reference/neuron-backward';
@@ -6,7 +7,7 @@ import { UsageError } from './errors';
 
 export const FINETUNE_USAGE = `finetune --model DIR --out DIR [--data-dir DIR] [--epochs N] [--steps T (default: the model's)] [--batch N] [--lr X]
            [--weight-decay X] [--train-limit N] [--max-tokens N] [--surrogate fast-sigmoid|piecewise-linear]
-           [--seed N] [--backend gpu|cpu] [--name TEXT]
+           [--seed N] [--backend auto|gpu|cpu|reference] [--name TEXT]
            fine-tune an IF model (train --method lv-if) as a spiking network with surrogate gradients;
            keeps the epoch (0 = as converted) with the best dev SNN accuracy and writes a new model folder`;
 
@@ -41,8 +42,7 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
   if (!v.model) throw new UsageError('finetune needs --model DIR, the IF model folder to fine-tune');
   if (!v.out) throw new UsageError('finetune needs --out DIR, the model folder to write');
   if (resolve(v.out) === resolve(v.model)) throw new UsageError('--out must differ from --model: finetune writes a new model folder and keeps the original');
-  const backend = v.backend ?? 'gpu';
-  if (backend !== 'gpu' && backend !== 'cpu') throw new UsageError(`--backend must be gpu or cpu, got '${backend}'`);
+  const backend = backendChoice(v.backend);
   let surrogate: Surrogate;
   if (v.surrogate === undefined || v.surrogate === 'fast-sigmoid') surrogate = DEFAULT_SURROGATE;
   else if (v.surrogate === 'piecewise-linear') surrogate = { kind: 'piecewise-linear' };

@@ -1,3 +1,4 @@
+import { backendChoice } from './node-engine';
 import { parseFlags } from './flags';
 import { isDatasetName } from '../data/dataset';
 import { DATASET_NAMES } from '../data/dataset';
@@ -9,7 +10,7 @@ export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|wa
            [--seed N] [--split-seed N] [--epochs N] [--batch N] [--lr X] [--filters N] [--max-tokens N]
            [--train-limit N] [--levels L] [--output-levels L] [--steps T] [--percentile P] [--output-percentile P]
            [--clip-low-sigmas K] [--binary-input K] [--vocabulary N]
-           [--backend gpu|cpu] [--hidden H] [--recurrent-scale X]
+           [--backend auto|gpu|cpu|reference] [--hidden H] [--recurrent-scale X]
            train an ANN TextCNN (su-rnn: a quantised RNN over the tokens, H recurrent units) on the
            dataset and convert it to a spiking model folder`;
 
@@ -60,8 +61,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (!v.out) throw new UsageError('train needs --out DIR, the model folder to write');
   const method = (v.method ?? 'lv-if') as TrainMethod;
   if (method !== 'lv-if' && method !== 'su-bif' && method !== 'su-rnn') throw new UsageError(`--method must be lv-if, su-bif or su-rnn, got '${v.method}'`);
-  const backend = v.backend ?? 'gpu';
-  if (backend !== 'gpu' && backend !== 'cpu') throw new UsageError(`--backend must be gpu or cpu, got '${backend}'`);
+  const backend = backendChoice(v.backend);
   const widths = (v.widths ?? '3,4,5').split(',').map((w) => numberFlag('widths', w, 3, 1, 20));
   const chinese = v.dataset === 'chnsenticorp' || v.dataset === 'waimai';
   const options: TrainCommandOptions = {

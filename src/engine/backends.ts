@@ -7,6 +7,8 @@ import type { PreparedBatch } from './batch';
 import { CpuOps, type CpuTensor } from './cpu-ops';
 import { executeAll, type ExecuteOptions, type RawOutput, type ResidentModel } from './executor';
 import { GpuOps, type GpuTensor } from './gpu-ops';
+import { WasmOps } from './wasm-ops';
+import { kernelMemory, wasmUnavailableReason } from '../wasm/runtime';
 import { kernelWeights } from './resident';
 
 /** What a backend needs of a model: its network, firing probabilities and weights. */
@@ -121,4 +123,22 @@ export class GpuBackend implements Backend {
     this.pool.destroy();
     this.ctx.destroy();
   }
+}
+
+/**
+ * The CPU backend for a choice: `cpu` the WebAssembly SIMD kernels (on helper threads where the
+ * memory can be shared), or the reference where this engine lacks WebAssembly SIMD; `reference`
+ * the reference itself. `why` is said in the detail (e.g. why the GPU is not used).
+ */
+export function createCpuBackend(choice: 'cpu' | 'reference', why = ''): CpuBackend {
+  const suffix = why ? ` (${why})` : '';
+  if (choice === 'cpu') {
+    const memory = kernelMemory();
+    if (memory) {
+      const threads = memory.threads;
+      return new CpuBackend(`WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'}${suffix}`, () => new WasmOps());
+    }
+    return new CpuBackend(`CPU reference (${[wasmUnavailableReason(), why].filter(Boolean).join('; ')})`);
+  }
+  return new CpuBackend(why ? `CPU reference (${why})` : 'CPU reference');
 }

@@ -1,8 +1,8 @@
-import { GpuContext } from '../gpu/context';
-import { GpuDeviceLostError, GpuLimitError, GpuUnavailableError } from '../gpu/errors';
+import { GpuDeviceLostError, GpuLimitError } from '../gpu/errors';
 import type { LoadedModel } from '../model/format';
 import { tokenize } from '../model/tokenizer';
-import { CpuBackend, GpuBackend, type Backend } from './backends';
+import { createCpuBackend, GpuBackend, type Backend } from './backends';
+import { resolveBackend } from './choose-backend';
 import { minimumTokens, networkGraph } from '../layers/graph';
 import { prepareBatch, type PreparedBatch } from './batch';
 import type { RawOutput } from './executor';
@@ -16,6 +16,8 @@ export interface EngineOptions {
   gpu?: () => Promise<GPU | undefined>;
   /** Samples per inference (one command buffer each). */
   maxBatch?: number;
+  /** `auto` runs the WebAssembly CPU backend rather than a software WebGPU adapter (Node). */
+  skipSoftwareAdapter?: boolean;
 }
 
 export interface ClassifyHooks {
@@ -52,7 +54,6 @@ export const MAX_TEXT_TOKENS = 25_000;
  */
 export class Engine {
   private backend: Backend | null = null;
-  private fallbackReason = '';
   /** Notices for the next result, e.g. that the device of an earlier request was lost. */
   private pendingNotices: string[] = [];
   /** Batch size that met `batchTargetMs` last time (kept across requests: a batch file runs in parts). */
@@ -68,19 +69,9 @@ export class Engine {
       this.backend = null;
     }
     if (this.backend) return this.backend;
-    if (this.options.backend !== 'cpu') {
-      try {
-        const ctx = await GpuContext.create(await this.options.gpu?.());
-        this.backend = new GpuBackend(ctx);
-        return this.backend;
-      } catch (error) {
-        if (this.options.backend === 'gpu') {
-          throw error instanceof GpuUnavailableError ? error : new GpuUnavailableError(String((error as Error).message ?? error));
-        }
-        this.fallbackReason = `WebGPU unavailable: ${(error as Error).message}`;
-      }
-    }
-    this.backend = new CpuBackend(this.options.backend === 'cpu' ? 'CPU reference (chosen)' : `CPU reference (${this.fallbackReason})`);
+    const resolved = await resolveBackend(this.options.backend, this.options.gpu, this.options.skipSoftwareAdapter ?? false);
+    if (resolved.kind === 'gpu') this.backend = new GpuBackend(resolved.ctx);
+    else this.backend = createCpuBackend(resolved.kind, resolved.why);
     return this.backend;
   }
 

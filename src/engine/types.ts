@@ -1,8 +1,12 @@
 import type { EncodingKind, NeuronModel, ResetMode } from '../model/spec';
 import type { EnergyReport, EnergySettings } from '../model/energy';
 
-/** Which implementation runs the kernels. `auto` takes WebGPU when an adapter is there. */
-export type BackendChoice = 'auto' | 'gpu' | 'cpu';
+/**
+ * Which implementation runs the kernels: WebGPU, the fast CPU backend (WebAssembly SIMD), or the
+ * plain TypeScript reference. `auto` takes WebGPU when an adapter is there (in Node, only a hardware
+ * one: a software adapter is slower than the CPU backend), else the CPU backend.
+ */
+export type BackendChoice = 'auto' | 'gpu' | 'cpu' | 'reference';
 
 /** Overrides applied to every neuron layer of the model for one run. */
 export interface NeuronOverrides {

@@ -208,3 +208,42 @@ describe('WebAssembly backend: encoding, neurons, pooling and sums equal the ref
     }
   });
 });
+
+describe('WebAssembly backend: training ops', () => {
+  it('activations (relu, identity, quantiser with a given or learned step) equal the reference bit for bit', () => {
+    const x = values(4099, 12).map((v, i) => (i % 97 === 0 ? Number.NaN : i % 89 === 0 ? -0 : v * 4));
+    const cases = [
+      { activation: { kind: 'relu' as const } },
+      { activation: { kind: 'identity' as const } },
+      { activation: { kind: 'quant' as const, step: 0.37, levels: 8 } },
+      { activation: { kind: 'quant' as const, levels: 4 }, step: Float32Array.of(0.21) },
+    ];
+    for (const c of cases) {
+      const expected = new Float32Array(x.length);
+      new CpuOps().activation({ count: x.length, ...c, input: x, output: expected });
+      const output = new Float32Array(x.length);
+      new WasmOps().activation({ count: x.length, ...c, input: x, output });
+      expect(Array.from(output), c.activation.kind).toEqual(Array.from(expected));
+    }
+  });
+
+  it('the convolution weight gradient agrees with the float64 reference (float32 sums)', () => {
+    for (const shape of [
+      { batch: 6, tokens: 11, inChannels: 30, widths: [3, 4, 5], filters: 10 },
+      { batch: 3, tokens: 5, inChannels: 7, widths: [1, 2], filters: 5 },
+    ]) {
+      const positions = shape.tokens - Math.min(...shape.widths) + 1;
+      const channels = shape.widths.length * shape.filters;
+      const x = values(shape.batch * shape.tokens * shape.inChannels, 21);
+      const dz = values(shape.batch * positions * channels, 22);
+      const lengths = Uint32Array.from({ length: shape.batch }, (_, b) => [shape.tokens, 3, 1, shape.tokens - 1, 4, 2][b]);
+      const total = shape.widths.reduce((sum, w) => sum + w * shape.inChannels * shape.filters, 0);
+      const expected = new Float32Array(total);
+      new CpuOps().convWeightBackward({ shape, input: x, gradOutput: dz, lengths, gradWeights: expected });
+      const output = new Float32Array(total);
+      new WasmOps().convWeightBackward({ shape, input: x, gradOutput: dz, lengths, gradWeights: output });
+      const scale = Math.max(...expected.map(Math.abs));
+      for (let i = 0; i < total; i++) expect(Math.abs(output[i] - expected[i])).toBeLessThanOrEqual(1e-5 * scale);
+    }
+  });
+});

@@ -268,6 +268,36 @@ export class WasmOps extends CpuOps {
     this.sumGroups(args.input, args.rows, args.columns, 1, false, args.output);
   }
 
+  override activation(args: Args<'activation'>): void {
+    const activation = args.activation;
+    const kind = activation.kind === 'relu' ? 0 : activation.kind === 'identity' ? 1 : 2;
+    const step = activation.kind !== 'quant' ? 1 : args.step ? args.step[0] : (activation as { step: number }).step;
+    const levels = activation.kind === 'quant' ? activation.levels : 2;
+    this.withMemory([{ data: args.input, length: args.count }], { data: args.output, length: args.count }, [], ([input], out) => {
+      this.memory.parallel('activation', args.count, (start, end) => [input, out, kind, Math.fround(step), levels, start, end], 4, 4096);
+    });
+  }
+
+  override convWeightBackward(args: Args<'convWeightBackward'>): void {
+    const { batch, tokens, inChannels, widths, filters } = args.shape;
+    const positions = convPositionsOf({ ...args.shape, rows: batch });
+    const channels = widths.length * filters;
+    const total = widths.reduce((sum, width) => sum + width * inChannels * filters, 0);
+    const inputs = [
+      { data: args.input, length: batch * tokens * inChannels },
+      { data: args.gradOutput, length: batch * positions * channels },
+      { data: args.lengths, length: batch },
+    ];
+    this.withMemory(inputs, { data: args.gradWeights, length: total }, [], ([input, gradOutput, lengths], grad) => {
+      let offset = 0;
+      widths.forEach((width, k) => {
+        const at = grad + offset * 4;
+        this.memory.parallel('convWeightGrad', filters, (start, end) => [input, gradOutput, lengths, batch, tokens, inChannels, positions, channels, k * filters, width, at, start, end], 4, 4);
+        offset += width * inChannels * filters;
+      });
+    });
+  }
+
   /** Copies `length` floats at `offset` into `target` unless `target` is that very memory. */
   private copyBack(target: CpuTensor, offset: number, length: number): void {
     if (this.memory.offsetOf(target) === offset) return;

@@ -29,6 +29,11 @@ export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   };
 }
 
+/** A CPU implementation of WebGPU (SwiftShader, llvmpipe/lavapipe), slower than the WebAssembly CPU backend. */
+export function isSoftwareAdapter(adapter: AdapterDescription): boolean {
+  return /swiftshader|llvmpipe|lavapipe|software/i.test(`${adapter.vendor} ${adapter.architecture} ${adapter.device} ${adapter.description}`);
+}
+
 /** One line naming the adapter, e.g. `google swiftshader (SwiftShader driver 5.0.0)`. */
 export function adapterLabel(adapter: AdapterDescription): string {
   const name = [adapter.vendor, adapter.architecture, adapter.device].filter(Boolean).join(' ') || 'unknown adapter';

@@ -18,6 +18,7 @@ import { seededPermutation } from './batches';
 import { collectActivations, percentile } from './calibrate';
 import { lvIfModel } from './export';
 import { datasetWithDev, openTrainOps } from './pipeline';
+import type { BackendChoice } from '../engine/types';
 import { encodeExamples, type PreparedVocabulary } from './prepare';
 import { TextCnnTrainer, type TextCnnConfig, type TextCnnParameters } from './textcnn';
 
@@ -118,7 +119,7 @@ export function calibrationSentences(dataset: Dataset, prepared: PreparedVocabul
 
 /** Re-converts an IF model folder with new percentiles and default T; writes `out`. */
 export async function runConvertCommand(
-  options: { model: string; out: string; dataDir?: string; percentiles: ThresholdPercentiles; numSteps?: number; backend: 'gpu' | 'cpu'; command: string },
+  options: { model: string; out: string; dataDir?: string; percentiles: ThresholdPercentiles; numSteps?: number; backend: BackendChoice; command: string },
   log: (line: string) => void,
 ): Promise<void> {
   const model = await loadModelDir(options.model);

@@ -7,9 +7,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDatasetName } from '../data/dataset';
-import { CpuBackend, GpuBackend, type Backend } from '../engine/backends';
+import { createCpuBackend, GpuBackend, type Backend } from '../engine/backends';
+import { resolveBackend } from '../engine/choose-backend';
+import type { BackendChoice } from '../engine/types';
+import { WasmOps } from '../engine/wasm-ops';
 import { InputError } from '../engine/errors';
-import { adapterLabel, GpuContext } from '../gpu/context';
+import { adapterLabel } from '../gpu/context';
 import { nodeGpu } from '../gpu/node-gpu';
 import { ModelFormatError, type LoadedModel, type ModelConfig } from '../model/format';
 import { loadModelDir, MODEL_WEIGHTS_FILE, saveModelDir } from '../model/node-io';
@@ -42,18 +45,20 @@ export interface FinetuneCommandOptions {
   surrogate: Surrogate;
   /** The seed of the batches and the input spikes (default: the model's). */
   seed?: number;
-  backend: 'gpu' | 'cpu';
+  backend: BackendChoice;
   command: string;
   name?: string;
 }
 
 /** Training ops and an inference backend on one device (or both on the CPU). */
-async function openBackends(kind: 'gpu' | 'cpu'): Promise<{ ops: TensorOps<unknown>; engine: Backend; detail: string; close(): void }> {
-  if (kind === 'cpu') {
-    const engine = new CpuBackend('CPU reference (chosen)');
-    return { ops: new CpuOps() as TensorOps<unknown>, engine, detail: 'CPU reference', close: () => engine.dispose() };
+async function openBackends(choice: BackendChoice): Promise<{ ops: TensorOps<unknown>; engine: Backend; detail: string; close(): void }> {
+  const resolved = await resolveBackend(choice, nodeGpu, true);
+  if (resolved.kind !== 'gpu') {
+    const engine = createCpuBackend(resolved.kind, resolved.why);
+    const ops = resolved.kind === 'cpu' ? new WasmOps() : new CpuOps();
+    return { ops: ops as TensorOps<unknown>, engine, detail: engine.detail, close: () => (ops.dispose(), engine.dispose()) };
   }
-  const ctx = await GpuContext.create(await nodeGpu());
+  const ctx = resolved.ctx;
   const ops = new GpuOps(ctx);
   const engine = new GpuBackend(ctx);
   return {

@@ -6,12 +6,15 @@ import { devFromTrain, describeSplit } from '../data/split';
 import type { Dataset, DatasetName } from '../data/dataset';
 import { DATASETS } from '../data/dataset';
 import { loadDataset } from '../data/load';
-import { GpuContext } from '../gpu/context';
 import { nodeGpu } from '../gpu/node-gpu';
 import { saveModelDir } from '../model/node-io';
 import type { TrainActivation } from '../reference/activation-train';
 import { collectActivations, percentile } from './calibrate';
 import { CpuOps } from '../engine/cpu-ops';
+import { createCpuBackend } from '../engine/backends';
+import { resolveBackend } from '../engine/choose-backend';
+import type { BackendChoice } from '../engine/types';
+import { WasmOps } from '../engine/wasm-ops';
 import { lvIfModel } from './export';
 import { GpuOps } from '../engine/gpu-ops';
 import type { TensorOps } from '../engine/ops';
@@ -44,7 +47,7 @@ export interface TrainCommandOptions {
   maxTokens: number;
   /** Train on at most this many sentences (a seeded subset), 0 = all. */
   trainLimit: number;
-  backend: 'gpu' | 'cpu';
+  backend: BackendChoice;
   numSteps: number;
   /** su-bif: quantisation levels of the hidden layer and of the output layer. */
   levels: number;
@@ -63,10 +66,18 @@ export interface TrainCommandOptions {
   name?: string;
 }
 
-/** Opens the training ops of a backend. */
-export async function openTrainOps(backend: 'gpu' | 'cpu'): Promise<{ ops: TensorOps<unknown>; detail: string; close(): void }> {
-  if (backend === 'cpu') return { ops: new CpuOps() as TensorOps<unknown>, detail: 'CPU reference', close() {} };
-  const ctx = await GpuContext.create(await nodeGpu());
+/**
+ * Opens the training ops of a backend choice (`resolveBackend`; `auto` skips a software adapter):
+ * WebGPU, the WebAssembly CPU backend or the reference.
+ */
+export async function openTrainOps(choice: BackendChoice): Promise<{ ops: TensorOps<unknown>; detail: string; close(): void }> {
+  const resolved = await resolveBackend(choice, nodeGpu, true);
+  if (resolved.kind !== 'gpu') {
+    const ops = resolved.kind === 'cpu' ? new WasmOps() : new CpuOps();
+    const detail = createCpuBackend(resolved.kind, resolved.why).detail;
+    return { ops: ops as TensorOps<unknown>, detail, close: () => ops.dispose() };
+  }
+  const ctx = resolved.ctx;
   const ops = new GpuOps(ctx);
   const detail = [ctx.adapter.vendor, ctx.adapter.architecture, ctx.adapter.device, ctx.adapter.description].filter(Boolean).join(' ');
   return {

@@ -21,6 +21,11 @@ export interface KernelExports {
     spikes: number, membrane: number, start: number, end: number,
   ): void;
   poolSum(input: number, rows: number, batch: number, positions: number, channels: number, validPositions: number, output: number, accumulate: number, rowStart: number, rowEnd: number): void;
+  activation(input: number, output: number, kind: number, step: number, levels: number, start: number, end: number): void;
+  convWeightGrad(
+    input: number, gradOutput: number, lengths: number, batch: number, tokens: number, inC: number,
+    positions: number, channels: number, channelOffset: number, w: number, grad: number, fStart: number, fEnd: number,
+  ): void;
   sumGroups(input: number, numSteps: number, outputs: number, groupSize: number, absolute: number, output: number, start: number, end: number): void;
 }
 
