@@ -74,7 +74,7 @@ describe('golden outputs of the shipped models', () => {
   });
 
   for (const name of models) {
-    it(`${name}: labels, scores, spike events and energy of ${SENTENCES} test sentences (CPU and GPU)`, async () => {
+    it(`${name}: labels, scores, spike events and energy of ${SENTENCES} test sentences (CPU reference, WebAssembly and GPU)`, async () => {
       const model = await loadModelDir(join(MODELS_DIR, name));
       const dataset = String(model.config.metrics.dataset);
       if (!isDatasetName(dataset)) throw new Error(`${name}: unknown dataset ${dataset}`);
@@ -83,13 +83,16 @@ describe('golden outputs of the shipped models', () => {
       const texts = test.slice(0, SENTENCES).map((example) => example.text);
       const options: RunOptions = { numSteps: model.config.numSteps, encoding: model.config.defaultEncoding, seed: model.config.seed };
       const outputs: Record<'cpu' | 'gpu', GoldenSample[]> = { cpu: [], gpu: [] };
+      // The WebAssembly backend must give the reference's goldens exactly.
+      let fast: GoldenSample[] = [];
       let layers: string[] = [];
-      for (const backend of ['cpu', 'gpu'] as const) {
+      for (const backend of ['reference', 'cpu', 'gpu'] as const) {
         const engine = new Engine({ backend, gpu: nodeGpu });
         try {
           const result = await engine.classify(model, texts, options);
-          expect(result.backend).toBe(backend);
-          outputs[backend] = result.samples.map(golden);
+          expect(result.backend).toBe(backend === 'gpu' ? 'gpu' : 'cpu');
+          if (backend === 'cpu') fast = result.samples.map(golden);
+          else outputs[backend === 'reference' ? 'cpu' : 'gpu'] = result.samples.map(golden);
           layers = result.samples[0].activity.map((layer) => layer.layer);
         } finally {
           engine.dispose();
@@ -104,6 +107,7 @@ describe('golden outputs of the shipped models', () => {
       for (const backend of ['cpu', 'gpu'] as const) {
         actual[backend].forEach((sample, i) => expect(sample, `${backend}, sentence ${i}: ${texts[i].slice(0, 60)}`).toEqual(expected[backend][i]));
       }
+      fast.forEach((sample, i) => expect(sample, `WebAssembly, sentence ${i}: ${texts[i].slice(0, 60)}`).toEqual(expected.cpu[i]));
     }, 600_000);
   }
 });
