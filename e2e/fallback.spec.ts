@@ -10,6 +10,8 @@ test.describe('without WebGPU', () => {
     await expect(banner).toHaveAttribute('data-backend', 'cpu', { timeout: 60_000 });
     await expect(banner).toHaveAttribute('role', 'alert');
     await expect(banner).toContainText('Running on the CPU');
+    // The fallback is the WebAssembly backend, not the reference.
+    await expect(banner).toContainText('WebAssembly SIMD');
     await expect(page.getByTestId('fallback-reason')).toContainText(/WebGPU unavailable/);
     await waitForResult(page, SENTENCE);
     await expect(page.getByTestId('snn-label')).toHaveText(/^(negative|positive)$/);

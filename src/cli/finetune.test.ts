@@ -45,7 +45,7 @@ describe('spikescope finetune refuses bad input with one clear line', () => {
     ['a zero --lr', ['--model', 'm', '--out', 'o', '--lr', '0'], /--lr must be a number above 0/],
     ['an empty --epochs', ['--model', 'm', '--out', 'o', '--epochs', ''], /--epochs/],
     ['an unknown surrogate', ['--model', 'm', '--out', 'o', '--surrogate', 'sigmoid'], /--surrogate must be fast-sigmoid or piecewise-linear/],
-    ['an unknown backend', ['--model', 'm', '--out', 'o', '--backend', 'tpu'], /--backend must be gpu or cpu/],
+    ['an unknown backend', ['--model', 'm', '--out', 'o', '--backend', 'tpu'], /--backend must be gpu, cpu, reference or auto/],
   ])('%s', (_name, argv, message) => {
     expect(() => parseFinetuneFlags(argv)).toThrow(UsageError);
     expect(() => parseFinetuneFlags(argv)).toThrow(message);
@@ -53,7 +53,7 @@ describe('spikescope finetune refuses bad input with one clear line', () => {
 
   it('defaults follow the paper: AdamW lr 1e-4, batch 32, fast-sigmoid surrogate of slope 25; T from the model', () => {
     const options = parseFinetuneFlags(['--model', 'm', '--out', 'o']);
-    expect(options).toMatchObject({ learningRate: 1e-4, batchSize: 32, surrogate: { kind: 'fast-sigmoid', slope: 25 }, numSteps: undefined, backend: 'gpu', trainLimit: 0 });
+    expect(options).toMatchObject({ learningRate: 1e-4, batchSize: 32, surrogate: { kind: 'fast-sigmoid', slope: 25 }, numSteps: undefined, backend: 'auto', trainLimit: 0 });
     expect(parseFinetuneFlags(['--model', 'm', '--out', 'o', '--surrogate', 'piecewise-linear', '--steps', '8']).surrogate).toEqual({ kind: 'piecewise-linear' });
   });
 

@@ -6,6 +6,7 @@ import { layerShapes } from '../layers/graph';
 import { makeRandomTextCnn, type RandomTextCnnOptions } from '../model/random-model';
 import { expectExact } from '../test-support/compare';
 import { CpuBackend, GpuBackend, type Backend } from './backends';
+import { WasmOps } from './wasm-ops';
 import { prepareBatch, type PreparedBatch } from './batch';
 import { Engine } from './engine';
 import type { ExecuteOptions } from './executor';
@@ -73,6 +74,29 @@ describe('engine: the GPU path agrees with the CPU reference', () => {
     const annCpu = (await runOne(cpu, m, batch, ann)).scores;
     for (let i = 0; i < annCpu.length; i++) expect(annGpu[i]).toBeCloseTo(annCpu[i], 4);
   });
+});
+
+describe('engine: the WebAssembly backend equals the CPU reference exactly', () => {
+  const wasm = new CpuBackend('wasm', () => new WasmOps());
+  const batch = (m: LoadedModel) => prepareBatch([ids(m, 9, 1), ids(m, 3, 2), ids(m, 23, 3), ids(m, 40, 5)], 4);
+  const cases: [string, Partial<RandomTextCnnOptions>, Partial<ExecuteOptions>][] = [
+    ['rate input, IF', {}, {}],
+    ['direct input, chunked positions', {}, { encoding: 'direct', maxChunkPositions: 7 }],
+    ['the ANN twin', {}, { mode: 'ann' }],
+    ['T = 1', {}, { numSteps: 1 }],
+  ];
+  for (const [name, options, run] of cases) {
+    it(`${name}: scores, events per layer, spike trains and input spikes`, async () => {
+      const m = model(options);
+      const b = batch(m);
+      const expected = await runOne(cpu, m, b, snn(run));
+      const actual = await runOne(wasm, m, b, snn(run));
+      expectExact(actual.scores, expected.scores);
+      expectExact(actual.inputEvents, expected.inputEvents);
+      for (const [layer, events] of expected.layerEvents) expectExact(actual.layerEvents.get(layer)!, events);
+      for (const [layer, train] of expected.spikeTrains) train.samples.forEach((sample, i) => expectExact(actual.spikeTrains.get(layer)!.samples[i], sample));
+    });
+  }
 });
 
 describe('engine: results do not depend on how the work is cut', () => {

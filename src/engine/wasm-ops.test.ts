@@ -247,3 +247,33 @@ describe('WebAssembly backend: training ops', () => {
     }
   });
 });
+
+describe('WebAssembly backend over an unshared memory (a page that is not cross-origin isolated)', () => {
+  it('copies tensors in and out and gives the same bits: a whole network run', async () => {
+    const { unsharedKernelMemory } = await import('../wasm/runtime');
+    const memory = unsharedKernelMemory();
+    expect(memory.shared).toBe(false);
+    expect(memory.threads).toBe(1);
+    const shape: ConvShape = { rows: 8, batch: 4, tokens: 9, inChannels: 16, widths: [2, 3], filters: 7 };
+    const x = inputs('spikes', shape.rows * shape.tokens * shape.inChannels, 31);
+    const weights = values(5 * 16 * 7, 32);
+    const lengths = Uint32Array.of(9, 5, 2, 7);
+    const expected = convReference(shape, x, weights, null, lengths);
+    const ops = new WasmOps('auto', undefined, memory);
+    const output = ops.allocate('out', expected.length) as Float32Array;
+    expect(memory.offsetOf(output)).toBe(-1);
+    ops.conv({ shape, rowStart: 0, rowCount: shape.rows, input: ops.upload('x', x), weights, bias: null, lengths, output });
+    expect(Array.from(output)).toEqual(Array.from(expected));
+    const neurons = 14 * 9;
+    const params = { model: 'IF' as const, reset: 'soft' as const, vThreshold: Float32Array.of(0.5), channels: 14, beta: 1, vReset: 0, vInitFraction: 0, levels: 2 };
+    const cpu = new CpuOps();
+    const spikesExpected = new Float32Array(8 * neurons);
+    const drive = values(8 * neurons, 33);
+    cpu.neuron({ params, neurons, tStart: 0, tCount: 8, x: drive, spikes: spikesExpected, layer: cpu.neuronLayer('n', params, neurons) });
+    const spikes = ops.allocate('s', 8 * neurons) as Float32Array;
+    ops.neuron({ params, neurons, tStart: 0, tCount: 8, x: drive, spikes, layer: ops.neuronLayer('n', params, neurons) });
+    expect(Array.from(spikes)).toEqual(Array.from(spikesExpected));
+    ops.dispose();
+    expect(memory.used).toBe(0);
+  });
+});

@@ -40,9 +40,12 @@ export class WasmOps extends CpuOps {
   /** Nonzero inputs the event-driven path went through (statistics for the benchmark). */
   events = 0;
 
-  constructor(readonly path: WasmPath = 'auto', readonly sparseCrossover = SPARSE_CROSSOVER) {
+  constructor(
+    readonly path: WasmPath = 'auto',
+    readonly sparseCrossover = SPARSE_CROSSOVER,
+    memory: KernelMemory | null = kernelMemory(),
+  ) {
     super();
-    const memory = kernelMemory();
     if (!memory) throw new Error('The WebAssembly backend needs WebAssembly SIMD, which this engine lacks.');
     this.memory = memory;
   }
@@ -151,7 +154,7 @@ export class WasmOps extends CpuOps {
     ];
     // Event lists of one row, per thread.
     const scratchBytes = Math.ceil(((2 * tokens * inChannels + tokens) * 4) / 64) * 64;
-    const threads = this.memory.threads;
+    const threads = Math.min(this.memory.threads, this.memory.maxThreads);
     this.withMemory(inputs, { data: output, length: rows * positions * channels }, [(packedCount + 16) * 4, scratchBytes * threads], (offsets, out, [packed, scratch]) => {
       const [inputAt, weightsAt, lengthsAt, widthsAt, biasAt = 0] = offsets;
       this.memory.exports.packConv(weightsAt, widths.length, widthsAt, filters, inChannels, packed);

@@ -267,7 +267,7 @@ export class SnnApp extends LitElement {
         <div class="brand"><span class="brand-name">Spikescope</span><span class="tagline">spiking neural networks for text, in your browser</span></div>
         <button type="button" class="share" @click=${this.share}>Copy link</button>
       </header>
-      <snn-backend-banner .status=${this.status} ?forcedCpu=${this.url.backend === 'cpu'}></snn-backend-banner>
+      <snn-backend-banner .status=${this.status} ?forcedCpu=${this.url.backend === 'cpu' || this.url.backend === 'reference'}></snn-backend-banner>
       <div class="progress ${this.computing || this.modelLoading ? 'on' : ''}" aria-hidden="true"></div>
       <main>
         <div class="column">

@@ -3,9 +3,10 @@ import { customElement, property } from 'lit/decorators.js';
 import type { EngineStatus } from '../worker/api';
 import { baseStyles } from './theme';
 
-/** The reason inside the engine's `CPU reference (reason)` detail, or the detail itself. */
-function fallbackReason(detail: string): string {
-  return /^CPU reference \((.*)\)$/.exec(detail)?.[1] ?? detail;
+/** The CPU backend's name and the reason in the engine's detail, `NAME (reason)`. */
+function cpuDetail(detail: string): { name: string; why: string } {
+  const match = /^(.*?) \((.*)\)$/.exec(detail);
+  return match ? { name: match[1], why: match[2] } : { name: detail, why: '' };
 }
 
 /**
@@ -77,14 +78,15 @@ export class SnnBackendBanner extends LitElement {
         ${status.hasTimestamps ? html`<span>· GPU timestamps on</span>` : nothing}
       </div>`;
     }
+    const cpu = cpuDetail(status.detail);
     if (this.forcedCpu) {
       return html`<div class="bar chosen" role="status" data-testid="backend" data-backend="cpu">
-        <span class="dot"></span><b>CPU reference</b><span>chosen with <code>?backend=cpu</code>; remove it from the address to use WebGPU.</span>
+        <span class="dot"></span><b>CPU</b><span class="why">${cpu.name}</span><span>chosen in the address (<code>?backend=</code>); remove it to use WebGPU.</span>
       </div>`;
     }
     return html`<div class="bar fallback" role="alert" data-testid="backend" data-backend="cpu">
       <span class="dot"></span><b>Running on the CPU</b>
-      <span class="why" data-testid="fallback-reason">WebGPU could not be used, so the network runs on the CPU reference: the same spikes, more slowly. Why: ${fallbackReason(status.detail)}</span>
+      <span class="why" data-testid="fallback-reason">WebGPU could not be used, so the network runs on the CPU (${cpu.name}): the same spikes, more slowly. Why: ${cpu.why}</span>
     </div>`;
   }
 }

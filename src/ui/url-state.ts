@@ -11,7 +11,7 @@
 export type EncodingChoice = 'rate' | 'direct';
 
 /** Backends a URL may ask for. */
-export type BackendParam = 'auto' | 'gpu' | 'cpu';
+export type BackendParam = 'auto' | 'gpu' | 'cpu' | 'reference';
 
 /** What a URL says; null means "not given": the app uses the model's default. */
 export interface UrlState {
@@ -48,7 +48,7 @@ export function parseUrlState(search: string): UrlState {
     numSteps: integerIn(params.get('steps'), 1, MAX_STEPS),
     encoding: encoding === 'rate' || encoding === 'direct' ? encoding : null,
     seed: integerIn(params.get('seed'), 0, MAX_SEED),
-    backend: backend === 'gpu' || backend === 'cpu' ? backend : 'auto',
+    backend: backend === 'gpu' || backend === 'cpu' || backend === 'reference' ? backend : 'auto',
   };
 }
 

@@ -1,4 +1,4 @@
-import { KERNELS_WASM_BASE64 } from './kernels.generated';
+import { KERNELS_UNSHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated';
 import { helperCount, KernelThreads } from './threads';
 
 /** The exports of `assembly/kernels.ts` (pointers are byte offsets into the kernels' memory). */
@@ -34,9 +34,10 @@ const ALIGN = 64;
 /** 4 GiB, the most a 32-bit memory can address. */
 const MAX_PAGES = 65536;
 
-/** Whether this engine runs WebAssembly with SIMD (checked once by compiling the kernels). */
+/** The compiled kernels (for a shared memory where one can be made), or null where WebAssembly SIMD is missing. */
 let compiled: WebAssembly.Module | null | undefined;
 let compileError = '';
+let compiledShared = false;
 
 function decodeBase64(text: string): Uint8Array {
   if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(text, 'base64'));
@@ -51,7 +52,8 @@ export function kernelModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     if (typeof WebAssembly === 'undefined') throw new Error('no WebAssembly');
-    compiled = new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
+    compiledShared = canShareMemory();
+    compiled = new WebAssembly.Module(decodeBase64(compiledShared ? KERNELS_WASM_BASE64 : KERNELS_UNSHARED_WASM_BASE64) as BufferSource);
   } catch (error) {
     compiled = null;
     compileError = error instanceof Error ? error.message : String(error);
@@ -93,9 +95,14 @@ export class KernelMemory {
   private sizes = new Map<number, number>();
   private buffers = new WeakSet<ArrayBufferLike>();
   private pool: KernelThreads | null = null;
+  /** At most this many threads per kernel call (the benchmark sets 1 to measure one thread). */
+  maxThreads = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly module: WebAssembly.Module) {
-    this.shared = canShareMemory();
+  constructor(
+    private readonly module: WebAssembly.Module,
+    shared = compiledShared,
+  ) {
+    this.shared = shared;
     // Offset 0 stays unused, so that 0 can mean "no tensor" (no bias).
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: this.shared } as WebAssembly.MemoryDescriptor);
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, abort: () => { throw new Error('wasm kernel abort'); } } });
@@ -121,7 +128,7 @@ export class KernelMemory {
    * Returns the results of the parts.
    */
   parallel(name: keyof KernelExports, total: number, argsOf: (start: number, end: number, part: number) => number[], align = 1, minPerPart = 1): number[] {
-    const threads = this.threads;
+    const threads = Math.min(this.threads, this.maxThreads);
     const parts = Math.max(1, Math.min(threads, Math.floor(total / Math.max(1, minPerPart))));
     const calls: { name: string; args: number[] }[] = [];
     let start = 0;
@@ -212,6 +219,14 @@ export class KernelMemory {
   offsetOf(tensor: ArrayBufferView): number {
     return this.buffers.has(tensor.buffer) ? tensor.byteOffset : -1;
   }
+}
+
+/**
+ * Kernels over an unshared memory, as a page that is not cross-origin isolated gets them (tensors are
+ * copied in and out, one thread): for tests of that path in Node.
+ */
+export function unsharedKernelMemory(): KernelMemory {
+  return new KernelMemory(new WebAssembly.Module(decodeBase64(KERNELS_UNSHARED_WASM_BASE64) as BufferSource), false);
 }
 
 let shared: KernelMemory | null | undefined;

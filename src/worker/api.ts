@@ -1,3 +1,4 @@
+import type { BackendChoice } from '../engine/types';
 import type { BatchResult, RunOptions } from '../engine/types';
 import type { BatchFileSummary } from '../ui/batch-file';
 import type { BatchRow, BatchSummary } from '../ui/batch-summary';
@@ -50,7 +51,7 @@ export interface EngineStatus {
  */
 export interface SpikescopeApi {
   /** Chooses the backend for the next requests: `auto` (WebGPU, else CPU), `gpu` or `cpu`. */
-  configure(backend: 'auto' | 'gpu' | 'cpu'): Promise<void>;
+  configure(backend: BackendChoice): Promise<void>;
   status(): Promise<EngineStatus>;
   /** Loads the model folder at `url` (model.json and weights.safetensors). */
   loadModel(url: string): Promise<ModelSummary>;

@@ -1,3 +1,4 @@
+import type { BackendChoice } from '../engine/types';
 /**
  * The page's side of the engine worker: starts `engine-worker.ts` as a module worker, wraps it with
  * comlink, and turns the errors that cross the boundary (by `name`) into messages for a person.
@@ -116,7 +117,7 @@ export class SpikescopeClient {
   }
 
   /** Chooses the backend: `auto` (WebGPU, else the CPU), `gpu` or `cpu`. */
-  configure(backend: 'auto' | 'gpu' | 'cpu'): Promise<void> {
+  configure(backend: BackendChoice): Promise<void> {
     return this.call(this.api.configure(backend));
   }
 

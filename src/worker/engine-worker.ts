@@ -1,3 +1,4 @@
+import type { BackendChoice } from '../engine/types';
 import * as Comlink from 'comlink';
 import { Engine } from '../engine/engine';
 import { CancelledError, InputError } from '../engine/errors';
@@ -69,7 +70,7 @@ class WorkerEngine implements SpikescopeApi {
   private batchFile: (BatchFile & { name: string }) | null = null;
   private lastBatch: { name: string; rows: BatchRow[]; classes: string[]; labelled: boolean } | null = null;
 
-  async configure(backend: 'auto' | 'gpu' | 'cpu'): Promise<void> {
+  async configure(backend: BackendChoice): Promise<void> {
     this.engine.dispose();
     this.engine = new Engine({ backend, gpu: async () => (self.navigator as Navigator).gpu });
   }
