@@ -627,3 +627,107 @@ function convWeightGradOne(input: usize, gradOutput: usize, lengths: usize, batc
   }
   return acc;
 }
+
+// ---------------------------------------------------------------------------------------------
+// BPTT through the neuron step (src/reference/neuron-backward.ts), 4 neurons per vector, t from the
+// last step down. surrogate 0: fast sigmoid 1 / (1 + k·|u|)², 1: piecewise linear 0.3·max(0, 1 − |u/θ|)
+// (its 0.3· is a float64 product rounded to float32, as the reference's). `learns`: gradients of β
+// and θ per neuron, from the forward's spikes.
+// ---------------------------------------------------------------------------------------------
+
+@inline function surrogate4(u: v128, theta: v128, kind: i32, slope: v128): v128 {
+  if (kind == 0) {
+    const d = f32x4.add(f32x4.splat(1), f32x4.mul(slope, f32x4.abs(u)));
+    return f32x4.div(f32x4.splat(1), f32x4.mul(d, d));
+  }
+  const r = f32x4.max(f32x4.splat(0), f32x4.sub(f32x4.splat(1), f32x4.abs(f32x4.div(u, theta))));
+  const point3 = f64x2.splat(0.3);
+  const low = f32x4.demote_f64x2_zero(f64x2.mul(point3, f64x2.promote_low_f32x4(r)));
+  const high = f32x4.demote_f64x2_zero(f64x2.mul(point3, f64x2.promote_low_f32x4(i32x4.shuffle(r, r, 2, 3, 0, 1))));
+  return i32x4.shuffle(low, high, 0, 1, 4, 5);
+}
+
+export function neuronBackward(
+  membrane: usize, gradSpikes: usize, spikes: usize, numSteps: i32, neurons: i32,
+  thresholds: usize, thresholdCount: i32, betas: usize, betaCount: i32, channels: i32,
+  leaky: i32, surrogate: i32, slope: f32, resetPath: i32, soft: i32, learns: i32, initFraction: f32,
+  gradInput: usize, gradBeta: usize, gradThreshold: usize, start: i32, end: i32,
+): void {
+  const stride = <usize>neurons << 2;
+  const k = f32x4.splat(slope);
+  const one = f32x4.splat(1);
+  const init = f32x4.splat(initFraction);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const theta = perChannel(thresholds, thresholdCount, channels, i);
+    const beta = perChannel(betas, betaCount, channels, i);
+    const leak = leaky != 0 ? beta : one;
+    const offset = <usize>i << 2;
+    let carry = f32x4.splat(0);
+    let gb = f32x4.splat(0);
+    let gt = f32x4.splat(0);
+    for (let t = numSteps - 1; t >= 0; t--) {
+      const at = <usize>t * stride + offset;
+      const h = v128.load(membrane + at);
+      const g = v128.load(gradSpikes + at);
+      const sigma = surrogate4(f32x4.sub(h, theta), theta, surrogate, k);
+      const thetaSigma = f32x4.mul(theta, sigma);
+      const resetFactor = resetPath != 0 ? f32x4.sub(one, thetaSigma) : one;
+      const gradH = f32x4.add(f32x4.mul(g, sigma), f32x4.mul(carry, resetFactor));
+      v128.store(gradInput + at, gradH);
+      if (learns != 0) {
+        let previous: v128;
+        if (t == 0) previous = f32x4.mul(init, theta);
+        else if (soft != 0) previous = f32x4.sub(v128.load(membrane + at - stride), f32x4.mul(theta, v128.load(spikes + at - stride)));
+        else previous = v128.load(membrane + at - stride);
+        if (leaky != 0) gb = f32x4.add(gb, f32x4.mul(gradH, previous));
+        const s = v128.load(spikes + at);
+        const dvdTheta = soft == 0 ? f32x4.splat(0) : resetPath != 0 ? f32x4.sub(thetaSigma, s) : f32x4.neg(s);
+        gt = f32x4.add(gt, f32x4.add(f32x4.mul(f32x4.neg(g), sigma), f32x4.mul(carry, dvdTheta)));
+      }
+      carry = f32x4.mul(leak, gradH);
+    }
+    if (learns != 0) {
+      v128.store(gradBeta + offset, gb);
+      v128.store(gradThreshold + offset, f32x4.add(gt, f32x4.mul(carry, init)));
+    }
+  }
+  for (; i < end; i++) {
+    const theta = load<f32>(thresholds + (thresholdCount == 1 ? 0 : <usize>(i % channels) << 2));
+    const beta = load<f32>(betas + (betaCount == 1 ? 0 : <usize>(i % channels) << 2));
+    const leak: f32 = leaky != 0 ? beta : 1;
+    const offset = <usize>i << 2;
+    let carry: f32 = 0;
+    let gb: f32 = 0;
+    let gt: f32 = 0;
+    for (let t = numSteps - 1; t >= 0; t--) {
+      const at = <usize>t * stride + offset;
+      const h = load<f32>(membrane + at);
+      const g = load<f32>(gradSpikes + at);
+      const u = h - theta;
+      let sigma: f32;
+      if (surrogate == 0) {
+        const d: f32 = 1 + slope * abs<f32>(u);
+        sigma = 1 / (d * d);
+      } else sigma = <f32>(<f64>0.3 * <f64>max<f32>(0, 1 - abs<f32>(u / theta)));
+      const resetFactor: f32 = resetPath != 0 ? 1 - theta * sigma : 1;
+      const gradH = g * sigma + carry * resetFactor;
+      store<f32>(gradInput + at, gradH);
+      if (learns != 0) {
+        let previous: f32;
+        if (t == 0) previous = initFraction * theta;
+        else if (soft != 0) previous = load<f32>(membrane + at - stride) - theta * load<f32>(spikes + at - stride);
+        else previous = load<f32>(membrane + at - stride);
+        if (leaky != 0) gb += gradH * previous;
+        const s = load<f32>(spikes + at);
+        const dvdTheta: f32 = soft == 0 ? 0 : resetPath != 0 ? theta * sigma - s : -s;
+        gt += -g * sigma + carry * dvdTheta;
+      }
+      carry = leak * gradH;
+    }
+    if (learns != 0) {
+      store<f32>(gradBeta + offset, gb);
+      store<f32>(gradThreshold + offset, gt + carry * initFraction);
+    }
+  }
+}

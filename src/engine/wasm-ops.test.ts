@@ -277,3 +277,44 @@ describe('WebAssembly backend over an unshared memory (a page that is not cross-
     expect(memory.used).toBe(0);
   });
 });
+
+describe('WebAssembly backend: BPTT through the neurons equals the reference bit for bit', () => {
+  const neurons = 3 * 1029;
+  const numSteps = 7;
+  const surrogates = [{ kind: 'fast-sigmoid' as const, slope: 25 }, { kind: 'piecewise-linear' as const }];
+  const models = [
+    { model: 'IF' as const, reset: 'soft' as const },
+    { model: 'IF' as const, reset: 'none' as const },
+    { model: 'LIF' as const, reset: 'soft' as const, beta: 0.9 },
+    { model: 'PLIF' as const, reset: 'soft' as const, beta: 0.9 },
+    { model: 'PLIF' as const, reset: 'none' as const, beta: 0.8 },
+  ];
+  for (const m of models) {
+    for (const surrogate of surrogates) {
+      for (const detachReset of [false, true]) {
+        it(`${m.model}, ${m.reset} reset, ${surrogate.kind}${detachReset ? ', reset detached' : ''}`, () => {
+          const params = { ...m, vThreshold: Float32Array.of(0.7, 1, 0.4), channels: 3, beta: m.beta ?? 1, vReset: 0, vInitFraction: 0.5, levels: 2 };
+          const membrane = values(numSteps * neurons, 41).map((v) => v * 1.2);
+          const gradSpikes = values(numSteps * neurons, 42);
+          const spikes = membrane.map((h, i) => (h >= params.vThreshold[(i % neurons) % 3] ? 1 : 0));
+          const learnedParams = m.model === 'PLIF';
+          const vThreshold = learnedParams ? Float32Array.of(0.6, 0.9, 1.1) : undefined;
+          const beta = learnedParams ? Float32Array.of(0.85, 0.95, 0.5) : undefined;
+          const run = (ops: CpuOps) => {
+            const gradInput = new Float32Array(numSteps * neurons);
+            const learned = learnedParams ? { spikes, gradBeta: new Float32Array(neurons), gradThreshold: new Float32Array(neurons) } : undefined;
+            ops.neuronBackward({ params, neurons, numSteps, surrogate, detachReset, membrane, gradSpikes, gradInput, vThreshold, beta, learned });
+            return { gradInput, learned };
+          };
+          const expected = run(new CpuOps());
+          const actual = run(new WasmOps());
+          expect(Array.from(actual.gradInput)).toEqual(Array.from(expected.gradInput));
+          if (learnedParams) {
+            expect(Array.from(actual.learned!.gradBeta)).toEqual(Array.from(expected.learned!.gradBeta));
+            expect(Array.from(actual.learned!.gradThreshold)).toEqual(Array.from(expected.learned!.gradThreshold));
+          }
+        });
+      }
+    }
+  }
+});

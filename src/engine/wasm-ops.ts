@@ -201,16 +201,54 @@ export class WasmOps extends CpuOps {
     }
   }
 
+  /** Thresholds `[1]` or `[channels]` and leaks `[1]` or `[channels]` as the kernels take them (`thresholdOf`, `betaOf`). */
+  private neuronConstants(params: NeuronParams, vThreshold?: CpuTensor, beta?: CpuTensor): { thresholds: Float32Array; betas: Float32Array } {
+    const thresholds = (vThreshold as Float32Array | undefined) ?? params.vThreshold;
+    const perChannel = (beta as Float32Array | undefined) ?? params.betas;
+    const betas = perChannel && perChannel.length > 1 ? perChannel : Float32Array.of(Math.fround(perChannel?.[0] ?? params.beta));
+    return { thresholds, betas };
+  }
+
+  override neuronBackward(args: Args<'neuronBackward'>): void {
+    const { params, neurons, numSteps } = args;
+    const model = NEURON_MODELS[params.model];
+    if (!model.trainable) throw new Error(`${params.model} neurons are converted, not trained: no backward pass`);
+    const learns = model.learns.length > 0;
+    if (learns && !args.learned) throw new Error(`${params.model} learns its leak and threshold: the backward pass needs the forward's spikes`);
+    const { thresholds, betas } = this.neuronConstants(params, args.vThreshold, args.beta);
+    const count = numSteps * neurons;
+    const soft = params.reset === 'soft';
+    const inputs = [
+      { data: args.membrane, length: count },
+      { data: args.gradSpikes, length: count },
+      { data: thresholds, length: thresholds.length },
+      { data: betas, length: betas.length },
+      ...(args.learned ? [{ data: args.learned.spikes, length: count }, { data: args.learned.gradBeta, length: neurons }, { data: args.learned.gradThreshold, length: neurons }] : []),
+    ];
+    this.withMemory(inputs, { data: args.gradInput, length: count }, [], ([membrane, gradSpikes, thresholdsAt, betasAt, spikes = 0, gradBeta = 0, gradThreshold = 0], gradInput) => {
+      const surrogate = args.surrogate.kind === 'fast-sigmoid' ? 0 : 1;
+      const slope = args.surrogate.kind === 'fast-sigmoid' ? Math.fround(args.surrogate.slope) : 0;
+      this.memory.parallel(
+        'neuronBackward',
+        neurons,
+        (start, end) => [membrane, gradSpikes, spikes, numSteps, neurons, thresholdsAt, thresholds.length, betasAt, betas.length, params.channels,
+          model.chargeKind === 'leaky' ? 1 : 0, surrogate, slope, soft && !args.detachReset ? 1 : 0, soft ? 1 : 0, learns ? 1 : 0, Math.fround(params.vInitFraction),
+          gradInput, gradBeta, gradThreshold, start, end],
+        4,
+        1024,
+      );
+      if (args.learned) {
+        this.copyBack(args.learned.gradBeta, gradBeta, neurons);
+        this.copyBack(args.learned.gradThreshold, gradThreshold, neurons);
+      }
+    });
+  }
+
   override neuron(args: Args<'neuron'>): void {
     if (args.tStart !== 0) throw new Error('The CPU backend runs whole time ranges only.');
     const { neurons, tCount: numSteps, params } = args;
     const layer = args.layer as unknown as WasmNeuronLayer;
-    const learned = layer.learned;
-    const thresholds = (learned?.vThreshold as Float32Array | undefined) ?? params.vThreshold;
-    // The leak of each channel, or of the layer (as `betaOf` reads them).
-    const learnedBeta = learned?.beta as Float32Array | undefined;
-    const perChannel = learnedBeta ?? params.betas;
-    const betas = perChannel && perChannel.length > 1 ? perChannel : Float32Array.of(Math.fround(perChannel?.[0] ?? params.beta));
+    const { thresholds, betas } = this.neuronConstants(params, layer.learned?.vThreshold, layer.learned?.beta);
     const model = NEURON_MODELS[params.model];
     const xLength = (args.xBroadcast ? 1 : numSteps) * neurons;
     const inputs = [

@@ -26,6 +26,12 @@ export interface KernelExports {
     input: number, gradOutput: number, lengths: number, batch: number, tokens: number, inC: number,
     positions: number, channels: number, channelOffset: number, w: number, grad: number, fStart: number, fEnd: number,
   ): void;
+  neuronBackward(
+    membrane: number, gradSpikes: number, spikes: number, numSteps: number, neurons: number,
+    thresholds: number, thresholdCount: number, betas: number, betaCount: number, channels: number,
+    leaky: number, surrogate: number, slope: number, resetPath: number, soft: number, learns: number, initFraction: number,
+    gradInput: number, gradBeta: number, gradThreshold: number, start: number, end: number,
+  ): void;
   sumGroups(input: number, numSteps: number, outputs: number, groupSize: number, absolute: number, output: number, start: number, end: number): void;
 }
 
