@@ -66,20 +66,21 @@ export class WasmOps extends CpuOps {
     return this.memory.shared ? this.tensor(length, this.batchOffsets) : super.allocate(role, length);
   }
 
-  override upload(role: string, data: Float32Array | Int32Array | Uint32Array): CpuTensor {
-    if (!this.memory.shared) return super.upload(role, data);
-    const view = this.tensor(data.length, this.batchOffsets);
-    const typed = data instanceof Float32Array ? view : data instanceof Int32Array ? new Int32Array(view.buffer, view.byteOffset, data.length) : new Uint32Array(view.buffer, view.byteOffset, data.length);
+  /** A copy of `data` in the kernels' memory, of the same type, listed in `list`. */
+  private copyIn(data: Float32Array | Int32Array | Uint32Array, list: number[]): CpuTensor {
+    const view = this.tensor(data.length, list);
+    const Typed = data.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => Float32Array | Int32Array | Uint32Array;
+    const typed = data instanceof Float32Array ? view : new Typed(view.buffer, view.byteOffset, data.length);
     typed.set(data);
     return typed;
   }
 
+  override upload(role: string, data: Float32Array | Int32Array | Uint32Array): CpuTensor {
+    return this.memory.shared ? this.copyIn(data, this.batchOffsets) : super.upload(role, data);
+  }
+
   override persistent(role: string, data: Float32Array | Int32Array | Uint32Array): CpuTensor {
-    if (!this.memory.shared) return super.persistent(role, data);
-    const view = this.tensor(data.length, this.persistentOffsets);
-    const typed = data instanceof Float32Array ? view : data instanceof Int32Array ? new Int32Array(view.buffer, view.byteOffset, data.length) : new Uint32Array(view.buffer, view.byteOffset, data.length);
-    typed.set(data);
-    return typed;
+    return this.memory.shared ? this.copyIn(data, this.persistentOffsets) : super.persistent(role, data);
   }
 
   /**
