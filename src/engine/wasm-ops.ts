@@ -58,8 +58,8 @@ export class WasmOps extends CpuOps {
   private tensor(length: number, list: number[]): Float32Array {
     const offset = this.memory.allocate(Math.max(1, length) * 4);
     list.push(offset);
-    // Zeroed, as a fresh array of the reference backend is (the block may have held another tensor).
-    return this.memory.f32(offset, length).fill(0);
+    // Not zeroed: as on the GPU (whose buffers are reused), an op writes a tensor before it is read.
+    return this.memory.f32(offset, length);
   }
 
   override allocate(role: string, length: number): CpuTensor {
