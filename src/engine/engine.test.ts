@@ -175,14 +175,26 @@ describe('Engine.classify', () => {
     expect(result.samples[0].unknownTokens.length).toBeGreaterThan(0);
   });
 
-  it('auto falls back to the CPU reference when WebGPU offers nothing, and says why', async () => {
+  it('auto falls back to the WebAssembly CPU backend when WebGPU offers nothing, and says why', async () => {
     const engine = new Engine({ backend: 'auto', gpu: async () => undefined });
     const result = await engine.classify(model(), ['good film'], { numSteps: 4, encoding: 'rate', seed: 1 });
     expect(result.backend).toBe('cpu');
-    expect(result.backendDetail).toMatch(/WebGPU unavailable/);
+    expect(result.backendDetail).toMatch(/^WebAssembly SIMD, \d+ threads? \(WebGPU unavailable/);
     await expect(new Engine({ backend: 'gpu', gpu: async () => undefined }).classify(model(), ['good'], { numSteps: 4, encoding: 'rate', seed: 1 })).rejects.toMatchObject({
       name: 'GpuUnavailableError',
     });
+  });
+
+  it('in Node, auto takes the CPU backend over a software adapter (SwiftShader) and names it; gpu still takes it; reference is the TypeScript one', async () => {
+    const options = { numSteps: 4, encoding: 'rate' as const, seed: 1 };
+    const auto = await new Engine({ backend: 'auto', gpu: nodeGpu, skipSoftwareAdapter: true }).classify(model(), ['good film'], options);
+    expect(auto.backend).toBe('cpu');
+    expect(auto.backendDetail).toMatch(/auto: the only WebGPU adapter is a software one, .*swiftshader/i);
+    const gpuRun = await new Engine({ backend: 'gpu', gpu: nodeGpu, skipSoftwareAdapter: true }).classify(model(), ['good film'], options);
+    expect(gpuRun.backend).toBe('gpu');
+    const reference = await new Engine({ backend: 'reference' }).classify(model(), ['good film'], options);
+    expect(reference.backendDetail).toBe('CPU reference (chosen)');
+    expect(reference.samples[0].scores).toEqual(auto.samples[0].scores);
   });
 
   it('recovers on a new device after the GPU device is lost', async () => {
