@@ -28,20 +28,21 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('spikescope classify', () => {
-  it('--backend gpu and --backend cpu give the same label, scores and spike counts for the same seed', () => {
+  it('--backend gpu, cpu (WebAssembly) and reference give the same label, scores and spike counts for the same seed', () => {
     const text = "it's a good film , but the plot was boring";
-    const runs = ['gpu', 'cpu'].map((backend) => {
+    const runs = ['gpu', 'cpu', 'reference'].map((backend) => {
       const { code, stdout } = cli(['classify', '--model', modelDir, '--backend', backend, '--steps', '16', '--seed', '7', '--json', text]);
       expect(code).toBe(0);
       return JSON.parse(stdout);
     });
-    expect(runs[0].backend).toBe('gpu');
-    expect(runs[1].backend).toBe('cpu');
-    const [gpu, cpu] = runs.map((run) => run.results[0]);
-    expect(gpu.label).toBe(cpu.label);
-    expect(gpu.scores).toEqual(cpu.scores);
-    expect(gpu.activity.map((a: { spikeCount: number }) => a.spikeCount)).toEqual(cpu.activity.map((a: { spikeCount: number }) => a.spikeCount));
-    expect(gpu.energy.totals).toEqual(cpu.energy.totals);
+    expect(runs.map((run) => run.backend)).toEqual(['gpu', 'cpu', 'cpu']);
+    const [gpu, ...cpus] = runs.map((run) => run.results[0]);
+    for (const cpu of cpus) {
+      expect(gpu.label).toBe(cpu.label);
+      expect(gpu.scores).toEqual(cpu.scores);
+      expect(gpu.activity.map((a: { spikeCount: number }) => a.spikeCount)).toEqual(cpu.activity.map((a: { spikeCount: number }) => a.spikeCount));
+      expect(gpu.energy.totals).toEqual(cpu.energy.totals);
+    }
   });
 
   it('reads one text per line from standard input, and refuses binary junk in one line', () => {
