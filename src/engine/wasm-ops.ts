@@ -184,22 +184,34 @@ export class WasmOps extends CpuOps {
     if (args.tStart !== 0 || args.tCount !== args.shape.numSteps) throw new Error('The CPU backend runs whole time ranges only.');
     const { numSteps, batch, tokens, dim } = args.shape;
     const vocab = Math.floor(args.probabilities.length / dim);
+    const count = batch * tokens;
+    // The rows of the words in the batch only (a vocabulary's table is tens of megabytes), ids renumbered.
+    const ids = new Int32Array(count);
+    const rows = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+      const token = args.tokenIds[i];
+      if (token >= vocab) {
+        throw new RangeError(`Token id ${token} at sample ${Math.floor(i / tokens)}, position ${i % tokens} is outside the vocabulary of ${vocab} words.`);
+      }
+      if (token < 0) ids[i] = -1;
+      else {
+        let row = rows.get(token);
+        if (row === undefined) rows.set(token, (row = rows.size));
+        ids[i] = row;
+      }
+    }
+    const table = new Float32Array(Math.max(1, rows.size) * dim);
+    const probabilities = args.probabilities as Float32Array;
+    for (const [token, row] of rows) table.set(probabilities.subarray(token * dim, (token + 1) * dim), row * dim);
     const inputs = [
-      { data: args.tokenIds, length: batch * tokens },
-      { data: args.probabilities, length: vocab * dim },
+      { data: ids, length: count },
+      { data: table, length: table.length },
       { data: args.streamIds, length: batch },
     ];
-    let failed = 0;
-    this.withMemory(inputs, { data: args.output, length: numSteps * batch * tokens * dim }, [], ([ids, probabilities, streams], out) => {
+    this.withMemory(inputs, { data: args.output, length: numSteps * count * dim }, [], ([idsAt, tableAt, streams], out) => {
       const kind = args.kind === 'rate' ? 0 : 1;
-      const results = this.memory.parallel('encode', batch, (start, end) => [kind, args.seed >>> 0, numSteps, batch, tokens, dim, args.positionOffset, ids, probabilities, vocab, streams, args.firstStepOnly ? 1 : 0, out, start, end]);
-      failed = results.find((result) => result > 0) ?? 0;
+      this.memory.parallel('encode', batch, (start, end) => [kind, args.seed >>> 0, numSteps, batch, tokens, dim, args.positionOffset, idsAt, tableAt, rows.size, streams, args.firstStepOnly ? 1 : 0, out, start, end]);
     });
-    if (failed > 0) {
-      const b = Math.floor((failed - 1) / tokens);
-      const j = (failed - 1) % tokens;
-      throw new RangeError(`Token id ${args.tokenIds[failed - 1]} at sample ${b}, position ${j} is outside the vocabulary of ${vocab} words.`);
-    }
   }
 
   /** Thresholds `[1]` or `[channels]` and leaks `[1]` or `[channels]` as the kernels take them (`thresholdOf`, `betaOf`). */
