@@ -513,6 +513,23 @@ export function poolSum(
   }
 }
 
+/** Average pooling's scale (src/reference/pool.ts): values[r][c] ·= scale[r % batch][c], rows [start, end). */
+export function scaleRows(values: usize, scale: usize, batch: i32, channels: i32, start: i32, end: i32): void {
+  for (let r = start; r < end; r++) {
+    const row = values + ((<usize>r * <usize>channels) << 2);
+    const factors = scale + ((<usize>(r % batch) * <usize>channels) << 2);
+    let c = 0;
+    for (; c + 4 <= channels; c += 4) {
+      const at = <usize>c << 2;
+      v128.store(row + at, f32x4.mul(v128.load(row + at), v128.load(factors + at)));
+    }
+    for (; c < channels; c++) {
+      const at = <usize>c << 2;
+      store<f32>(row + at, load<f32>(row + at) * load<f32>(factors + at));
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sums over time and groups (src/reference/reduce.ts): out[o] = Σ_t Σ_k f(in[t][o·groupSize + k]),
 // t outer, k inner, f = |s| when `absolute`; outputs [start, end).

@@ -318,3 +318,27 @@ describe('WebAssembly backend: BPTT through the neurons equals the reference bit
     }
   }
 });
+
+describe('WebAssembly backend: layer state and pooling scale', () => {
+  it('the initial neuron state and average pooling scale equal the reference', () => {
+    for (const [vThreshold, fraction] of [[Float32Array.of(0.8), 0.5], [Float32Array.of(0.5, -1, 0.75), 0.3], [Float32Array.of(1, 2, 3), 0]] as const) {
+      const params = { model: 'IF' as const, reset: 'soft' as const, vThreshold, channels: 3, beta: 1, vReset: 0, vInitFraction: fraction, levels: 2 };
+      const expected = new CpuOps().neuronLayer('n', params, 3 * 77 + 2);
+      const actual = new WasmOps().neuronLayer('n', params, 3 * 77 + 2);
+      expect(Object.is(actual.state.v[1], expected.state.v[1])).toBe(true);
+      expect(Array.from(actual.state.v)).toEqual(Array.from(expected.state.v));
+      expect(Array.from(actual.state.count)).toEqual(Array.from(expected.state.count));
+    }
+    const values1 = values(30 * 13, 61);
+    const scale = values(5 * 13, 62);
+    const expected = values1.slice();
+    new CpuOps().scaleRows({ rows: 30, rowStart: 0, rowCount: 30, batch: 5, channels: 13, values: expected, scale });
+    const ops = new WasmOps();
+    const inMemory = ops.upload('v', values1) as Float32Array;
+    ops.scaleRows({ rows: 30, rowStart: 0, rowCount: 30, batch: 5, channels: 13, values: inMemory, scale });
+    expect(Array.from(inMemory)).toEqual(Array.from(expected));
+    const outside = values1.slice();
+    ops.scaleRows({ rows: 30, rowStart: 0, rowCount: 30, batch: 5, channels: 13, values: outside, scale });
+    expect(Array.from(outside)).toEqual(Array.from(expected));
+  });
+});

@@ -352,6 +352,26 @@ export class WasmOps extends CpuOps {
     });
   }
 
+  override neuronLayer(_role: string, params: NeuronParams, neurons: number, learned?: { vThreshold: CpuTensor; beta: CpuTensor }): WasmNeuronLayer & ReturnType<CpuOps['neuronLayer']> {
+    // The reference's initial state (v = fround(f·θ of the channel), count 0), one channel pattern repeated.
+    const thresholds = (learned?.vThreshold as Float32Array | undefined) ?? params.vThreshold;
+    const pattern = new Float32Array(thresholds.length === 1 ? 1 : params.channels);
+    for (let c = 0; c < pattern.length; c++) pattern[c] = Math.fround(params.vInitFraction * thresholds[c]);
+    const v = new Float32Array(neurons);
+    if (pattern.length === 1) v.fill(pattern[0]);
+    else for (let start = 0; start < neurons; start += pattern.length) v.set(pattern.subarray(0, Math.min(pattern.length, neurons - start)), start);
+    return { params, state: { v, count: new Float32Array(neurons) }, learned };
+  }
+
+  override scaleRows(args: Args<'scaleRows'>): void {
+    if (args.rowStart !== 0 || args.rowCount !== args.rows) throw new Error('The CPU backend runs whole time ranges only.');
+    const { rows, batch, channels } = args;
+    this.withMemory([{ data: args.scale, length: batch * channels }], { data: args.values, length: rows * channels }, [], ([scale], values) => {
+      if (this.memory.offsetOf(args.values) !== values) this.memory.f32(values, rows * channels).set((args.values as Float32Array).subarray(0, rows * channels));
+      this.memory.parallel('scaleRows', rows, (start, end) => [values, scale, batch, channels, start, end], 1, 64);
+    });
+  }
+
   /** Copies `length` floats at `offset` into `target` unless `target` is that very memory. */
   private copyBack(target: CpuTensor, offset: number, length: number): void {
     if (this.memory.offsetOf(target) === offset) return;

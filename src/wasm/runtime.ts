@@ -32,6 +32,7 @@ export interface KernelExports {
     leaky: number, surrogate: number, slope: number, resetPath: number, soft: number, learns: number, initFraction: number,
     gradInput: number, gradBeta: number, gradThreshold: number, start: number, end: number,
   ): void;
+  scaleRows(values: number, scale: number, batch: number, channels: number, start: number, end: number): void;
   sumGroups(input: number, numSteps: number, outputs: number, groupSize: number, absolute: number, output: number, start: number, end: number): void;
 }
 
