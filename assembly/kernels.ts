@@ -216,13 +216,14 @@ function zero(p: usize, count: i32): void {
 
 /**
  * Rows [rowStart, rowEnd) of the convolution. `mode`: 0 dense, 1 sparse (event lists built per row),
- * 2 chooses per row: sparse when at most `sparseFraction` of the row's valid inputs are nonzero.
+ * 2 chooses per row: sparse when at most `spikeFraction` (inputs all 0 or 1) or `analogFraction` (other
+ * values) of the row's valid inputs are nonzero.
  * Returns the number of nonzero inputs seen by the sparse path (for statistics).
  */
 export function conv(
   input: usize, rowStart: i32, rowEnd: i32, batch: i32, tokens: i32, inC: i32, lengths: usize,
   branches: i32, widths: usize, filters: i32, packed: usize, bias: usize,
-  output: usize, positions: i32, mode: i32, sparseFraction: f32, scratch: usize,
+  output: usize, positions: i32, mode: i32, spikeFraction: f32, analogFraction: f32, scratch: usize,
 ): i32 {
   const fPad = (filters + 3) & ~3;
   const channels = branches * filters;
@@ -259,7 +260,7 @@ export function conv(
         store<i32>(counts + (<usize>t << 2), n);
         nonzero += n;
       }
-      if (mode == 2) sparse = <f32>nonzero <= sparseFraction * <f32>(length * inC);
+      if (mode == 2) sparse = <f32>nonzero <= (binary ? spikeFraction : analogFraction) * <f32>(length * inC);
       if (sparse) events += nonzero;
     }
     let packedBranch = packed;

@@ -43,7 +43,7 @@ async function engineTimes(page: Page, model: string, backend: string): Promise<
       times.push(await page.evaluate((wanted) => (window as unknown as { times: { text: string; ms: number }[] }).times.find((entry) => entry.text === wanted)!.ms, text));
     }
   }
-  const detail = (await page.getByTestId('backend').textContent()) ?? '';
+  const detail = await page.getByTestId('backend').innerText();
   return { times, detail: detail.replace(/\s+/g, ' ').trim() };
 }
 

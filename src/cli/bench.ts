@@ -1,4 +1,5 @@
 import { parseFlags } from './flags';
+import { UsageError } from './errors';
 import { type Backend, CpuBackend, createCpuBackend, GpuBackend, type RunnableModel } from '../engine/backends';
 import { Engine } from '../engine/engine';
 import { SPARSE_CROSSOVER, WasmOps, type WasmPath } from '../engine/wasm-ops';
@@ -147,11 +148,17 @@ async function timeConv(rows: number, input: Float32Array, weights: Float32Array
 
 /** `spikescope bench`: ratios measured in one run on this machine. */
 export async function runBench(argv: string[]): Promise<number> {
-  const parsed = parseFlags(argv, { json: { type: 'boolean' }, quick: { type: 'boolean' } });
+  const parsed = parseFlags(argv, { json: { type: 'boolean' }, quick: { type: 'boolean' }, backends: { type: 'string' } });
   const quick = parsed.values.quick ?? false;
   const repeats = quick ? 1 : 3;
+  const chosen = new Set((parsed.values.backends ?? 'gpu,wasm,reference').split(','));
+  for (const name of chosen) {
+    if (name !== 'gpu' && name !== 'wasm' && name !== 'reference') throw new UsageError(`--backends takes gpu, wasm and reference, got '${name}'`);
+  }
   const ctx = await GpuContext.create(await nodeGpu());
   const gpu = new GpuBackend(ctx);
+  /** The median time of `run`, or NaN (null in JSON) when `backend` is not measured. */
+  const timed = (backend: string, times: number, run: () => Promise<unknown>, warmUp = true) => (chosen.has(backend) ? timeMedian(times, run, warmUp) : Promise.resolve(Number.NaN));
   const reference = createCpuBackend('reference');
   const memory = kernelMemory();
   if (!memory) throw new Error(`bench needs the WebAssembly backend: ${wasmUnavailableReason()}`);
@@ -185,12 +192,12 @@ export async function runBench(argv: string[]): Promise<number> {
       const batch = benchBatch(model, batchSize);
       for (const numSteps of stepCounts) {
         const options = (backend: Backend, stepMode: 'fused' | 'per-step') => [executeOptions(backend, model, batchSize, numSteps, stepMode, encoding)];
-        const fusedMs = await timeMedian(repeats, () => gpu.run(runnable, batch, options(gpu, 'fused')));
-        const perStepMs = await timeMedian(repeats, () => gpu.run(runnable, batch, options(gpu, 'per-step')));
-        const wasmMs = await timeMedian(repeats, () => wasm.run(runnable, batch, options(wasm, 'fused')));
-        const wasm1Ms = await oneThread(() => timeMedian(repeats, () => wasm.run(runnable, batch, options(wasm, 'fused'))));
+        const fusedMs = await timed('gpu', repeats, () => gpu.run(runnable, batch, options(gpu, 'fused')));
+        const perStepMs = await timed('gpu', repeats, () => gpu.run(runnable, batch, options(gpu, 'per-step')));
+        const wasmMs = await timed('wasm', repeats, () => wasm.run(runnable, batch, options(wasm, 'fused')));
+        const wasm1Ms = await oneThread(() => timed('wasm', repeats, () => wasm.run(runnable, batch, options(wasm, 'fused'))));
         const slowCpu = batchSize * numSteps > 256 && encoding === 'rate';
-        const cpuMs = await timeMedian(slowCpu ? 1 : repeats, () => reference.run(runnable, batch, options(reference, 'fused')), !slowCpu);
+        const cpuMs = await timed('reference', slowCpu ? 1 : repeats, () => reference.run(runnable, batch, options(reference, 'fused')), !slowCpu);
         const denseGflop = (2 * macs * batchSize * numSteps) / 1e9;
         const rate = (ms: number) => denseGflop / (ms / 1000);
         const row: EngineCase = {
@@ -199,67 +206,78 @@ export async function runBench(argv: string[]): Promise<number> {
           gflops: { fused: rate(fusedMs), perStep: rate(perStepMs), reference: rate(cpuMs), wasm: rate(wasmMs), wasm1: rate(wasm1Ms) },
         };
         cases.push(row);
-        const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
-        log(
-          `${encoding.padEnd(6)} batch ${String(batchSize).padStart(2)} T ${String(numSteps).padStart(2)}: ` +
-            `gpu ${ms(fusedMs)} ms, gpu-step ${ms(perStepMs)} ms, wasm ${ms(wasmMs)} ms (1 thread ${ms(wasm1Ms)}), ref ${ms(cpuMs)} ms; ` +
-            `wasm is ${(fusedMs / wasmMs).toFixed(1)}x gpu, ${(cpuMs / wasmMs).toFixed(0)}x ref; GFLOP/s wasm ${row.gflops.wasm.toFixed(1)}, gpu ${row.gflops.fused.toFixed(1)}`,
-        );
+        const ms = (value: number) => (Number.isNaN(value) ? '-' : value >= 100 ? value.toFixed(0) : value.toFixed(1));
+        const parts = [
+          chosen.has('gpu') && `gpu ${ms(fusedMs)} ms, gpu-step ${ms(perStepMs)} ms`,
+          chosen.has('wasm') && `wasm ${ms(wasmMs)} ms (1 thread ${ms(wasm1Ms)}, ${row.gflops.wasm.toFixed(1)} GFLOP/s)`,
+          chosen.has('reference') && `ref ${ms(cpuMs)} ms`,
+          chosen.has('wasm') && chosen.has('gpu') && `wasm ${(fusedMs / wasmMs).toFixed(1)}x faster than gpu`,
+          chosen.has('wasm') && chosen.has('reference') && `${(cpuMs / wasmMs).toFixed(0)}x faster than ref`,
+        ];
+        log(`${encoding.padEnd(6)} batch ${String(batchSize).padStart(2)} T ${String(numSteps).padStart(2)}: ${parts.filter(Boolean).join('; ')}`);
       }
     }
   }
 
   // The dense product of the WebAssembly kernels (analog input, register-blocked): the CPU's roofline here.
-  const gemmRows = quick ? 256 : 1024;
-  const gemmWeights = convInput(WIDTHS.reduce((sum, w) => sum + w, 0) * DIM * FILTERS, 1, true, 3);
-  const gemmInput = convInput(gemmRows * SENTENCE_TOKENS * DIM, 1, true, 4);
-  const gemmGflop = (2 * denseMacsPerSampleStep(SENTENCE_TOKENS) * gemmRows - 2 * WIDTHS.length * FILTERS * 2 * gemmRows) / 1e9;
-  const gemmMs = await timeConv(gemmRows, gemmInput, gemmWeights, 'dense', repeats);
-  const gemm1Ms = await oneThread(() => timeConv(gemmRows, gemmInput, gemmWeights, 'dense', repeats));
-  const gemm = { rows: gemmRows, gflops: gemmGflop / (gemmMs / 1000), gflops1: gemmGflop / (gemm1Ms / 1000) };
-  log(`dense GEMM (the convolution on analog input, ${gemmRows} rows): ${gemm.gflops.toFixed(1)} GFLOP/s on ${threads} threads, ${gemm.gflops1.toFixed(1)} on 1`);
-  for (const row of cases.filter((c) => c.encoding === 'rate' && c.batch === Math.max(...batches))) {
-    log(`  rate batch ${row.batch} T ${row.numSteps}: wasm reaches ${((100 * row.gflops.wasm) / gemm.gflops).toFixed(0)} % of the dense GEMM rate (event-driven convolution), gpu ${((100 * row.gflops.fused) / gemm.gflops).toFixed(0)} %`);
-  }
-
-  // Event-driven against dense: the convolution on inputs of a given density, both paths.
-  const densities = quick ? [0.05, 0.5, 1] : [0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
+  let gemm: { rows: number; gflops: number; gflops1: number } | null = null;
   const crossover: { density: number; spikes: { sparseMs: number; denseMs: number }; analog: { sparseMs: number; denseMs: number } }[] = [];
-  for (const density of densities) {
-    const entry = { density, spikes: { sparseMs: 0, denseMs: 0 }, analog: { sparseMs: 0, denseMs: 0 } };
-    for (const kind of ['spikes', 'analog'] as const) {
-      const input = convInput(gemmRows * SENTENCE_TOKENS * DIM, density, kind === 'analog', 5);
-      entry[kind].sparseMs = await timeConv(gemmRows, input, gemmWeights, 'sparse', repeats);
-      entry[kind].denseMs = await timeConv(gemmRows, input, gemmWeights, 'dense', repeats);
+  let crossovers: { spikes: number | null; analog: number | null; used: typeof SPARSE_CROSSOVER } | null = null;
+  if (chosen.has('wasm')) {
+    const gemmRows = quick ? 256 : 1024;
+    const gemmWeights = convInput(WIDTHS.reduce((sum, w) => sum + w, 0) * DIM * FILTERS, 1, true, 3);
+    const gemmInput = convInput(gemmRows * SENTENCE_TOKENS * DIM, 1, true, 4);
+    const gemmGflop = (2 * (denseMacsPerSampleStep(SENTENCE_TOKENS) - WIDTHS.length * FILTERS * 2) * gemmRows) / 1e9;
+    const gemmMs = await timeConv(gemmRows, gemmInput, gemmWeights, 'dense', repeats);
+    const gemm1Ms = await oneThread(() => timeConv(gemmRows, gemmInput, gemmWeights, 'dense', repeats));
+    gemm = { rows: gemmRows, gflops: gemmGflop / (gemmMs / 1000), gflops1: gemmGflop / (gemm1Ms / 1000) };
+    log(`dense GEMM (the convolution on analog input, ${gemmRows} rows): ${gemm.gflops.toFixed(1)} GFLOP/s on ${threads} threads, ${gemm.gflops1.toFixed(1)} on 1`);
+    for (const row of cases.filter((c) => c.encoding === 'rate' && c.batch === Math.max(...batches))) {
+      log(`  rate batch ${row.batch} T ${row.numSteps}: wasm reaches ${((100 * row.gflops.wasm) / gemm.gflops).toFixed(0)} % of the dense GEMM rate (event-driven convolution), gpu ${((100 * row.gflops.fused) / gemm.gflops).toFixed(0)} %`);
     }
-    crossover.push(entry);
+
+    // Event-driven against dense: the convolution on inputs of a given density, both paths.
+    const densities = quick ? [0.05, 0.5, 1] : [0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
+    for (const density of densities) {
+      const entry = { density, spikes: { sparseMs: 0, denseMs: 0 }, analog: { sparseMs: 0, denseMs: 0 } };
+      for (const kind of ['spikes', 'analog'] as const) {
+        const input = convInput(gemmRows * SENTENCE_TOKENS * DIM, density, kind === 'analog', 5);
+        entry[kind].sparseMs = await timeConv(gemmRows, input, gemmWeights, 'sparse', repeats);
+        entry[kind].denseMs = await timeConv(gemmRows, input, gemmWeights, 'dense', repeats);
+      }
+      crossover.push(entry);
+      log(
+        `convolution at input density ${density.toFixed(2)}: 0/1 spikes event-driven ${entry.spikes.sparseMs.toFixed(1)} ms vs dense ${entry.spikes.denseMs.toFixed(1)} ms; ` +
+          `analog event-driven ${entry.analog.sparseMs.toFixed(1)} ms vs dense ${entry.analog.denseMs.toFixed(1)} ms`,
+      );
+    }
+    const firstLoss = (kind: 'spikes' | 'analog') => crossover.find((entry) => entry[kind].sparseMs >= entry[kind].denseMs)?.density ?? null;
+    crossovers = { spikes: firstLoss('spikes'), analog: firstLoss('analog'), used: SPARSE_CROSSOVER };
     log(
-      `convolution at input density ${density.toFixed(2)}: 0/1 spikes event-driven ${entry.spikes.sparseMs.toFixed(1)} ms vs dense ${entry.spikes.denseMs.toFixed(1)} ms; ` +
-        `analog event-driven ${entry.analog.sparseMs.toFixed(1)} ms vs dense ${entry.analog.denseMs.toFixed(1)} ms`,
+      `crossover: event-driven stops paying at density ${crossovers.spikes ?? '> 1'} (0/1 spikes), ${crossovers.analog ?? '> 1'} (analog); ` +
+        `the backend switches to dense above ${SPARSE_CROSSOVER.spikes} (spikes) and ${SPARSE_CROSSOVER.analog} (analog)`,
     );
   }
-  const firstLoss = (kind: 'spikes' | 'analog') => crossover.find((entry) => entry[kind].sparseMs >= entry[kind].denseMs)?.density ?? null;
-  const crossovers = { spikes: firstLoss('spikes'), analog: firstLoss('analog'), used: SPARSE_CROSSOVER };
-  log(
-    `crossover: event-driven stops paying at density ${crossovers.spikes ?? '> 1'} (0/1 spikes), ${crossovers.analog ?? '> 1'} (analog); ` +
-      `the backend switches to dense above ${SPARSE_CROSSOVER}`,
-  );
 
-  const bandwidthResult = await bandwidth(ctx, repeats);
-  log(
-    `bandwidth: neuron kernel ${bandwidthResult.neuronGBs.toFixed(2)} GB/s, copy kernel ${bandwidthResult.copyGBs.toFixed(2)} GB/s ` +
-      `(${(bandwidthResult.ratio * 100).toFixed(0)} % of copy)`,
-  );
+  let bandwidthResult: Awaited<ReturnType<typeof bandwidth>> | null = null;
+  if (chosen.has('gpu')) {
+    bandwidthResult = await bandwidth(ctx, repeats);
+    log(
+      `bandwidth: neuron kernel ${bandwidthResult.neuronGBs.toFixed(2)} GB/s, copy kernel ${bandwidthResult.copyGBs.toFixed(2)} GB/s ` +
+        `(${(bandwidthResult.ratio * 100).toFixed(0)} % of copy)`,
+    );
+  }
   gpu.dispose();
   wasm.dispose();
   const sentence = Array.from({ length: SENTENCE_TOKENS }, (_, j) => `word${(j * 37) % 2000}`).join(' ');
   const latency: { backend: string; numSteps: number; ms: number }[] = [];
-  for (const backend of ['gpu', 'cpu'] as const) {
+  for (const [name, backend] of [['gpu', 'gpu'], ['wasm', 'cpu']] as const) {
+    if (!chosen.has(name)) continue;
     const engine = new Engine({ backend, gpu: nodeGpu, maxBatch: 64 });
     for (const numSteps of stepCounts) {
       const ms = await timeMedian(quick ? 1 : 5, () => engine.classify(model, [sentence], { numSteps, encoding: 'rate', seed: 1 }));
-      latency.push({ backend: backend === 'cpu' ? 'wasm' : 'gpu', numSteps, ms });
-      log(`latency, one ${SENTENCE_TOKENS}-token sentence end to end (SNN + ANN twin), ${backend === 'cpu' ? 'wasm' : 'gpu'}, T ${numSteps}: ${ms.toFixed(1)} ms`);
+      latency.push({ backend: name, numSteps, ms });
+      log(`latency, one ${SENTENCE_TOKENS}-token sentence end to end (SNN + ANN twin), ${name}, T ${numSteps}: ${ms.toFixed(1)} ms`);
     }
     engine.dispose();
   }

@@ -11,7 +11,7 @@ const USAGE = `usage: spikescope <command> [options]
 commands:
   classify --model DIR [--backend gpu|cpu|auto] [--steps T] [--encoding rate|direct] [--seed N] [--json] [TEXT...]
            classify each TEXT (or each line of standard input)
-  bench    [--json] [--quick]   time the engine: fused vs per-step, GPU vs CPU, bandwidth, latency
+  bench    [--json] [--quick] [--backends gpu,wasm,reference]   time every backend: GFLOP/s, the dense GEMM, the event-driven crossover, bandwidth, latency
   ${TRAIN_USAGE}
   ${CONVERT_USAGE}
   ${EVAL_USAGE}

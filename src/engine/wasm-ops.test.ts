@@ -4,6 +4,7 @@ import { linearReference } from '../reference/linear';
 import { hashU32 } from '../reference/rng';
 import { CpuOps } from './cpu-ops';
 import { WasmOps, type WasmPath } from './wasm-ops';
+import { kernelMemory } from '../wasm/runtime';
 
 /** Deterministic values in [-1, 1). */
 function values(count: number, seed: number): Float32Array {
@@ -24,7 +25,17 @@ function inputs(kind: 'analog' | 'spikes' | 'bipolar' | 'sparse-analog', count: 
 
 const PATHS: WasmPath[] = ['dense', 'sparse', 'auto'];
 
+// Every kernel call here is split over the helper threads, however small (the engine tests and the
+// goldens run the default split).
+kernelMemory()!.minPartWork = 1;
+
 describe('WebAssembly backend: the same bits as the CPU reference', () => {
+  it('runs on helper threads where the machine has more than one core', async () => {
+    const { availableParallelism } = await import('node:os');
+    expect(kernelMemory()!.shared).toBe(true);
+    if (availableParallelism() > 1) expect(kernelMemory()!.threads).toBeGreaterThan(1);
+  });
+
   const shapes: ConvShape[] = [
     { rows: 6, batch: 3, tokens: 9, inChannels: 12, widths: [2, 3, 4], filters: 5 },
     { rows: 4, batch: 2, tokens: 20, inChannels: 100, widths: [3, 4, 5], filters: 100 },

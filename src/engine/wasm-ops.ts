@@ -16,11 +16,13 @@ interface WasmNeuronLayer {
 type Args<K extends keyof TensorOps<CpuTensor>> = TensorOps<CpuTensor>[K] extends (args: infer A) => unknown ? A : never;
 
 /**
- * Below this fraction of nonzero inputs in a row, the convolution and linear kernels run
- * event-driven (work per nonzero input); above it, as a dense register-blocked product. Both give
- * the same bits. Measured by `spikescope bench` (the crossover line).
+ * Up to these fractions of nonzero inputs in a row, the convolution and linear kernels run
+ * event-driven (work per nonzero input: additions only for 0/1 spikes, multiply-adds for other
+ * values); above them, as a dense register-blocked product. Both give the same bits. Measured by
+ * `spikescope bench` (its crossover lines): on 2 cores the event-driven path won up to 90 % density
+ * for spikes and 75 % for analog input, and lost at 100 % and 90 %.
  */
-export const SPARSE_CROSSOVER = 0.9;
+export const SPARSE_CROSSOVER = { spikes: 0.95, analog: 0.8 } as const;
 
 /** How the WebAssembly kernels choose their path: dense, event-driven, or by the input's density. */
 export type WasmPath = 'dense' | 'sparse' | 'auto';
@@ -42,7 +44,7 @@ export class WasmOps extends CpuOps {
 
   constructor(
     readonly path: WasmPath = 'auto',
-    readonly sparseCrossover = SPARSE_CROSSOVER,
+    readonly sparseCrossover: { spikes: number; analog: number } = SPARSE_CROSSOVER,
     memory: KernelMemory | null = kernelMemory(),
   ) {
     super();
@@ -161,8 +163,8 @@ export class WasmOps extends CpuOps {
       this.memory.exports.packConv(weightsAt, widths.length, widthsAt, filters, inChannels, packed);
       const mode = PATH_MODE[this.path];
       const events = this.memory.parallel('conv', rows, (start, end, part) => [
-        inputAt, start, end, batch, tokens, inChannels, lengthsAt, widths.length, widthsAt, filters, packed, biasAt, out, positions, mode, this.sparseCrossover, scratch + part * scratchBytes,
-      ]);
+        inputAt, start, end, batch, tokens, inChannels, lengthsAt, widths.length, widthsAt, filters, packed, biasAt, out, positions, mode, this.sparseCrossover.spikes, this.sparseCrossover.analog, scratch + part * scratchBytes,
+      ], 1, positions * weightCount);
       this.events += events.reduce((sum, n) => sum + n, 0);
     });
   }
@@ -210,7 +212,7 @@ export class WasmOps extends CpuOps {
     ];
     this.withMemory(inputs, { data: args.output, length: numSteps * count * dim }, [], ([idsAt, tableAt, streams], out) => {
       const kind = args.kind === 'rate' ? 0 : 1;
-      this.memory.parallel('encode', batch, (start, end) => [kind, args.seed >>> 0, numSteps, batch, tokens, dim, args.positionOffset, idsAt, tableAt, rows.size, streams, args.firstStepOnly ? 1 : 0, out, start, end]);
+      this.memory.parallel('encode', batch, (start, end) => [kind, args.seed >>> 0, numSteps, batch, tokens, dim, args.positionOffset, idsAt, tableAt, rows.size, streams, args.firstStepOnly ? 1 : 0, out, start, end], 1, 16 * numSteps * tokens * dim);
     });
   }
 
@@ -248,7 +250,7 @@ export class WasmOps extends CpuOps {
           model.chargeKind === 'leaky' ? 1 : 0, surrogate, slope, soft && !args.detachReset ? 1 : 0, soft ? 1 : 0, learns ? 1 : 0, Math.fround(params.vInitFraction),
           gradInput, gradBeta, gradThreshold, start, end],
         4,
-        1024,
+        16 * numSteps,
       );
       if (args.learned) {
         this.copyBack(args.learned.gradBeta, gradBeta, neurons);
@@ -281,7 +283,7 @@ export class WasmOps extends CpuOps {
         neurons,
         (start, end) => [x, args.xBroadcast ? 1 : 0, numSteps, neurons, v, count, thresholdsAt, thresholds.length, betasAt, betas.length, params.channels, leaky, bipolar, reset, Math.fround(params.vReset), params.levels, spikes, membrane, start, end],
         4,
-        1024,
+        8 * numSteps,
       );
       // State and membrane go back where they live.
       this.copyBack(layer.state.v, v, neurons);
@@ -300,13 +302,13 @@ export class WasmOps extends CpuOps {
     ];
     this.withMemory(inputs, { data: args.output, length: rows * channels }, [], ([input, valid, accumulated], out) => {
       if (accumulated !== undefined && accumulated !== out) this.memory.f32(out, rows * channels).set(this.memory.f32(accumulated, rows * channels));
-      this.memory.parallel('poolSum', rows, (start, end) => [input, rows, batch, positions, channels, valid, out, args.accumulate ? 1 : 0, start, end], 1, 16);
+      this.memory.parallel('poolSum', rows, (start, end) => [input, rows, batch, positions, channels, valid, out, args.accumulate ? 1 : 0, start, end], 1, 4 * positions * channels);
     });
   }
 
   private sumGroups(input: CpuTensor, numSteps: number, outputs: number, groupSize: number, absolute: boolean, output: CpuTensor): void {
     this.withMemory([{ data: input, length: numSteps * outputs * groupSize }], { data: output, length: outputs }, [], ([at], out) => {
-      this.memory.parallel('sumGroups', outputs, (start, end) => [at, numSteps, outputs, groupSize, absolute ? 1 : 0, out, start, end], 1, 64);
+      this.memory.parallel('sumGroups', outputs, (start, end) => [at, numSteps, outputs, groupSize, absolute ? 1 : 0, out, start, end], 1, 4 * numSteps * groupSize);
     });
   }
 
@@ -328,7 +330,7 @@ export class WasmOps extends CpuOps {
     const step = activation.kind !== 'quant' ? 1 : args.step ? args.step[0] : (activation as { step: number }).step;
     const levels = activation.kind === 'quant' ? activation.levels : 2;
     this.withMemory([{ data: args.input, length: args.count }], { data: args.output, length: args.count }, [], ([input], out) => {
-      this.memory.parallel('activation', args.count, (start, end) => [input, out, kind, Math.fround(step), levels, start, end], 4, 4096);
+      this.memory.parallel('activation', args.count, (start, end) => [input, out, kind, Math.fround(step), levels, start, end], 4, 4);
     });
   }
 
@@ -346,7 +348,7 @@ export class WasmOps extends CpuOps {
       let offset = 0;
       widths.forEach((width, k) => {
         const at = grad + offset * 4;
-        this.memory.parallel('convWeightGrad', filters, (start, end) => [input, gradOutput, lengths, batch, tokens, inChannels, positions, channels, k * filters, width, at, start, end], 4, 4);
+        this.memory.parallel('convWeightGrad', filters, (start, end) => [input, gradOutput, lengths, batch, tokens, inChannels, positions, channels, k * filters, width, at, start, end], 4, batch * positions * width * inChannels);
         offset += width * inChannels * filters;
       });
     });
@@ -368,7 +370,7 @@ export class WasmOps extends CpuOps {
     const { rows, batch, channels } = args;
     this.withMemory([{ data: args.scale, length: batch * channels }], { data: args.values, length: rows * channels }, [], ([scale], values) => {
       if (this.memory.offsetOf(args.values) !== values) this.memory.f32(values, rows * channels).set((args.values as Float32Array).subarray(0, rows * channels));
-      this.memory.parallel('scaleRows', rows, (start, end) => [values, scale, batch, channels, start, end], 1, 64);
+      this.memory.parallel('scaleRows', rows, (start, end) => [values, scale, batch, channels, start, end], 1, 4 * channels);
     });
   }
 

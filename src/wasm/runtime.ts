@@ -6,7 +6,7 @@ export interface KernelExports {
   conv(
     input: number, rowStart: number, rowEnd: number, batch: number, tokens: number, inC: number, lengths: number,
     branches: number, widths: number, filters: number, packed: number, bias: number,
-    output: number, positions: number, mode: number, sparseFraction: number, scratch: number,
+    output: number, positions: number, mode: number, spikeFraction: number, analogFraction: number, scratch: number,
   ): number;
   packConv(weights: number, branches: number, widths: number, filters: number, inC: number, packed: number): void;
   encode(
@@ -37,6 +37,8 @@ export interface KernelExports {
 }
 
 const PAGE = 65536;
+/** Work (multiply-adds, or a few operations per element) below which a part does not go to a helper thread: about 10 ms on one core. */
+const MIN_PART_WORK = 32 * 1024 * 1024;
 const ALIGN = 64;
 /** 4 GiB, the most a 32-bit memory can address. */
 const MAX_PAGES = 65536;
@@ -104,6 +106,8 @@ export class KernelMemory {
   private pool: KernelThreads | null = null;
   /** At most this many threads per kernel call (the benchmark sets 1 to measure one thread). */
   maxThreads = Number.POSITIVE_INFINITY;
+  /** Work below which a part stays on the calling thread (tests set 1 to split every call). */
+  minPartWork = MIN_PART_WORK;
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -130,13 +134,14 @@ export class KernelMemory {
   }
 
   /**
-   * Runs kernel `name` over `[0, total)` split in equal parts (multiples of `align`, at least
-   * `minPerPart` each), one per thread; `argsOf(start, end, part)` gives a part's arguments.
-   * Returns the results of the parts.
+   * Runs kernel `name` over `[0, total)` split in equal parts (multiples of `align`), one per
+   * thread, but only as many parts as give each at least `minPartWork` of work, `workPerUnit` per
+   * unit of `total` (waking a helper costs more than a small part saves); `argsOf(start, end, part)`
+   * gives a part's arguments. Returns the results of the parts.
    */
-  parallel(name: keyof KernelExports, total: number, argsOf: (start: number, end: number, part: number) => number[], align = 1, minPerPart = 1): number[] {
+  parallel(name: keyof KernelExports, total: number, argsOf: (start: number, end: number, part: number) => number[], align: number, workPerUnit: number): number[] {
     const threads = Math.min(this.threads, this.maxThreads);
-    const parts = Math.max(1, Math.min(threads, Math.floor(total / Math.max(1, minPerPart))));
+    const parts = Math.max(1, Math.min(threads, Math.floor((total * workPerUnit) / this.minPartWork), Math.floor(total / align)));
     const calls: { name: string; args: number[] }[] = [];
     let start = 0;
     for (let part = 0; part < parts; part++) {
