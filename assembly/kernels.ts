@@ -538,40 +538,46 @@ export function scaleRows(values: usize, scale: usize, batch: i32, channels: i32
 
 export function sumGroups(input: usize, numSteps: i32, outputs: i32, groupSize: i32, absolute: i32, output: usize, start: i32, end: i32): void {
   const perStep = <usize>outputs * <usize>groupSize;
-  const group = <usize>groupSize << 2;
-  let o = start;
-  // Four outputs at once, each its own chain of additions in the reference's order.
-  for (; o + 4 <= end; o += 4) {
-    let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0;
-    for (let t = 0; t < numSteps; t++) {
-      const p0 = input + ((<usize>t * perStep + <usize>o * <usize>groupSize) << 2);
-      const p1 = p0 + group, p2 = p1 + group, p3 = p2 + group;
-      if (absolute != 0) {
-        for (let k = 0; k < groupSize; k++) {
-          const at = <usize>k << 2;
-          a0 += abs<f32>(load<f32>(p0 + at)); a1 += abs<f32>(load<f32>(p1 + at));
-          a2 += abs<f32>(load<f32>(p2 + at)); a3 += abs<f32>(load<f32>(p3 + at));
-        }
-      } else {
-        for (let k = 0; k < groupSize; k++) {
-          const at = <usize>k << 2;
-          a0 += load<f32>(p0 + at); a1 += load<f32>(p1 + at); a2 += load<f32>(p2 + at); a3 += load<f32>(p3 + at);
-        }
-      }
-    }
-    store<f32>(output + (<usize>o << 2), a0);
-    store<f32>(output + (<usize>(o + 1) << 2), a1);
-    store<f32>(output + (<usize>(o + 2) << 2), a2);
-    store<f32>(output + (<usize>(o + 3) << 2), a3);
-  }
-  for (; o < end; o++) {
-    let acc: f32 = 0;
+  for (let o = start; o < end; o++) {
+    // Spikes are small integers: then any order of the sums is exact, and four lanes add at once.
+    // The lanes also check that every value is a whole number and that the total stays below
+    // 2^24; otherwise the output is summed again one value at a time, in the reference's order.
+    let acc = f32x4.splat(0);
+    let magnitude = f32x4.splat(0);
+    let fraction = f32x4.splat(0);
+    let tail: f32 = 0;
+    let tailMagnitude: f32 = 0;
+    let tailFraction = false;
     for (let t = 0; t < numSteps; t++) {
       const first = input + ((<usize>t * perStep + <usize>o * <usize>groupSize) << 2);
-      if (absolute != 0) for (let k = 0; k < groupSize; k++) acc += abs<f32>(load<f32>(first + (<usize>k << 2)));
-      else for (let k = 0; k < groupSize; k++) acc += load<f32>(first + (<usize>k << 2));
+      let k = 0;
+      for (; k + 4 <= groupSize; k += 4) {
+        const v = v128.load(first + (<usize>k << 2));
+        const m = f32x4.abs(v);
+        acc = f32x4.add(acc, absolute != 0 ? m : v);
+        magnitude = f32x4.add(magnitude, m);
+        fraction = v128.or(fraction, f32x4.ne(v, f32x4.floor(v)));
+      }
+      for (; k < groupSize; k++) {
+        const v = load<f32>(first + (<usize>k << 2));
+        tail += absolute != 0 ? abs<f32>(v) : v;
+        tailMagnitude += abs<f32>(v);
+        tailFraction = tailFraction || v != floor<f32>(v);
+      }
     }
-    store<f32>(output + (<usize>o << 2), acc);
+    const total = f32x4.extract_lane(magnitude, 0) + f32x4.extract_lane(magnitude, 1) + f32x4.extract_lane(magnitude, 2) + f32x4.extract_lane(magnitude, 3) + tailMagnitude;
+    let sum: f32;
+    if (!v128.any_true(fraction) && !tailFraction && total < 16777216) {
+      sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3) + tail;
+    } else {
+      sum = 0;
+      for (let t = 0; t < numSteps; t++) {
+        const first = input + ((<usize>t * perStep + <usize>o * <usize>groupSize) << 2);
+        if (absolute != 0) for (let k = 0; k < groupSize; k++) sum += abs<f32>(load<f32>(first + (<usize>k << 2)));
+        else for (let k = 0; k < groupSize; k++) sum += load<f32>(first + (<usize>k << 2));
+      }
+    }
+    store<f32>(output + (<usize>o << 2), sum);
   }
 }
 

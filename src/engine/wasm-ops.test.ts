@@ -202,20 +202,23 @@ describe('WebAssembly backend: encoding, neurons, pooling and sums equal the ref
       ops.poolSum({ shape, rowStart: 0, rowCount: shape.rows, input: ops.upload('i', input), validPositions: ops.upload('v', valid), output, accumulate });
       expect(Array.from(output)).toEqual(Array.from(expected));
     }
-    const spikes = inputs('bipolar', 6 * 50 * 9, 4);
-    const cpu = new CpuOps();
-    const wasm = new WasmOps();
-    const pairs: [string, (ops: CpuOps, out: Float32Array) => void, number][] = [
-      ['countEvents', (ops, out) => ops.countEvents({ numSteps: 6, batch: 5, positions: 10, channels: 9, input: spikes, output: out }), 50],
-      ['readout', (ops, out) => ops.readout({ numSteps: 6, batch: 25, classes: 2, population: 9, input: spikes, output: out }), 50],
-      ['sumRows', (ops, out) => ops.sumRows({ rows: 6, columns: 450, input: spikes, output: out }), 450],
-    ];
-    for (const [name, run, length] of pairs) {
-      const expected = new Float32Array(length);
-      run(cpu, expected);
-      const output = new Float32Array(length);
-      run(wasm, output);
-      expect(Array.from(output), name).toEqual(Array.from(expected));
+    // Spikes (whole numbers: summed four lanes at a time), analog values and huge whole numbers (summed in order).
+    const huge = inputs('spikes', 6 * 50 * 9, 5).map((v) => v * 4194304);
+    for (const spikes of [inputs('bipolar', 6 * 50 * 9, 4), inputs('analog', 6 * 50 * 9, 6), huge]) {
+      const cpu = new CpuOps();
+      const wasm = new WasmOps();
+      const pairs: [string, (ops: CpuOps, out: Float32Array) => void, number][] = [
+        ['countEvents', (ops, out) => ops.countEvents({ numSteps: 6, batch: 5, positions: 10, channels: 9, input: spikes, output: out }), 50],
+        ['readout', (ops, out) => ops.readout({ numSteps: 6, batch: 25, classes: 2, population: 9, input: spikes, output: out }), 50],
+        ['sumRows', (ops, out) => ops.sumRows({ rows: 6, columns: 450, input: spikes, output: out }), 450],
+      ];
+      for (const [name, run, length] of pairs) {
+        const expected = new Float32Array(length);
+        run(cpu, expected);
+        const output = new Float32Array(length);
+        run(wasm, output);
+        expect(Array.from(output), name).toEqual(Array.from(expected));
+      }
     }
   });
 });

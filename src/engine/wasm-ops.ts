@@ -212,7 +212,7 @@ export class WasmOps extends CpuOps {
     ];
     this.withMemory(inputs, { data: args.output, length: numSteps * count * dim }, [], ([idsAt, tableAt, streams], out) => {
       const kind = args.kind === 'rate' ? 0 : 1;
-      this.memory.parallel('encode', batch, (start, end) => [kind, args.seed >>> 0, numSteps, batch, tokens, dim, args.positionOffset, idsAt, tableAt, rows.size, streams, args.firstStepOnly ? 1 : 0, out, start, end], 1, 16 * numSteps * tokens * dim);
+      this.memory.parallel('encode', batch, (start, end) => [kind, args.seed >>> 0, numSteps, batch, tokens, dim, args.positionOffset, idsAt, tableAt, rows.size, streams, args.firstStepOnly ? 1 : 0, out, start, end], 1, 40 * numSteps * tokens * dim);
     });
   }
 
@@ -250,7 +250,7 @@ export class WasmOps extends CpuOps {
           model.chargeKind === 'leaky' ? 1 : 0, surrogate, slope, soft && !args.detachReset ? 1 : 0, soft ? 1 : 0, learns ? 1 : 0, Math.fround(params.vInitFraction),
           gradInput, gradBeta, gradThreshold, start, end],
         4,
-        16 * numSteps,
+        128 * numSteps,
       );
       if (args.learned) {
         this.copyBack(args.learned.gradBeta, gradBeta, neurons);
@@ -283,7 +283,7 @@ export class WasmOps extends CpuOps {
         neurons,
         (start, end) => [x, args.xBroadcast ? 1 : 0, numSteps, neurons, v, count, thresholdsAt, thresholds.length, betasAt, betas.length, params.channels, leaky, bipolar, reset, Math.fround(params.vReset), params.levels, spikes, membrane, start, end],
         4,
-        8 * numSteps,
+        64 * numSteps,
       );
       // State and membrane go back where they live.
       this.copyBack(layer.state.v, v, neurons);
@@ -302,13 +302,13 @@ export class WasmOps extends CpuOps {
     ];
     this.withMemory(inputs, { data: args.output, length: rows * channels }, [], ([input, valid, accumulated], out) => {
       if (accumulated !== undefined && accumulated !== out) this.memory.f32(out, rows * channels).set(this.memory.f32(accumulated, rows * channels));
-      this.memory.parallel('poolSum', rows, (start, end) => [input, rows, batch, positions, channels, valid, out, args.accumulate ? 1 : 0, start, end], 1, 4 * positions * channels);
+      this.memory.parallel('poolSum', rows, (start, end) => [input, rows, batch, positions, channels, valid, out, args.accumulate ? 1 : 0, start, end], 1, 32 * positions * channels);
     });
   }
 
   private sumGroups(input: CpuTensor, numSteps: number, outputs: number, groupSize: number, absolute: boolean, output: CpuTensor): void {
     this.withMemory([{ data: input, length: numSteps * outputs * groupSize }], { data: output, length: outputs }, [], ([at], out) => {
-      this.memory.parallel('sumGroups', outputs, (start, end) => [at, numSteps, outputs, groupSize, absolute ? 1 : 0, out, start, end], 1, 4 * numSteps * groupSize);
+      this.memory.parallel('sumGroups', outputs, (start, end) => [at, numSteps, outputs, groupSize, absolute ? 1 : 0, out, start, end], 1, 32 * numSteps * groupSize);
     });
   }
 
@@ -330,7 +330,7 @@ export class WasmOps extends CpuOps {
     const step = activation.kind !== 'quant' ? 1 : args.step ? args.step[0] : (activation as { step: number }).step;
     const levels = activation.kind === 'quant' ? activation.levels : 2;
     this.withMemory([{ data: args.input, length: args.count }], { data: args.output, length: args.count }, [], ([input], out) => {
-      this.memory.parallel('activation', args.count, (start, end) => [input, out, kind, Math.fround(step), levels, start, end], 4, 4);
+      this.memory.parallel('activation', args.count, (start, end) => [input, out, kind, Math.fround(step), levels, start, end], 4, 16);
     });
   }
 
@@ -370,7 +370,7 @@ export class WasmOps extends CpuOps {
     const { rows, batch, channels } = args;
     this.withMemory([{ data: args.scale, length: batch * channels }], { data: args.values, length: rows * channels }, [], ([scale], values) => {
       if (this.memory.offsetOf(args.values) !== values) this.memory.f32(values, rows * channels).set((args.values as Float32Array).subarray(0, rows * channels));
-      this.memory.parallel('scaleRows', rows, (start, end) => [values, scale, batch, channels, start, end], 1, 4 * channels);
+      this.memory.parallel('scaleRows', rows, (start, end) => [values, scale, batch, channels, start, end], 1, 16 * channels);
     });
   }
 
