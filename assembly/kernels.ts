@@ -154,7 +154,17 @@ function sparseRow(
       let ti = idx + ((<usize>t * <usize>inC) << 2);
       const last = ti + (<usize>n << 2);
       if (binary) {
-        for (; ti < last; ti += 4) {
+        // Two events per turn (half the loop's overhead), added in order.
+        for (; ti + 8 <= last; ti += 8) {
+          const p = base + <usize>load<i32>(ti);
+          const q = base + <usize>load<i32>(ti, 4);
+          a0 = f32x4.add(f32x4.add(a0, v128.load(p)), v128.load(q));
+          a1 = f32x4.add(f32x4.add(a1, v128.load(p, 16)), v128.load(q, 16));
+          a2 = f32x4.add(f32x4.add(a2, v128.load(p, 32)), v128.load(q, 32));
+          a3 = f32x4.add(f32x4.add(a3, v128.load(p, 48)), v128.load(q, 48));
+          a4 = f32x4.add(f32x4.add(a4, v128.load(p, 64)), v128.load(q, 64));
+        }
+        if (ti < last) {
           const p = base + <usize>load<i32>(ti);
           a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
           a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
