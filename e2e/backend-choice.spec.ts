@@ -9,7 +9,7 @@ test.describe('backend choice', () => {
     const banner = page.getByTestId('backend');
     await expect(banner).toHaveAttribute('data-backend', 'cpu');
     await expect(banner).toContainText('WebAssembly SIMD');
-    await expect(banner).toContainText('chosen in the address');
+    await expect(banner).toContainText('chosen with ?backend=cpu');
   });
 
   test('?backend=reference runs the plain TypeScript reference', async ({ page }) => {
@@ -18,5 +18,6 @@ test.describe('backend choice', () => {
     const banner = page.getByTestId('backend');
     await expect(banner).toHaveAttribute('data-backend', 'cpu');
     await expect(banner).toContainText('CPU reference');
+    await expect(banner).toContainText('chosen with ?backend=reference');
   });
 });

@@ -81,7 +81,7 @@ export class SnnBackendBanner extends LitElement {
     const cpu = cpuDetail(status.detail);
     if (this.forcedCpu) {
       return html`<div class="bar chosen" role="status" data-testid="backend" data-backend="cpu">
-        <span class="dot"></span><b>CPU</b><span class="why">${cpu.name}</span><span>chosen in the address (<code>?backend=</code>); remove it to use WebGPU.</span>
+        <span class="dot"></span><b>CPU</b><span class="why">${cpu.name}</span><span>chosen with <code>?backend=${cpu.name.startsWith('CPU reference') ? 'reference' : 'cpu'}</code>; remove it from the address to use WebGPU.</span>
       </div>`;
     }
     return html`<div class="bar fallback" role="alert" data-testid="backend" data-backend="cpu">
