@@ -634,45 +634,58 @@ export function convWeightGrad(
 ): void {
   const n = w * inC;
   const rowIn = <usize>inC << 2;
-  let f = fStart;
-  for (; f + 4 <= fEnd; f += 4) {
-    const out0 = grad + ((<usize>f * <usize>n) << 2);
-    const out1 = out0 + (<usize>n << 2);
-    const out2 = out1 + (<usize>n << 2);
-    const out3 = out2 + (<usize>n << 2);
-    let c = 0;
-    for (; c + 8 <= n; c += 8) {
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
-      for (let b = 0; b < batch; b++) {
-        let valid = min<i32>(<i32>load<u32>(lengths + (<usize>b << 2)), tokens) - w + 1;
-        if (valid > positions) valid = positions;
-        let x = input + ((<usize>b * <usize>tokens * <usize>inC + <usize>c) << 2);
-        let dz = gradOutput + ((<usize>b * <usize>positions * <usize>channels + <usize>(channelOffset + f)) << 2);
-        for (let q = 0; q < valid; q++) {
-          const x0 = v128.load(x), x1 = v128.load(x, 16);
-          const g0 = f32x4.splat(load<f32>(dz)), g1 = f32x4.splat(load<f32>(dz, 4));
-          a0 = f32x4.add(a0, f32x4.mul(g0, x0)); a1 = f32x4.add(a1, f32x4.mul(g0, x1));
-          b0 = f32x4.add(b0, f32x4.mul(g1, x0)); b1 = f32x4.add(b1, f32x4.mul(g1, x1));
-          const g2 = f32x4.splat(load<f32>(dz, 8)), g3 = f32x4.splat(load<f32>(dz, 12));
-          c0 = f32x4.add(c0, f32x4.mul(g2, x0)); c1 = f32x4.add(c1, f32x4.mul(g2, x1));
-          d0 = f32x4.add(d0, f32x4.mul(g3, x0)); d1 = f32x4.add(d1, f32x4.mul(g3, x1));
-          x += rowIn;
-          dz += <usize>channels << 2;
+  const fBlocks = fStart + ((fEnd - fStart) & ~3);
+  const cBlocks = n & ~7;
+  // Samples in chunks of about 64 rows, so that a chunk's inputs and gradients stay in cache while
+  // every block of the weight gradient passes over them; a block's sums continue from one chunk to
+  // the next (through memory), in the same order.
+  const chunk = max<i32>(1, 64 / max<i32>(1, positions));
+  for (let bStart = 0; bStart < batch; bStart += chunk) {
+    const bEnd = min<i32>(batch, bStart + chunk);
+    for (let f = fStart; f < fBlocks; f += 4) {
+      const out0 = grad + ((<usize>f * <usize>n) << 2);
+      const out1 = out0 + (<usize>n << 2);
+      const out2 = out1 + (<usize>n << 2);
+      const out3 = out2 + (<usize>n << 2);
+      for (let c = 0; c < cBlocks; c += 8) {
+        const o = <usize>c << 2;
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+        if (bStart > 0) {
+          a0 = v128.load(out0 + o); a1 = v128.load(out0 + o, 16);
+          b0 = v128.load(out1 + o); b1 = v128.load(out1 + o, 16);
+          c0 = v128.load(out2 + o); c1 = v128.load(out2 + o, 16);
+          d0 = v128.load(out3 + o); d1 = v128.load(out3 + o, 16);
         }
+        for (let b = bStart; b < bEnd; b++) {
+          let valid = min<i32>(<i32>load<u32>(lengths + (<usize>b << 2)), tokens) - w + 1;
+          if (valid > positions) valid = positions;
+          let x = input + ((<usize>b * <usize>tokens * <usize>inC + <usize>c) << 2);
+          let dz = gradOutput + ((<usize>b * <usize>positions * <usize>channels + <usize>(channelOffset + f)) << 2);
+          for (let q = 0; q < valid; q++) {
+            const x0 = v128.load(x), x1 = v128.load(x, 16);
+            const g0 = f32x4.splat(load<f32>(dz)), g1 = f32x4.splat(load<f32>(dz, 4));
+            a0 = f32x4.add(a0, f32x4.mul(g0, x0)); a1 = f32x4.add(a1, f32x4.mul(g0, x1));
+            b0 = f32x4.add(b0, f32x4.mul(g1, x0)); b1 = f32x4.add(b1, f32x4.mul(g1, x1));
+            const g2 = f32x4.splat(load<f32>(dz, 8)), g3 = f32x4.splat(load<f32>(dz, 12));
+            c0 = f32x4.add(c0, f32x4.mul(g2, x0)); c1 = f32x4.add(c1, f32x4.mul(g2, x1));
+            d0 = f32x4.add(d0, f32x4.mul(g3, x0)); d1 = f32x4.add(d1, f32x4.mul(g3, x1));
+            x += rowIn;
+            dz += <usize>channels << 2;
+          }
+        }
+        v128.store(out0 + o, a0); v128.store(out0 + o, a1, 16);
+        v128.store(out1 + o, b0); v128.store(out1 + o, b1, 16);
+        v128.store(out2 + o, c0); v128.store(out2 + o, c1, 16);
+        v128.store(out3 + o, d0); v128.store(out3 + o, d1, 16);
       }
-      const o = <usize>c << 2;
-      v128.store(out0 + o, a0); v128.store(out0 + o, a1, 16);
-      v128.store(out1 + o, b0); v128.store(out1 + o, b1, 16);
-      v128.store(out2 + o, c0); v128.store(out2 + o, c1, 16);
-      v128.store(out3 + o, d0); v128.store(out3 + o, d1, 16);
-    }
-    for (; c < n; c++) {
-      for (let r = 0; r < 4; r++) store<f32>(grad + ((<usize>(f + r) * <usize>n + <usize>c) << 2), convWeightGradOne(input, gradOutput, lengths, batch, tokens, inC, positions, channels, channelOffset + f + r, w, c));
     }
   }
-  for (; f < fEnd; f++) {
-    for (let c = 0; c < n; c++) store<f32>(grad + ((<usize>f * <usize>n + <usize>c) << 2), convWeightGradOne(input, gradOutput, lengths, batch, tokens, inC, positions, channels, channelOffset + f, w, c));
+  // Columns past the blocks of 8, and filters past the blocks of 4, one value at a time.
+  for (let f = fStart; f < fEnd; f++) {
+    for (let c = f < fBlocks ? cBlocks : 0; c < n; c++) {
+      store<f32>(grad + ((<usize>f * <usize>n + <usize>c) << 2), convWeightGradOne(input, gradOutput, lengths, batch, tokens, inC, positions, channels, channelOffset + f, w, c));
+    }
   }
 }
 

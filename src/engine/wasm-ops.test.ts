@@ -245,12 +245,14 @@ describe('WebAssembly backend: training ops', () => {
     for (const shape of [
       { batch: 6, tokens: 11, inChannels: 30, widths: [3, 4, 5], filters: 10 },
       { batch: 3, tokens: 5, inChannels: 7, widths: [1, 2], filters: 5 },
+      // Several chunks of samples, filters and columns past the blocks.
+      { batch: 23, tokens: 12, inChannels: 10, widths: [2, 3], filters: 9 },
     ]) {
       const positions = shape.tokens - Math.min(...shape.widths) + 1;
       const channels = shape.widths.length * shape.filters;
       const x = values(shape.batch * shape.tokens * shape.inChannels, 21);
       const dz = values(shape.batch * positions * channels, 22);
-      const lengths = Uint32Array.from({ length: shape.batch }, (_, b) => [shape.tokens, 3, 1, shape.tokens - 1, 4, 2][b]);
+      const lengths = Uint32Array.from({ length: shape.batch }, (_, b) => [shape.tokens, 3, 1, shape.tokens - 1, 4, 2][b % 6]);
       const total = shape.widths.reduce((sum, w) => sum + w * shape.inChannels * shape.filters, 0);
       const expected = new Float32Array(total);
       new CpuOps().convWeightBackward({ shape, input: x, gradOutput: dz, lengths, gradWeights: expected });
