@@ -39,8 +39,6 @@ export class WasmOps extends CpuOps {
   /** Tensors of the batch under way (released by `read`), and persistent ones (released by `dispose`). */
   private batchOffsets: number[] = [];
   private persistentOffsets: number[] = [];
-  /** Nonzero inputs the event-driven path went through (statistics for the benchmark). */
-  events = 0;
 
   constructor(
     readonly path: WasmPath = 'auto',
@@ -162,10 +160,9 @@ export class WasmOps extends CpuOps {
       const [inputAt, weightsAt, lengthsAt, widthsAt, biasAt = 0] = offsets;
       this.memory.exports.packConv(weightsAt, widths.length, widthsAt, filters, inChannels, packed);
       const mode = PATH_MODE[this.path];
-      const events = this.memory.parallel('conv', rows, (start, end, part) => [
+      this.memory.parallel('conv', rows, (start, end, part) => [
         inputAt, start, end, batch, tokens, inChannels, lengthsAt, widths.length, widthsAt, filters, packed, biasAt, out, positions, mode, this.sparseCrossover.spikes, this.sparseCrossover.analog, scratch + part * scratchBytes,
       ], 1, positions * weightCount);
-      this.events += events.reduce((sum, n) => sum + n, 0);
     });
   }
 
