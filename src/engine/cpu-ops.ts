@@ -285,6 +285,7 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
   dispose(): void {}
 }
 
-function wholeRange(start: number, count: number, total: number): void {
+/** Throws unless `[start, start + count)` is the whole range `[0, total)`: the CPU backends run whole ranges only. */
+export function wholeRange(start: number, count: number, total: number): void {
   if (start !== 0 || count !== total) throw new Error('The CPU backend runs whole time ranges only.');
 }

@@ -3,7 +3,7 @@ import { checkLinearShape } from '../reference/linear';
 import { NEURON_MODELS } from '../neurons/models';
 import type { NeuronParams, NeuronState } from '../reference/neuron';
 import { kernelMemory, type KernelMemory } from '../wasm/runtime';
-import { CpuOps, type CpuTensor } from './cpu-ops';
+import { CpuOps, type CpuTensor, wholeRange } from './cpu-ops';
 import type { TensorOps } from './ops';
 
 /** The reference backend's neuron layer (`CpuOps.neuronLayer`). */
@@ -167,12 +167,12 @@ export class WasmOps extends CpuOps {
   }
 
   override conv(args: Args<'conv'>): void {
-    if (args.rowStart !== 0 || args.rowCount !== args.shape.rows) throw new Error('The CPU backend runs whole time ranges only.');
+    wholeRange(args.rowStart, args.rowCount, args.shape.rows);
     this.convolve(args.shape, args.input, args.weights, args.bias, args.lengths, args.output);
   }
 
   override linear(args: Args<'linear'>): void {
-    if (args.rowStart !== 0 || args.rowCount !== args.rows) throw new Error('The CPU backend runs whole time ranges only.');
+    wholeRange(args.rowStart, args.rowCount, args.rows);
     checkLinearShape(args.rows, args.inFeatures, args.outFeatures);
     // A linear layer is a convolution of width 1 over one token.
     const shape: ConvShape = { rows: args.rows, batch: 1, tokens: 1, inChannels: args.inFeatures, widths: [1], filters: args.outFeatures };
@@ -180,7 +180,7 @@ export class WasmOps extends CpuOps {
   }
 
   override encode(args: Args<'encode'>): void {
-    if (args.tStart !== 0 || args.tCount !== args.shape.numSteps) throw new Error('The CPU backend runs whole time ranges only.');
+    wholeRange(args.tStart, args.tCount, args.shape.numSteps);
     const { numSteps, batch, tokens, dim } = args.shape;
     const vocab = Math.floor(args.probabilities.length / dim);
     const count = batch * tokens;
@@ -257,7 +257,7 @@ export class WasmOps extends CpuOps {
   }
 
   override neuron(args: Args<'neuron'>): void {
-    if (args.tStart !== 0) throw new Error('The CPU backend runs whole time ranges only.');
+    wholeRange(args.tStart, args.tCount, args.tCount);
     const { neurons, tCount: numSteps, params } = args;
     const layer = args.layer as unknown as WasmNeuronLayer;
     const { thresholds, betas } = this.neuronConstants(params, layer.learned?.vThreshold, layer.learned?.beta);
@@ -290,7 +290,7 @@ export class WasmOps extends CpuOps {
   }
 
   override poolSum(args: Args<'poolSum'>): void {
-    if (args.rowStart !== 0 || args.rowCount !== args.shape.rows) throw new Error('The CPU backend runs whole time ranges only.');
+    wholeRange(args.rowStart, args.rowCount, args.shape.rows);
     const { rows, batch, positions, channels } = args.shape;
     const inputs = [
       { data: args.input, length: rows * positions * channels },
@@ -363,7 +363,7 @@ export class WasmOps extends CpuOps {
   }
 
   override scaleRows(args: Args<'scaleRows'>): void {
-    if (args.rowStart !== 0 || args.rowCount !== args.rows) throw new Error('The CPU backend runs whole time ranges only.');
+    wholeRange(args.rowStart, args.rowCount, args.rows);
     const { rows, batch, channels } = args;
     this.withMemory([{ data: args.scale, length: batch * channels }], { data: args.values, length: rows * channels }, [], ([scale], values) => {
       if (this.memory.offsetOf(args.values) !== values) this.memory.f32(values, rows * channels).set((args.values as Float32Array).subarray(0, rows * channels));
