@@ -1,9 +1,13 @@
 // Neuron layer over a range of time steps, one thread per neuron keeping v in a register
 // (multi-step when t_count = T; one dispatch per step when t_count = 1). Twin: src/reference/neuron.ts.
+// SEQUENCE = 1: neurons over the positions (architecture §2.5): one thread per (sample, channel)
+// walks the sample's running positions in order, all steps of each, carrying v; the positions past
+// valid_positions[b] get spikes and membrane 0.
 #include "neuron_step.wgsl"
 #include "indexing.wgsl"
 
 override WORKGROUP_SIZE: u32 = 64u;
+override SEQUENCE: u32 = 0u;
 
 struct Params {
   neurons: u32,        // elements per time step
@@ -18,6 +22,8 @@ struct Params {
   v_reset: f32,
   v_init_fraction: f32,
   x_broadcast: u32,    // 1: x holds one step, the same current at every step (static input)
+  batch: u32,          // SEQUENCE: samples; neurons = batch × positions × channels
+  positions: u32,      // SEQUENCE: positions per sample
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -28,11 +34,26 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> state_count: array<f32>;
 @group(0) @binding(6) var<storage, read_write> membrane: array<f32>;
 @group(0) @binding(7) var<storage, read> v_beta: array<f32>;
+@group(0) @binding(8) var<storage, read> valid_positions: array<u32>;  // SEQUENCE: [batch]
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = linear_index(gid, groups, WORKGROUP_SIZE);
-  if (i >= params.neurons) {
+  // A lane: one element (windows = 1), or one (sample, channel) over its positions.
+  var lanes = params.neurons;
+  var base = i;
+  var windows = 1u;
+  var running = 1u;
+  if (SEQUENCE == 1u) {
+    lanes = params.batch * params.channels;
+    if (i < lanes) {
+      let b = i / params.channels;
+      base = b * params.positions * params.channels + i % params.channels;
+      windows = params.positions;
+      running = min(params.positions, valid_positions[b]);
+    }
+  }
+  if (i >= lanes) {
     return;
   }
   var threshold = v_threshold[0];
@@ -54,15 +75,25 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   if (params.x_broadcast == 1u) {
     x_stride = 0u;
   }
-  for (var t = params.t_start; t < params.t_start + params.t_count; t++) {
-    let index = t * params.neurons + i;
-    let step = neuron_step(v, count, x[t * x_stride + i], threshold, beta, params.v_reset, max_count);
-    if (params.record_membrane == 1u) {
-      membrane[index] = step.h;
+  for (var w = 0u; w < windows; w++) {
+    let element = base + w * params.channels;
+    for (var t = params.t_start; t < params.t_start + params.t_count; t++) {
+      let index = t * params.neurons + element;
+      if (w >= running) {
+        spikes[index] = 0.0;
+        if (params.record_membrane == 1u) {
+          membrane[index] = 0.0;
+        }
+        continue;
+      }
+      let step = neuron_step(v, count, x[t * x_stride + element], threshold, beta, params.v_reset, max_count);
+      if (params.record_membrane == 1u) {
+        membrane[index] = step.h;
+      }
+      spikes[index] = step.s;
+      v = step.v;
+      count = step.count;
     }
-    spikes[index] = step.s;
-    v = step.v;
-    count = step.count;
   }
   state_v[i] = v;
   state_count[i] = count;

@@ -111,7 +111,13 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
     const x = (args.x as Float32Array).subarray(0, (args.xBroadcast ? 1 : args.tStart + args.tCount) * args.neurons);
     wholeRange(args.tStart, args.tCount, args.tCount);
     const params = learnedParams(args.params, args.layer.learned?.vThreshold, args.layer.learned?.beta);
-    const result = neuronMultiStep(params, x, args.tCount, args.neurons, args.layer.state, args.membrane !== undefined, args.xBroadcast);
+    const sequence = args.sequence && { ...args.sequence, validPositions: args.sequence.validPositions as Uint32Array };
+    if (sequence && !args.sequence!.continues) {
+      const fresh = initialNeuronState(params, args.layer.state.v.length);
+      args.layer.state.v.set(fresh.v);
+      args.layer.state.count.set(fresh.count);
+    }
+    const result = neuronMultiStep(params, x, args.tCount, args.neurons, args.layer.state, args.membrane !== undefined, args.xBroadcast, sequence);
     args.spikes.set(result.spikes);
     if (args.membrane && result.membrane) args.membrane.set(result.membrane);
   }
@@ -265,7 +271,8 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
     const count = args.numSteps * args.neurons;
     const params = learnedParams(args.params, args.vThreshold, args.beta);
     const spikes = args.learned ? f32(args.learned.spikes).subarray(0, count) : undefined;
-    const result = neuronBackwardReference(params, f32(args.membrane).subarray(0, count), f32(args.gradSpikes).subarray(0, count), args.numSteps, args.neurons, args.surrogate, args.detachReset, spikes);
+    const sequence = args.sequence && { ...args.sequence, validPositions: args.sequence.validPositions as Uint32Array };
+    const result = neuronBackwardReference(params, f32(args.membrane).subarray(0, count), f32(args.gradSpikes).subarray(0, count), args.numSteps, args.neurons, args.surrogate, args.detachReset, spikes, sequence);
     args.gradInput.set(result.gradInput);
     if (args.learned) {
       args.learned.gradBeta.set(result.gradBeta!);

@@ -242,6 +242,7 @@ class GraphWalk<Tensor, NeuronState> {
       weight: (name) => this.weight(name),
       neuronParams: (neuron, channels) => neuronParams(neuron, channels, this.options.neurons),
       neuronState: (key, params, neurons) => this.neuronState(`${scope}${key}`, params, neurons),
+      runNeuronState: (key, params, neurons) => this.neuronState(`run.${key}`, params, neurons),
       runTensor: (key, length) => this.runTensor(key, length),
       validLengths: (shape) => this.chunkTensor(chunk, 'validLengths', shape),
       validPositions: (shape) => this.chunkTensor(chunk, 'validPositions', shape),

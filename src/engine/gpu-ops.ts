@@ -173,6 +173,7 @@ export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
       x: args.x.buffer,
       spikes: args.spikes.buffer,
       membrane: args.membrane?.buffer,
+      sequence: args.sequence && { ...args.sequence, validPositions: args.sequence.validPositions.buffer },
     });
   }
 
@@ -290,13 +291,14 @@ export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
   }
 
   neuronBackward(args: Args<'neuronBackward'>): void {
-    const { gradInput, vThreshold, beta, learned, ...rest } = args;
+    const { gradInput, vThreshold, beta, learned, sequence, ...rest } = args;
     recordNeuronBackward(this.ctx, this.recording(), this.arena, {
       ...unwrap(rest),
+      sequence: sequence && { ...sequence, validPositions: sequence.validPositions.buffer },
       vThreshold: vThreshold?.buffer ?? this.arena.storage('neuronBackward.vThreshold', args.params.vThreshold),
       beta: beta?.buffer ?? this.arena.storage('neuronBackward.beta', betaValues(args.params)),
       gradX: gradInput.buffer,
-      learned: learned ? unwrap(learned) : undefined,
+      learned: learned ? { gradBeta: learned.gradBeta.buffer, gradThreshold: learned.gradThreshold.buffer } : undefined,
     });
   }
 

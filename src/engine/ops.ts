@@ -12,6 +12,18 @@ import type { PoolShape } from '../reference/pool';
 import type { TokenRecurrentTrainShape } from '../reference/token-recurrent-train';
 
 /**
+ * A neuron call whose neurons run through the positions of each sample in order, carrying v from
+ * one position to the next (`NeuronSequence` of the reference, architecture §2.5): `neurons` is
+ * `batch × positions × channels` as usual, the state holds one neuron per (sample, channel).
+ */
+export interface SequenceArgs<Tensor> {
+  batch: number;
+  positions: number;
+  /** `[batch]` (u32) positions of each sample that run, from the first; the rest are silent. */
+  validPositions: Tensor;
+}
+
+/**
  * The one set of tensor operations, for inference and training. The CPU backend (`CpuOps`)
  * implements them with the reference functions on typed arrays, the oracle; the GPU backend
  * (`GpuOps`) records kernel dispatches into one command buffer. The network is walked once, in
@@ -87,6 +99,11 @@ export interface TensorOps<Tensor, NeuronLayer = unknown> {
     membrane?: Tensor;
     /** `x` holds one step, the same current at every step (a static input computed once). */
     xBroadcast?: boolean;
+    /**
+     * Neurons over the positions (state `[batch][channels]`, `layer` made for that many): the state
+     * carries on from the previous call when `continues` (the chunk before), else starts afresh.
+     */
+    sequence?: SequenceArgs<Tensor> & { continues: boolean };
   }): void;
   recurrent(args: {
     numSteps: number;
@@ -234,6 +251,8 @@ export interface TensorOps<Tensor, NeuronLayer = unknown> {
     vThreshold?: Tensor;
     beta?: Tensor;
     learned?: { spikes: Tensor; gradBeta: Tensor; gradThreshold: Tensor };
+    /** Neurons over the positions, as the forward ran them (one call, no chunk before); per-neuron gradients `[batch][channels]`. */
+    sequence?: SequenceArgs<Tensor>;
   }): void;
   /** `output[c] = Σ_r input[r][c]` for `[rows][columns]` (`sumOverTimeReference`): per-neuron gradients summed per channel. */
   sumRows(args: { rows: number; columns: number; input: Tensor; output: Tensor }): void;

@@ -222,6 +222,8 @@ export class WasmOps extends CpuOps {
   }
 
   override neuronBackward(args: Args<'neuronBackward'>): void {
+    // Neurons over the positions run on the reference.
+    if (args.sequence) return super.neuronBackward(args);
     const { params, neurons, numSteps } = args;
     const model = NEURON_MODELS[params.model];
     if (!model.trainable) throw new Error(`${params.model} neurons are converted, not trained: no backward pass`);
@@ -257,6 +259,7 @@ export class WasmOps extends CpuOps {
   }
 
   override neuron(args: Args<'neuron'>): void {
+    if (args.sequence) return super.neuron(args as Parameters<CpuOps['neuron']>[0]);
     wholeRange(args.tStart, args.tCount, args.tCount);
     const { neurons, tCount: numSteps, params } = args;
     const layer = args.layer as unknown as WasmNeuronLayer;

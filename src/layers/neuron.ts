@@ -1,7 +1,13 @@
 /**
- * A layer of spiking neurons, one per element of its input (IF, LIF or BIF; architecture §3).
- * Kernel `shaders/neuron.wgsl` (all T steps in one dispatch), twin `src/reference/neuron.ts`.
- * In the ANN twin it is its `ann` activation (`shaders/activation.wgsl`, `src/reference/activation.ts`).
+ * Layers of spiking neurons (IF, LIF, PLIF or BIF; architecture §3), with the kernel
+ * `shaders/neuron.wgsl` (all T steps in one dispatch) and its twin `src/reference/neuron.ts`:
+ *
+ * - `neuron`: one neuron per element of its input, every position its own neuron.
+ * - `sequence-neuron` (positional input; architecture §2.5): one neuron per channel of each sample,
+ *   which runs through the positions of the sentence in order, all T steps of each, its membrane
+ *   carried from word to word (LITE-SNN). Long texts run chunk by chunk, the state carried across.
+ *
+ * In the ANN twin each is its `ann` activation (`shaders/activation.wgsl`, `src/reference/activation.ts`).
  */
 import { UnsupportedNetworkError } from './errors';
 import { array, fail, integer, number, object, oneOf, positive } from '../model/json-checks';
@@ -9,11 +15,19 @@ import { holdsInFloat32, MAX_LEVELS } from '../model/limits';
 import type { AnnActivation, NeuronSpec } from '../model/spec';
 import type { TrainActivation } from '../reference/activation-train';
 import { NEURON_MODEL_NAMES, NEURON_MODELS } from '../neurons/models';
-import type { Json, LayerModule, LayerSpecBase, TrainContext } from './types';
+import { needPositional, needUniform } from './shapes';
+import type { SequenceArgs } from '../engine/ops';
+import type { Json, LayerModule, LayerSpecBase, TrainContext, ValueShape } from './types';
 
 export interface NeuronLayerSpec extends LayerSpecBase, NeuronSpec {
   kind: 'neuron';
 }
+
+export interface SequenceNeuronLayerSpec extends LayerSpecBase, NeuronSpec {
+  kind: 'sequence-neuron';
+}
+
+type AnyNeuronSpec = NeuronLayerSpec | SequenceNeuronLayerSpec;
 
 function parseAnn(value: unknown, path: string): AnnActivation {
   const o = object(value, path);
@@ -78,29 +92,41 @@ export function checkTrainableNeuron(name: string, neuron: NeuronSpec): void {
 }
 
 /** The ANN twin's activation as training applies it (the quantiser's step is a tensor). */
-function trainActivation(spec: NeuronLayerSpec): TrainActivation {
+function trainActivation(spec: AnyNeuronSpec): TrainActivation {
   return spec.ann.kind === 'quant' ? { kind: 'quant', levels: spec.ann.levels } : spec.ann;
 }
 
 /** The learned step of a quantiser, or a placeholder tensor for activations without one. */
-function stepTensor<Tensor>(ctx: TrainContext<Tensor>, spec: NeuronLayerSpec): Tensor {
+function stepTensor<Tensor>(ctx: TrainContext<Tensor>, spec: AnyNeuronSpec): Tensor {
   return spec.ann.kind === 'quant' ? ctx.param(`${spec.name}.step`).value : ctx.work('unitStep', 1);
 }
 
 /** The learned threshold and leak tensors of a model that learns them (read in place of the spec's values). */
-function learnedTensors<Tensor>(ctx: TrainContext<Tensor>, spec: NeuronLayerSpec): { vThreshold?: Tensor; beta?: Tensor } {
+function learnedTensors<Tensor>(ctx: TrainContext<Tensor>, spec: AnyNeuronSpec): { vThreshold?: Tensor; beta?: Tensor } {
   if (!NEURON_MODELS[spec.model].learns.length) return {};
   return { vThreshold: ctx.param(`${spec.name}.vThreshold`).value, beta: ctx.param(`${spec.name}.beta`).value };
 }
 
-export const neuron: LayerModule<NeuronLayerSpec> = {
-  kind: 'neuron',
+/** A sequence layer needs positions that all cover the same tokens (a convolution of one width before it). */
+function checkSequenceInput(input: ValueShape): void {
+  needPositional(input, 'a sequence-neuron layer');
+  needUniform(input, 'a sequence-neuron layer');
+}
+
+/** The module of either kind: they differ only in how the lanes of a call run (`SequenceArgs`). */
+function neuronModule<S extends AnyNeuronSpec>(kind: S['kind']): LayerModule<S> {
+  const sequence = kind === 'sequence-neuron';
+  return {
+  kind,
   arity: 'one',
   staticInput: 'broadcast',
+  sequential: sequence,
   parse(o, path, base, [input]) {
-    return { kind: 'neuron', ...base, ...parseNeuron(o, path, input.channels, true) };
+    if (sequence) checkSequenceInput(input);
+    return { kind, ...base, ...parseNeuron(o, path, input.channels, true) } as S;
   },
   output(_spec, [input]) {
+    if (sequence) checkSequenceInput(input);
     return input;
   },
   tensors() {
@@ -124,16 +150,18 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
       tCount: ctx.tCount,
       x: input.tensor,
       spikes: out.tensor,
-      layer: ctx.neuronState(spec.name, params, neurons),
+      // A sequence's state, one neuron per (sample, channel), lives for the run: chunks carry it on.
+      layer: sequence ? ctx.runNeuronState(spec.name, params, ctx.batch * channels) : ctx.neuronState(spec.name, params, neurons),
       membrane: out.membrane,
       xBroadcast: input.steps < ctx.numSteps,
+      sequence: sequence ? { batch: ctx.batch, positions: input.positions, validPositions: ctx.sequenceValid(input.shape), continues: ctx.chunkIndex > 0 } : undefined,
     });
   },
   energy(_spec, ctx) {
     return ctx.spiking(ctx.positions * ctx.shape.channels);
   },
   view(spec) {
-    return { spiking: true, label: `${spec.model} neurons` };
+    return { spiking: true, label: sequence ? `${spec.model} neurons over the words` : `${spec.model} neurons` };
   },
   train: {
     check(spec, mode) {
@@ -157,7 +185,7 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
     },
     trainedSpec(spec, value) {
       const step = spec.ann.kind === 'quant' ? value(`${spec.name}.step`) : undefined;
-      let out: NeuronLayerSpec = step && spec.ann.kind === 'quant' ? { ...spec, ann: { ...spec.ann, step: step[0] } } : spec;
+      let out: S = step && spec.ann.kind === 'quant' ? { ...spec, ann: { ...spec.ann, step: step[0] } } : spec;
       const beta = value(`${spec.name}.beta`);
       const threshold = value(`${spec.name}.vThreshold`);
       if (beta && threshold) out = { ...out, beta: beta.length === 1 ? beta[0] : Array.from(beta), vThreshold: Array.from(threshold) };
@@ -173,6 +201,7 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
       const params = ctx.neuronParams(spec, channels);
       const neurons = ctx.batch * input.positions * channels;
       const learned = learnedTensors(ctx, spec);
+      const lanes = sequence ? ctx.batch * channels : neurons;
       ctx.ops.neuron({
         params,
         neurons,
@@ -180,8 +209,9 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
         tCount: ctx.numSteps,
         x: input.tensor,
         spikes: output.tensor,
-        layer: ctx.ops.neuronLayer(`${spec.name}.state`, params, neurons, learned.vThreshold && learned.beta ? { vThreshold: learned.vThreshold, beta: learned.beta } : undefined),
+        layer: ctx.ops.neuronLayer(`${spec.name}.state`, params, lanes, learned.vThreshold && learned.beta ? { vThreshold: learned.vThreshold, beta: learned.beta } : undefined),
         membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
+        sequence: sequence ? { ...sequenceOf(ctx, input.shape, input.positions), continues: false } : undefined,
       });
     },
     backward(ctx, spec, [input], output, gradOutput, [gradInput]) {
@@ -203,6 +233,7 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
         return;
       }
       const neurons = ctx.batch * input.positions * channels;
+      const lanes = sequence ? ctx.batch * channels : neurons;
       const learns = NEURON_MODELS[spec.model].learns.length > 0;
       if (!gradInput && !learns) return;
       const perNeuron = (what: string) => ctx.work(`${spec.name}.${what}PerNeuron`, Math.ceil(output.capacity / ctx.numSteps));
@@ -218,14 +249,24 @@ export const neuron: LayerModule<NeuronLayerSpec> = {
         gradInput: gradInput ?? ctx.work(`${spec.name}.unusedGradInput`, output.capacity),
         ...learnedTensors(ctx, spec),
         learned,
+        sequence: sequence ? sequenceOf(ctx, input.shape, input.positions) : undefined,
       });
       if (!learned) return;
       // Per-neuron gradients summed over the neurons of each channel (or of the layer).
       for (const [what, name] of [['gradBeta', 'beta'], ['gradThreshold', 'vThreshold']] as const) {
         const param = ctx.param(`${spec.name}.${name}`);
         const columns = (name === 'beta' ? (Array.isArray(spec.beta) ? spec.beta.length : 1) : spec.vThreshold.length) === 1 ? 1 : channels;
-        ctx.ops.sumRows({ rows: neurons / columns, columns, input: learned[what], output: param.grad });
+        ctx.ops.sumRows({ rows: lanes / columns, columns, input: learned[what], output: param.grad });
       }
     },
   },
-};
+  };
+}
+
+/** The lanes of a training batch: every sample's valid positions (the first `batch` of the time-major row lengths). */
+function sequenceOf<Tensor>(ctx: TrainContext<Tensor>, shape: ValueShape, positions: number): SequenceArgs<Tensor> {
+  return { batch: ctx.batch, positions, validPositions: ctx.rowLengths(shape) };
+}
+
+export const neuron = neuronModule<NeuronLayerSpec>('neuron');
+export const sequenceNeuron = neuronModule<SequenceNeuronLayerSpec>('sequence-neuron');

@@ -5,13 +5,13 @@
 import { conv } from './conv';
 import { linear } from './linear';
 import { add, concat } from './merge';
-import { neuron } from './neuron';
+import { neuron, sequenceNeuron } from './neuron';
 import { pool } from './pool';
 import { recurrent } from './recurrent';
 import { tokenRecurrent } from './token-recurrent';
 import type { LayerModule, LayerSpecBase } from './types';
 
-const MODULES = [conv, neuron, pool, linear, recurrent, tokenRecurrent, concat, add] as const;
+const MODULES = [conv, neuron, sequenceNeuron, pool, linear, recurrent, tokenRecurrent, concat, add] as const;
 
 /** The kinds model.json may name. */
 export const LAYER_KINDS = MODULES.map((module) => module.kind);

@@ -72,6 +72,8 @@ export interface RecordContext<Tensor, NeuronState> {
   neuronParams(neuron: NeuronSpec, channels: number): NeuronParams;
   /** State of `neurons` neurons, made once per chunk (positional layers) or per run (flat layers), keyed by `key`. */
   neuronState(key: string, params: NeuronParams, neurons: number): NeuronState;
+  /** State of `neurons` neurons that lives for the whole run, across chunks (a sequence's), keyed by `key`. */
+  runNeuronState(key: string, params: NeuronParams, neurons: number): NeuronState;
   /** A tensor that lives for the whole run (e.g. a carry from chunk to chunk), keyed by `key`. */
   runTensor(key: string, length: number): Tensor;
   /** `[batch]` (u32): positions of each sample, from the chunk's first, that are valid in every channel of `shape`. */

@@ -82,14 +82,14 @@ export interface NeuronSpec {
 }
 
 export type { ConvLayerSpec } from '../layers/conv';
-export type { NeuronLayerSpec } from '../layers/neuron';
+export type { NeuronLayerSpec, SequenceNeuronLayerSpec } from '../layers/neuron';
 export type { PoolLayerSpec } from '../layers/pool';
 export type { LinearLayerSpec } from '../layers/linear';
 export type { RecurrentLayerSpec } from '../layers/recurrent';
 export type { TokenRecurrentLayerSpec } from '../layers/token-recurrent';
 export type { ConcatLayerSpec, AddLayerSpec } from '../layers/merge';
 import type { ConvLayerSpec } from '../layers/conv';
-import type { NeuronLayerSpec } from '../layers/neuron';
+import type { NeuronLayerSpec, SequenceNeuronLayerSpec } from '../layers/neuron';
 import type { PoolLayerSpec } from '../layers/pool';
 import type { LinearLayerSpec } from '../layers/linear';
 import type { RecurrentLayerSpec } from '../layers/recurrent';
@@ -100,6 +100,7 @@ import type { ConcatLayerSpec, AddLayerSpec } from '../layers/merge';
 export type LayerSpec =
   | ConvLayerSpec
   | NeuronLayerSpec
+  | SequenceNeuronLayerSpec
   | PoolLayerSpec
   | LinearLayerSpec
   | RecurrentLayerSpec

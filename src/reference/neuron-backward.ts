@@ -1,5 +1,5 @@
 import { NEURON_MODELS } from '../neurons/models';
-import { betaOf, thresholdOf, type NeuronParams } from './neuron';
+import { betaOf, neuronLanes, thresholdOf, type NeuronParams, type NeuronSequence } from './neuron';
 
 /**
  * Backpropagation through time of the neuron step (IF / LIF / PLIF, soft or no reset) with a surrogate
@@ -49,6 +49,9 @@ export interface NeuronBackwardResult {
  * ∂L/∂θ += g_t · (−σ_t) + δ_t · ∂v_t/∂θ   ∂v_t/∂θ = −s_t + θ·σ_t (soft) | −s_t (detached) | 0 (none)
  * ∂L/∂θ += δ_{−1} · f                  (the initial potential f·θ, f = vInitFraction)
  * ```
+ * With `sequence` (architecture §2.5) each lane runs back through the windows of its running
+ * positions, last to first, δ carried across windows; silent positions get ∂L/∂x = 0, and the
+ * per-neuron gradients are per lane (`[batch][channels]`).
  */
 export function neuronBackwardReference(
   params: NeuronParams,
@@ -59,6 +62,7 @@ export function neuronBackwardReference(
   surrogate: Surrogate,
   detachReset: boolean,
   spikes?: Float32Array,
+  sequence?: NeuronSequence,
 ): NeuronBackwardResult {
   const model = NEURON_MODELS[params.model];
   if (!model.trainable) throw new Error(`${params.model} neurons are converted, not trained: no backward pass`);
@@ -67,25 +71,30 @@ export function neuronBackwardReference(
   if (learns && !spikes) throw new Error(`${params.model} learns its leak and threshold: the backward pass needs the forward's spikes`);
   const soft = params.reset === 'soft';
   const resetPath = soft && !detachReset;
+  const lanes = neuronLanes(neurons, params.channels, sequence);
   const gradX = new Float32Array(numSteps * neurons);
-  const gradBeta = learns ? new Float32Array(neurons) : undefined;
-  const gradThreshold = learns ? new Float32Array(neurons) : undefined;
+  const gradBeta = learns ? new Float32Array(lanes.lanes) : undefined;
+  const gradThreshold = learns ? new Float32Array(lanes.lanes) : undefined;
   const initFraction = f(params.vInitFraction);
-  for (let i = 0; i < neurons; i++) {
-    const theta = f(thresholdOf(params, i));
-    const beta = f(betaOf(params, i));
+  for (let lane = 0; lane < lanes.lanes; lane++) {
+    const base = lanes.base(lane);
+    const theta = f(thresholdOf(params, base));
+    const beta = f(betaOf(params, base));
     const leak = model.leak(beta);
     let carry = 0;
     let gb = 0;
     let gt = 0;
-    for (let t = numSteps - 1; t >= 0; t--) {
-      const index = t * neurons + i;
+    // The lane's steps, last to first: step τ = w·T + t is element t·stepStride + base + w·windowStride.
+    const indexOf = (tau: number) => (tau % numSteps) * lanes.stepStride + base + Math.floor(tau / numSteps) * lanes.windowStride;
+    for (let tau = lanes.running(lane) * numSteps - 1; tau >= 0; tau--) {
+      const index = indexOf(tau);
       const sigma = surrogateDerivative(f(membrane[index] - theta), theta, surrogate);
       const resetFactor = resetPath ? f(1 - f(theta * sigma)) : 1;
       const gradH = f(f(gradSpikes[index] * sigma) + f(carry * resetFactor));
       gradX[index] = gradH;
       if (learns) {
-        const previous = t === 0 ? f(initFraction * theta) : soft ? f(membrane[index - neurons] - f(theta * spikes![index - neurons])) : membrane[index - neurons];
+        const before = tau === 0 ? -1 : indexOf(tau - 1);
+        const previous = tau === 0 ? f(initFraction * theta) : soft ? f(membrane[before] - f(theta * spikes![before])) : membrane[before];
         gb = f(gb + f(gradH * model.dChargeDBeta(previous)));
         const dvdTheta = !soft ? 0 : resetPath ? f(f(theta * sigma) - spikes![index]) : -spikes![index];
         gt = f(gt + f(f(-gradSpikes[index] * sigma) + f(carry * dvdTheta)));
@@ -93,8 +102,8 @@ export function neuronBackwardReference(
       carry = f(leak * gradH);
     }
     if (learns) {
-      gradBeta![i] = gb;
-      gradThreshold![i] = f(gt + f(carry * initFraction));
+      gradBeta![lane] = gb;
+      gradThreshold![lane] = f(gt + f(carry * initFraction));
     }
   }
   return { gradInput: gradX, gradBeta, gradThreshold };

@@ -81,7 +81,7 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     `- dataset: ${config.provenance.dataset}; split: ${config.provenance.split}`,
     `- seed: ${config.provenance.seed}; created ${config.provenance.createdAt}`,
     `- ${config.provenance.notes}`,
-    `- network: ${config.network.layers.map((layer) => `${layer.name} (${layer.kind === 'neuron' ? layer.model : layer.kind === 'token-recurrent' ? `token-recurrent ${layer.neuron.model}, ${layer.hidden} units` : layer.kind})`).join(' → ')}`,
+    `- network: ${config.network.layers.map((layer) => `${layer.name} (${layer.kind === 'neuron' ? layer.model : layer.kind === 'sequence-neuron' ? `${layer.model} over the words` : layer.kind === 'token-recurrent' ? `token-recurrent ${layer.neuron.model}, ${layer.hidden} units` : layer.kind})`).join(' → ')}`,
     `- input: ${inputDescription(config.network.encoder)} of ${config.embedding.source}; μ = ${config.network.encoder.mean.toPrecision(5)}, σ = ${config.network.encoder.std.toPrecision(5)}, ${config.network.encoder.binarySigmas !== undefined ? `binary: 1 at or above μ + ${config.network.encoder.binarySigmas}σ` : `clip ±${config.network.encoder.clipSigmas}σ`} (${config.embedding.statsSource})`,
     `- vocabulary: ${config.vocabulary.length} ${config.tokenizer === 'chinese' ? 'characters' : 'words'}; default T = ${config.numSteps}`,
   ];

@@ -13,6 +13,7 @@ import type { LoadedModel } from '../model/format';
 import { loadModelDir, MODEL_WEIGHTS_FILE, saveModelDir } from '../model/node-io';
 import { readSafetensors } from '../model/safetensors';
 import { joinConvWeights } from '../layers/conv';
+import { layerModule } from '../layers/registry';
 import type { ConvLayerSpec } from '../model/spec';
 import { seededPermutation } from './batches';
 import { collectActivations, percentile } from './calibrate';
@@ -100,7 +101,7 @@ const LV_IF_LAYERS = 'conv → neuron → pool → neuron → linear → neuron'
  */
 export function checkConvertible(model: LoadedModel, dir: string): void {
   const method = (model.config.metrics.conversion as { method?: unknown } | undefined)?.method;
-  const models = [...new Set(model.spec.layers.flatMap((layer) => (layer.kind === 'neuron' ? [layer.model] : layer.kind === 'recurrent' || layer.kind === 'token-recurrent' ? [layer.neuron.model] : [])))];
+  const models = [...new Set(model.spec.layers.flatMap((layer) => layerModule(layer.kind).neuron?.(layer)?.model ?? []))];
   const layout = model.spec.layers.map((layer) => layer.kind).join(' → ');
   if (method === 'lv-if' && layout === LV_IF_LAYERS && models.every((name) => name === 'IF')) return;
   const made = typeof method === 'string' ? `'train --method ${method}'` : 'no known conversion';

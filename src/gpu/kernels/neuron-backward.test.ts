@@ -170,7 +170,7 @@ describe('PLIF: BPTT of a learned leak and threshold', () => {
           params: p, neurons, numSteps, surrogate: c.surrogate, detachReset: c.detach,
           membrane: arena.storage('membrane', membrane!), gradSpikes: arena.storage('gradSpikes', gradSpikes),
           vThreshold: arena.storage('vThreshold', thetas), beta: arena.storage('beta', betas), gradX: buffers.gradX,
-          learned: { spikes: arena.storage('spikes', spikes), gradBeta: buffers.gradBeta, gradThreshold: buffers.gradThreshold },
+          learned: { gradBeta: buffers.gradBeta, gradThreshold: buffers.gradThreshold },
         });
         return [
           { buffer: buffers.gradX, byteLength: x.byteLength },

@@ -45,6 +45,8 @@ export function createNeuronLayerBuffers(arena: BufferArena, params: NeuronParam
  * reads currents `x` `[T][neurons]` (or `[neurons]` for every step, with `xBroadcast`), writes `spikes`
  * and, if given, the membrane trace `membrane`.
  * With tStart = 0 the state is initialised; otherwise it continues from the layer's state buffers.
+ * With `sequence` the lanes are (sample, channel) pairs over the positions (architecture §2.5), the
+ * state is initialised unless the call `continues` the chunk before.
  */
 export function recordNeuron(
   ctx: GpuContext,
@@ -61,33 +63,40 @@ export function recordNeuron(
     membrane?: GPUBuffer;
     /** `x` holds one step `[neurons]`, the same current at every step (a static input computed once). */
     xBroadcast?: boolean;
+    /** Neurons over the positions: one per (sample, channel), the state carried on when `continues`. */
+    sequence?: { batch: number; positions: number; validPositions: GPUBuffer; continues: boolean };
   },
 ): void {
-  const { params, neurons } = args;
+  const { params, neurons, sequence } = args;
+  if (sequence && sequence.batch * sequence.positions * params.channels !== neurons) throw new RangeError(`a sequence of ${sequence.batch} × ${sequence.positions} positions × ${params.channels} channels is not ${neurons} neurons`);
   const uniform = new UniformWriter()
     .u32(neurons)
     .u32(params.channels)
     .u32(params.vThreshold.length === 1 ? 0 : 1)
     .u32(args.tStart)
     .u32(args.tCount)
-    .u32(args.tStart === 0 ? 1 : 0)
+    .u32((sequence ? !sequence.continues : args.tStart === 0) ? 1 : 0)
     .u32(args.membrane ? 1 : 0)
     .u32(params.levels)
     .u32(betaValues(params).length > 1 ? 1 : 0)
     .f32(params.vReset)
     .f32(params.vInitFraction)
     .u32(args.xBroadcast ? 1 : 0)
+    .u32(sequence?.batch ?? 0)
+    .u32(sequence?.positions ?? 0)
     .finish();
   const pipeline = ctx.pipeline('neuron.wgsl', {
     WORKGROUP_SIZE,
     NEURON_MODEL: neuronModelCode(params),
     RESET_MODE: RESET_CODE[params.reset],
+    SEQUENCE: sequence ? 1 : 0,
   });
   const membrane = args.membrane ?? arena.scratch('neuron.noMembrane', 16);
+  const validPositions = sequence?.validPositions ?? arena.scratch('neuron.noSequence', 16);
   ctx.dispatch(
     pass,
     pipeline,
-    [arena.uniform('neuron.params', uniform), args.x, args.layer.vThreshold, args.spikes, args.layer.stateV, args.layer.stateCount, membrane, args.layer.beta],
-    ctx.grid1d(neurons, WORKGROUP_SIZE),
+    [arena.uniform('neuron.params', uniform), args.x, args.layer.vThreshold, args.spikes, args.layer.stateV, args.layer.stateCount, membrane, args.layer.beta, validPositions],
+    ctx.grid1d(sequence ? sequence.batch * params.channels : neurons, WORKGROUP_SIZE),
   );
 }
