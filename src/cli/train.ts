@@ -4,15 +4,19 @@ import { isDatasetName } from '../data/dataset';
 import { DATASET_NAMES } from '../data/dataset';
 import { runTrainCommand, type TrainCommandOptions, type TrainMethod } from '../train/pipeline';
 import { runRnnTrainCommand } from '../train/rnn-pipeline';
+import { runLiteSnnTrainCommand } from '../train/lite-snn';
 import { UsageError } from './errors';
 
-export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif|su-rnn] [--data-dir DIR]
+export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif|su-rnn|lite-snn] [--data-dir DIR]
            [--seed N] [--split-seed N] [--epochs N] [--batch N] [--lr X] [--filters N] [--max-tokens N]
            [--train-limit N] [--levels L] [--output-levels L] [--steps T] [--percentile P] [--output-percentile P]
            [--clip-low-sigmas K] [--binary-input K] [--vocabulary N]
            [--backend auto|gpu|cpu|reference] [--hidden H] [--recurrent-scale X]
+           [--steps-per-word T] [--readout membrane|spikes] [--population N] [--rate-scale X]
+           [--surrogate piecewise-linear|fast-sigmoid]
            train an ANN TextCNN (su-rnn: a quantised RNN over the tokens, H recurrent units) on the
-           dataset and convert it to a spiking model folder`;
+           dataset and convert it to a spiking model folder; lite-snn trains leaky neurons over the
+           words (H of them, T steps per word) directly as a spiking network`;
 
 function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -21,6 +25,11 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
     throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${value}'`);
   }
   return number;
+}
+
+function readoutFlag(value: string | undefined): 'membrane' | 'spikes' {
+  if (value === undefined || value === 'membrane' || value === 'spikes') return value ?? 'membrane';
+  throw new UsageError(`--readout must be membrane or spikes, got '${value}'`);
 }
 
 /** `spikescope train`: see TRAIN_USAGE. Defaults reproduce the shipped models. */
@@ -54,13 +63,22 @@ export async function runTrain(argv: string[]): Promise<number> {
     backend: { type: 'string' },
     hidden: { type: 'string' },
     'recurrent-scale': { type: 'string' },
+    'steps-per-word': { type: 'string' },
+    population: { type: 'string' },
+    'rate-scale': { type: 'string' },
+    surrogate: { type: 'string' },
+    beta: { type: 'string' },
+    threshold: { type: 'string' },
+    readout: { type: 'string' },
     name: { type: 'string' },
   });
   const v = parsed.values;
   if (!v.dataset || !isDatasetName(v.dataset)) throw new UsageError(`train needs --dataset, one of ${DATASET_NAMES.join(', ')}`);
   if (!v.out) throw new UsageError('train needs --out DIR, the model folder to write');
   const method = (v.method ?? 'lv-if') as TrainMethod;
-  if (method !== 'lv-if' && method !== 'su-bif' && method !== 'su-rnn') throw new UsageError(`--method must be lv-if, su-bif or su-rnn, got '${v.method}'`);
+  if (method !== 'lv-if' && method !== 'su-bif' && method !== 'su-rnn' && method !== 'lite-snn') throw new UsageError(`--method must be lv-if, su-bif, su-rnn or lite-snn, got '${v.method}'`);
+  const lite = method === 'lite-snn';
+  if (lite && v.steps !== undefined && v['steps-per-word'] !== undefined) throw new UsageError('give --steps-per-word or --steps, not both');
   const backend = backendChoice(v.backend);
   const widths = (v.widths ?? '3,4,5').split(',').map((w) => numberFlag('widths', w, 3, 1, 20));
   const chinese = v.dataset === 'chnsenticorp' || v.dataset === 'waimai';
@@ -71,8 +89,8 @@ export async function runTrain(argv: string[]): Promise<number> {
     out: v.out,
     seed: numberFlag('seed', v.seed, 1, 0, 0xffffffff),
     splitSeed: numberFlag('split-seed', v['split-seed'], 1, 0, 0xffffffff),
-    epochs: numberFlag('epochs', v.epochs, 6, 1, 1000),
-    batchSize: numberFlag('batch', v.batch, 50, 1, 4096),
+    epochs: numberFlag('epochs', v.epochs, lite ? 12 : 6, 1, 1000),
+    batchSize: numberFlag('batch', v.batch, lite ? 32 : 50, 1, 4096),
     learningRate: numberFlag('lr', v.lr, 3e-3, 0, 1, false),
     weightDecay: numberFlag('weight-decay', v['weight-decay'], 1e-2, 0, 1, false),
     dropout: numberFlag('dropout', v.dropout, 0.5, 0, 0.95, false),
@@ -82,7 +100,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     maxTokens: numberFlag('max-tokens', v['max-tokens'], chinese ? 96 : 64, Math.max(...widths), 4096),
     trainLimit: numberFlag('train-limit', v['train-limit'], 0, 0, 1e9),
     backend,
-    numSteps: numberFlag('steps', v.steps, method === 'su-bif' ? 16 : 16, 1, 1000),
+    numSteps: lite ? numberFlag('steps-per-word', v['steps-per-word'] ?? v.steps, 4, 1, 64) : numberFlag('steps', v.steps, 16, 1, 1000),
     levels: numberFlag('levels', v.levels, 4, 2, 256),
     outputLevels: numberFlag('output-levels', v['output-levels'], 64, 2, 1024),
     thresholdPercentile: numberFlag('percentile', v.percentile, 99.9, 50, 100, false),
@@ -95,7 +113,23 @@ export async function runTrain(argv: string[]): Promise<number> {
     name: v.name,
   };
   const log = (line: string) => console.log(line);
-  if (method === 'su-rnn') {
+  if (lite) {
+    const surrogate = v.surrogate ?? 'piecewise-linear';
+    if (surrogate !== 'piecewise-linear' && surrogate !== 'fast-sigmoid') throw new UsageError(`--surrogate must be piecewise-linear or fast-sigmoid, got '${surrogate}'`);
+    await runLiteSnnTrainCommand(
+      {
+        ...options,
+        hidden: numberFlag('hidden', v.hidden, 256, 1, 4096),
+        population: numberFlag('population', v.population, 10, 1, 256),
+        rateScale: numberFlag('rate-scale', v['rate-scale'], readoutFlag(v.readout) === 'spikes' ? 5 : 1, 0.01, 1000, false),
+        surrogate: surrogate === 'fast-sigmoid' ? { kind: 'fast-sigmoid', slope: 25 } : { kind: 'piecewise-linear' },
+        beta: numberFlag('beta', v.beta, 0.95, 0.01, 1, false),
+        vThreshold: numberFlag('threshold', v.threshold, 1, 0.01, 100, false),
+        readout: readoutFlag(v.readout),
+      },
+      log,
+    );
+  } else if (method === 'su-rnn') {
     const hidden = numberFlag('hidden', v.hidden, 128, 1, 2048);
     await runRnnTrainCommand({ ...options, hidden, recurrentScale: numberFlag('recurrent-scale', v['recurrent-scale'], 0.5, 0, 10, false) }, log);
   } else await runTrainCommand(options, log);

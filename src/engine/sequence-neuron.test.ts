@@ -135,6 +135,29 @@ describe('a sequence-neuron layer (neurons over the words) in the engine', () =>
     expect(report.layers[index + 1].snnAcs).toBe(total);
   });
 
+  it('a non-spiking readout: the scores are the last (linear) layer\'s currents summed over T, the same on every backend', async () => {
+    const spec = structuredClone(model.config);
+    spec.network.layers = spec.network.layers.slice(0, -1);
+    const weights = new Map<string, Float32Array>([...model.weights, ['embedding', model.embeddings]]);
+    const { configText, weightBytes } = serializeModel(spec, weights);
+    const linear = parseModel(configText, weightBytes);
+    const gpu = new GpuBackend(await GpuContext.create(await nodeGpu()));
+    const [cpu] = await runOn(new CpuBackend('test'), linear, batch, [run()]);
+    const [wasm] = await runOn(new CpuBackend('wasm', () => new WasmOps()), linear, batch, [run()]);
+    const [onGpu] = await runOn(gpu, linear, batch, [run()]);
+    for (let b = 0; b < batch.batch; b++) {
+      for (let k = 0; k < 2; k++) {
+        let sum = 0;
+        for (let t = 0; t < 4; t++) sum += cpu.outputTrain[(t * batch.batch + b) * 2 + k];
+        expect(cpu.scores[b * 2 + k]).toBeCloseTo(sum, 4);
+      }
+    }
+    expect(new Set(cpu.scores).size).toBeGreaterThan(2);
+    expectExact(wasm.scores, cpu.scores);
+    expectExact(onGpu.scores, cpu.scores);
+    gpu.dispose();
+  });
+
   it('needs positions that cover the same tokens: a convolution of one width before it', () => {
     const spec = structuredClone(model.spec);
     const conv = spec.layers[0];

@@ -264,6 +264,24 @@ describe('WebAssembly backend: training ops', () => {
   });
 });
 
+describe('linear weight gradient (a convolution of width 1 per row)', () => {
+  it('equals the reference within float32 summation, weights and bias', () => {
+    for (const [rows, inFeatures, outFeatures] of [[37, 19, 5], [300, 64, 24]]) {
+      const x = values(rows * inFeatures, rows);
+      const dy = values(rows * outFeatures, rows + 1);
+      const shape = { rows, inFeatures, outFeatures };
+      const expected = { w: new Float32Array(outFeatures * inFeatures), b: new Float32Array(outFeatures) };
+      new CpuOps().linearWeightBackward({ shape, input: x, gradOutput: dy, gradWeights: expected.w, gradBias: expected.b });
+      const output = { w: new Float32Array(outFeatures * inFeatures), b: new Float32Array(outFeatures) };
+      new WasmOps().linearWeightBackward({ shape, input: x, gradOutput: dy, gradWeights: output.w, gradBias: output.b });
+      for (const key of ['w', 'b'] as const) {
+        const scale = Math.max(...expected[key].map(Math.abs));
+        expected[key].forEach((e, i) => expect(Math.abs(output[key][i] - e)).toBeLessThanOrEqual(1e-5 * scale));
+      }
+    }
+  });
+});
+
 describe('WebAssembly backend over an unshared memory (a page that is not cross-origin isolated)', () => {
   it('copies tensors in and out and gives the same bits: a whole network run', async () => {
     const { unsharedKernelMemory } = await import('../wasm/runtime');

@@ -354,6 +354,13 @@ export class WasmOps extends CpuOps {
     });
   }
 
+  override linearWeightBackward(args: Args<'linearWeightBackward'>): void {
+    // A linear layer is a convolution of width 1 over one token per row: the same weight gradient.
+    const { rows, inFeatures, outFeatures } = args.shape;
+    this.convWeightBackward({ shape: { batch: rows, tokens: 1, inChannels: inFeatures, widths: [1], filters: outFeatures }, input: args.input, gradOutput: args.gradOutput, lengths: new Uint32Array(rows).fill(1), gradWeights: args.gradWeights });
+    if (args.gradBias) this.sumRows({ rows, columns: outFeatures, input: args.gradOutput, output: args.gradBias });
+  }
+
   override neuronLayer(_role: string, params: NeuronParams, neurons: number, learned?: { vThreshold: CpuTensor; beta: CpuTensor }): WasmNeuronLayer & ReturnType<CpuOps['neuronLayer']> {
     // The reference's initial state (v = fround(f·θ of the channel), count 0), one channel pattern repeated.
     const thresholds = (learned?.vThreshold as Float32Array | undefined) ?? params.vThreshold;

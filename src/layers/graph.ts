@@ -107,7 +107,6 @@ export function buildGraph(
   });
   const last = nodes[nodes.length - 1];
   if (last.shape.positional) throw new NetworkGraphError('the network must pool over positions: the readout counts the spikes of flat (pooled) outputs', null);
-  if (!last.module.neuron) throw new NetworkGraphError('the last layer must be a spiking layer (neuron or recurrent), whose spikes the readout counts', last.index, 'kind');
   checkSequential(nodes);
   const positional = [input, ...nodes.filter((node) => node.shape.positional).map((node) => node.shape)];
   const reduced = nodes.filter((node) => node.module.reduces).flatMap((node) => node.inputs.map((source) => (source < 0 ? input : nodes[source].shape)));

@@ -108,7 +108,11 @@ export type LayerSpec =
   | ConcatLayerSpec
   | AddLayerSpec;
 
-/** The prediction: spike counts of the last layer over T, summed over each class's population. */
+/**
+ * The prediction: the last layer's outputs summed over T and over each class's population: spike
+ * counts of a spiking last layer, or the summed currents of a non-spiking one (a linear readout:
+ * the membrane of an integrator that never fires, architecture §1.6).
+ */
 export interface ReadoutSpec {
   classes: string[];
   /** Output neurons per class (1, or e.g. 10 for population coding); class-major. */

@@ -37,23 +37,25 @@ export function evaluationTable(evaluation: Pick<Evaluation, 'ann' | 'snn'>): st
 export function finetuneSection(record: FinetuneRecord): string[] {
   const surrogate = record.surrogate.kind === 'fast-sigmoid' ? `fast-sigmoid (slope ${record.surrogate.slope})` : 'piecewise-linear';
   const cell = (x: number | null) => (x === null ? '–' : percent(x));
+  const direct = record.method === 'lite-snn';
+  const start = direct ? 'the untrained network' : 'the model as converted';
   return [
-    '### Fine-tuning (SNN, surrogate gradient)',
+    direct ? '### Training (SNN, surrogate gradient, from random weights)' : '### Fine-tuning (SNN, surrogate gradient)',
     '',
     '```sh',
     record.command.replace(/^spikescope /, 'npm run -s spikescope -- '),
     '```',
     '',
-    `Backpropagation through time in the spiking network at T = ${record.numSteps}, rate input, ${surrogate} surrogate spike derivative; ` +
+    `Backpropagation through time in the spiking network at T = ${record.numSteps}${direct ? ' per word' : ''}, ${record.encoding ?? 'rate'} input, ${surrogate} surrogate spike derivative; ` +
       `loss: ${record.loss}; AdamW lr ${record.learningRate}, weight decay ${record.weightDecay}, batch ${record.batchSize}; ` +
       `${record.steps} steps on ${record.trainSize} training sentences (cut at ${record.maxTokens} tokens), seed ${record.seed}; ` +
-      `${Math.round(record.seconds)} s on ${record.backend}. Epoch 0 is the model as converted; the epoch with the best dev SNN accuracy (${record.devSize} sentences, mean over seeds ${record.devSeeds.join(' and ')}) is kept.`,
+      `${Math.round(record.seconds)} s on ${record.backend}. Epoch 0 is ${start}; the epoch with the best dev SNN accuracy (${record.devSize} sentences${record.devSeeds.length > 1 ? `, mean over seeds ${record.devSeeds.join(' and ')}` : ''}) is kept.`,
     '',
     `| epoch | train loss | train acc. % | dev SNN acc. % (T = ${record.numSteps}) | dev ANN twin acc. % | s |`,
     '|---|---|---|---|---|---|',
     ...record.history.map(
       (e) =>
-        `| ${e.epoch}${e.epoch === 0 ? ' (as converted)' : ''}${e.epoch === record.bestEpoch ? ' (kept)' : ''} | ${e.trainLoss === null ? '–' : e.trainLoss.toFixed(4)} | ${cell(e.trainAccuracy)} | ${percent(e.devAccuracy)} | ${percent(e.devAnnAccuracy)} | ${e.seconds.toFixed(0)} |`,
+        `| ${e.epoch}${e.epoch === 0 ? (direct ? ' (untrained)' : ' (as converted)') : ''}${e.epoch === record.bestEpoch ? ' (kept)' : ''} | ${e.trainLoss === null ? '–' : e.trainLoss.toFixed(4)} | ${cell(e.trainAccuracy)} | ${percent(e.devAccuracy)} | ${percent(e.devAnnAccuracy)} | ${e.seconds.toFixed(0)} |`,
     ),
   ];
 }

@@ -18,6 +18,7 @@ import { ModelFormatError, type LoadedModel, type ModelConfig } from '../model/f
 import { loadModelDir, MODEL_WEIGHTS_FILE, saveModelDir } from '../model/node-io';
 import { readSafetensors, type TensorRecord } from '../model/safetensors';
 import { tokenize } from '../model/tokenizer';
+import type { NetworkSpec } from '../model/spec';
 import type { Surrogate } from '../reference/neuron-backward';
 import { seededPermutation, type EncodedExample } from './batches';
 import { renderModelCard } from './card';
@@ -51,7 +52,7 @@ export interface FinetuneCommandOptions {
 }
 
 /** Training ops and an inference backend on one device (or both on the CPU). */
-async function openBackends(choice: BackendChoice): Promise<{ ops: TensorOps<unknown>; engine: Backend; detail: string; close(): void }> {
+export async function openBackends(choice: BackendChoice): Promise<{ ops: TensorOps<unknown>; engine: Backend; detail: string; close(): void }> {
   const resolved = await resolveBackend(choice, nodeGpu, true);
   if (resolved.kind !== 'gpu') {
     const engine = createCpuBackend(resolved.kind, resolved.why);
@@ -72,9 +73,10 @@ async function openBackends(choice: BackendChoice): Promise<{ ops: TensorOps<unk
   };
 }
 
-/** The model with other layer weights (same network, vocabulary and table). */
-export function withLayerWeights(model: LoadedModel, layers: Map<string, Float32Array>): LoadedModel {
-  return { ...model, weights: new Map([...model.weights, ...layers]) };
+/** The model with other layer weights (same vocabulary), and where given its trained network (learned leaks and thresholds) and firing probabilities (a learned table). */
+export function withLayerWeights(model: LoadedModel, layers: Map<string, Float32Array>, spec?: NetworkSpec, probabilities?: Float32Array | null): LoadedModel {
+  const network = spec ?? model.spec;
+  return { ...model, spec: network, config: { ...model.config, network }, weights: new Map([...model.weights, ...layers]), probabilities: probabilities ?? model.probabilities };
 }
 
 /** Fine-tunes a model folder and writes the result to `options.out`. */
@@ -108,8 +110,8 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
   // the draws the test evaluation will see.
   const devSeeds = [(model.config.seed + 1) >>> 0, (model.config.seed + 2) >>> 0];
   try {
-    const evaluate = async (candidate: Map<string, Float32Array>) => {
-      const candidateModel = withLayerWeights(model, candidate);
+    const evaluate = async (candidate: Map<string, Float32Array>, spec: NetworkSpec) => {
+      const candidateModel = withLayerWeights(model, candidate, spec);
       let snnAccuracy = 0;
       let annAccuracy = 0;
       for (const devSeed of devSeeds) {
@@ -147,7 +149,7 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
     const stored = readSafetensors(new Uint8Array(await readFile(join(options.model, MODEL_WEIGHTS_FILE))), MODEL_WEIGHTS_FILE);
     const out = new Map<string, Float32Array | TensorRecord>(result.weights);
     out.set(model.config.embedding.tensor, stored.get(model.config.embedding.tensor)!);
-    const config = finetunedConfig(model.config, record, options.name);
+    const config = finetunedConfig({ ...model.config, network: result.spec }, record, options.name);
     await saveModelDir(options.out, config, out);
     await writeFile(join(options.out, 'README.md'), renderModelCard(config, options.out), 'utf8');
     log(`wrote ${options.out} (evaluate it with: spikescope eval --model ${options.out} --write)`);

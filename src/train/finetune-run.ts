@@ -8,7 +8,7 @@
 import { InputError } from '../engine/errors';
 import type { Surrogate } from '../reference/neuron-backward';
 import { epochBatches, makeBatch, type EncodedExample } from './batches';
-import { GraphTrainer, type SpikingStepSettings } from './graph-trainer';
+import { GraphTrainer, type SpikingStepSettings, type TrainerOptions } from './graph-trainer';
 import type { NetworkSpec } from '../model/spec';
 import type { TensorOps } from '../engine/ops';
 import { formatDuration } from './run';
@@ -21,6 +21,8 @@ export interface FinetuneSettings extends SpikingStepSettings {
   numSteps: number;
   /** Longest sentence seen in training (longer ones are cut; evaluation reads them whole). */
   maxTokens: number;
+  /** The trainer's options besides the mode (a learned table, the rate's scale); default none. */
+  trainer?: Omit<TrainerOptions, 'mode'>;
 }
 
 /** What one epoch measured; epoch 0 is the model before fine-tuning (no training numbers). */
@@ -39,6 +41,10 @@ export interface FinetuneEpoch {
 export interface FinetuneResult {
   /** The trained tensors by their stored names. */
   weights: Map<string, Float32Array>;
+  /** The learned input table of the kept epoch (when the trainer learns it). */
+  table: Float32Array | null;
+  /** The network with the kept epoch's learned leaks and thresholds. */
+  spec: NetworkSpec;
   bestEpoch: number;
   history: FinetuneEpoch[];
   /** Optimisation steps taken. */
@@ -48,6 +54,10 @@ export interface FinetuneResult {
 
 /** What `model.json` records of a fine-tuning run (`metrics.finetune`), read by the card. */
 export interface FinetuneRecord {
+  /** `lite-snn`: trained from random weights (epoch 0 is the untrained network); absent: fine-tuning a converted model. */
+  method?: 'lite-snn';
+  /** The input during training (absent: rate). */
+  encoding?: 'rate' | 'direct';
   command: string;
   backend: string;
   numSteps: number;
@@ -70,7 +80,7 @@ export interface FinetuneRecord {
 }
 
 /** Dev accuracies of some weights: the SNN's (the selection criterion) and its ANN twin's. */
-export type DevEvaluator = (weights: Map<string, Float32Array>) => Promise<{ snnAccuracy: number; annAccuracy: number }>;
+export type DevEvaluator = (weights: Map<string, Float32Array>, spec: NetworkSpec, table: Float32Array | null) => Promise<{ snnAccuracy: number; annAccuracy: number }>;
 
 /** What fine-tuning needs of a model: its network, weights by stored name and firing probabilities. */
 export interface TrainableModel {
@@ -91,14 +101,15 @@ export async function finetuneSpiking<T>(
   log: (line: string) => void = () => {},
 ): Promise<FinetuneResult> {
   const started = performance.now();
-  const trainer = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, settings.numSteps, settings.batchSize, settings.maxTokens);
-  const initial = await trainer.weights();
-  const before = await evaluate(initial);
+  const trainer = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, settings.numSteps, settings.batchSize, settings.maxTokens, { mode: 'snn', ...settings.trainer });
+  const snapshot = async () => ({ weights: await trainer.weights(), spec: await trainer.trainedSpec(), table: settings.trainer?.table?.learn ? ((await trainer.paramValues()).get('table') ?? null) : null });
+  const initial = await snapshot();
+  const before = await evaluate(initial.weights, initial.spec, initial.table);
   const history: FinetuneEpoch[] = [
     { epoch: 0, trainLoss: null, trainAccuracy: null, devAccuracy: before.snnAccuracy, devAnnAccuracy: before.annAccuracy, seconds: (performance.now() - started) / 1000 },
   ];
   log(`epoch 0 (as converted): dev SNN acc ${percent(before.snnAccuracy)} at T=${settings.numSteps}, ANN twin ${percent(before.annAccuracy)}`);
-  let best = { accuracy: before.snnAccuracy, epoch: 0, weights: initial };
+  let best = { accuracy: before.snnAccuracy, epoch: 0, ...initial };
   const batchesPerEpoch = Math.ceil(train.length / settings.batchSize);
   const totalBatches = batchesPerEpoch * settings.epochs;
   const trainingStarted = performance.now();
@@ -124,8 +135,8 @@ export async function finetuneSpiking<T>(
         log(`epoch ${epoch}/${settings.epochs}  batch ${index + 1}/${batches.length}  loss ${(loss / seen).toFixed(4)}  train acc ${((100 * correct) / seen).toFixed(1)}%  ${(elapsed / iteration).toFixed(1)} s/batch  elapsed ${formatDuration(elapsed)}  left ~${formatDuration(left)}`);
       }
     }
-    const weights = await trainer.weights();
-    const dev = await evaluate(weights);
+    const current = await snapshot();
+    const dev = await evaluate(current.weights, current.spec, current.table);
     const record: FinetuneEpoch = {
       epoch,
       trainLoss: loss / seen,
@@ -136,7 +147,7 @@ export async function finetuneSpiking<T>(
     };
     history.push(record);
     log(`epoch ${epoch}/${settings.epochs} done: train loss ${record.trainLoss!.toFixed(4)}, train acc ${percent(record.trainAccuracy!)}, dev SNN acc ${percent(dev.snnAccuracy)} (ANN twin ${percent(dev.annAccuracy)}) (${record.seconds.toFixed(0)} s)`);
-    if (dev.snnAccuracy > best.accuracy) best = { accuracy: dev.snnAccuracy, epoch, weights };
+    if (dev.snnAccuracy > best.accuracy) best = { accuracy: dev.snnAccuracy, epoch, ...current };
   }
-  return { weights: best.weights, bestEpoch: best.epoch, history, steps: iteration, seconds: (performance.now() - started) / 1000 };
+  return { weights: best.weights, table: best.table, spec: best.spec, bestEpoch: best.epoch, history, steps: iteration, seconds: (performance.now() - started) / 1000 };
 }

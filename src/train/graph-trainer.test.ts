@@ -14,7 +14,9 @@ import { testGpu } from '../test-support/gpu';
 import { makeBatch, type EncodedExample } from './batches';
 import { CpuOps } from '../engine/cpu-ops';
 import { checkTrainable, GraphTrainer } from './graph-trainer';
+import { liteSnnLayers, liteSnnWeights } from './lite-snn';
 import { GpuOps } from '../engine/gpu-ops';
+import { WasmOps } from '../engine/wasm-ops';
 
 const WORDS = ['good', 'great', 'fine', 'fun', 'bad', 'dull', 'awful', 'boring', 'the', 'a', 'film', 'plot', 'is', 'was', 'it', 'and'];
 const DIM = 8;
@@ -196,5 +198,59 @@ describe('PLIF: leaky neurons whose leak and threshold are learned, through the 
     expect(betas.some((beta) => Math.abs(beta - 0.9) > 0.01)).toBe(true);
     expect(betas.every((beta) => beta > 0 && beta <= 1)).toBe(true);
     expect(trained.vThreshold.every((theta) => theta > 0)).toBe(true);
+  });
+});
+
+describe('LITE-SNN: leaky neurons over the words, trained directly with direct input', () => {
+  /** conv(1) → PLIF over the words (per-channel β, θ) → avg pool → linear (bias): a non-spiking readout, or PLIF outputs, 3 per class. */
+  function liteModel(readout: 'membrane' | 'spikes'): LoadedModel {
+    const base = stackedModel();
+    const config = { dim: DIM - 1, hidden: FILTERS, classes: 2, population: readout === 'spikes' ? 3 : 1, beta: 0.95, vThreshold: 1, centre: 0.5, readout };
+    const layers = liteSnnLayers(config);
+    const weights = liteSnnWeights(config, 3);
+    weights.set('embedding', base.embeddings);
+    const network = { ...base.config.network, encoder: { ...base.config.network.encoder, kind: 'direct' as const, minLength: 1 }, layers, readout: { ...base.config.network.readout, population: config.population } };
+    const { configText, weightBytes } = serializeModel({ ...base.config, network, defaultEncoding: 'direct' }, weights);
+    return parseModel(configText, weightBytes);
+  }
+
+  for (const readout of ['membrane', 'spikes'] as const) {
+    it(`learns a small task with a ${readout} readout: the loss falls`, async () => {
+      const model = liteModel(readout);
+      const trainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 4, 16, 12, { mode: 'snn', rateScale: 5 });
+      const losses = await trainEpochs(trainer, sentences(model, 96, 13), 10);
+      expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) - 0.1);
+    });
+  }
+
+  it('one step on the GPU and on the WebAssembly backend equals the CPU reference: weights, leaks, thresholds and a learned table', async () => {
+    const model = liteModel('spikes');
+    const batch = makeBatch(sentences(model, 4, 21), 1, 12);
+    const options = { mode: 'snn' as const, rateScale: 5, table: { values: model.probabilities, learn: { low: 0, high: 1 } } };
+    const cpu = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 4, 4, 12, options);
+    const wasm = new GraphTrainer(new WasmOps(), model.spec, model.weights, model.probabilities, 4, 4, 12, options);
+    const ops = new GpuOps(await testGpu());
+    try {
+      const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 4, 4, 12, options);
+      const a = await cpu.trainStep(batch, 0, 3, settings);
+      const cpuValues = await cpu.paramValues();
+      expect([...cpuValues.keys()]).toEqual(['word_linear.weight', 'words.beta', 'words.vThreshold', 'fc.weight', 'fc.bias', 'output.beta', 'output.vThreshold', 'table']);
+      const table = cpuValues.get('table')!;
+      expect(table.some((p, i) => p !== model.probabilities[i])).toBe(true);
+      for (const other of [gpu, wasm] as GraphTrainer<unknown>[]) {
+        const b = await other.trainStep(batch, 0, 3, settings);
+        expect(b.loss).toBeCloseTo(a.loss, 4);
+        const values = await other.paramValues();
+        for (const [name, value] of cpuValues) expectClose(values.get(name)!, value, 1e-4, 1e-5);
+      }
+    } finally {
+      ops.dispose();
+    }
+  });
+
+  it('refuses to learn the table of a rate-coded network', () => {
+    const model = liteModel('membrane');
+    const spec = { ...model.spec, encoder: { ...model.spec.encoder, kind: 'rate' as const } };
+    expect(() => new GraphTrainer(new CpuOps(), spec, model.weights, model.probabilities, 4, 4, 12, { mode: 'snn', table: { values: model.probabilities, learn: { low: 0, high: 1 } } })).toThrow(/direct \(analog\) input only/);
   });
 });

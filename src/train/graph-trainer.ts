@@ -57,8 +57,18 @@ export interface AnnStepSettings {
 /** What the trainer trains and how. */
 export interface TrainerOptions {
   mode: 'snn' | 'ann';
-  /** ANN mode: the input rows `[vocab][embeddingDim]`, looked up per token; learned within [low, high] when `learn` is given. */
-  table?: { values: Float32Array; learn?: { low: number; high: number } };
+  /**
+   * ANN mode: the input rows `[vocab][embeddingDim]`, looked up per token; learned within [low, high]
+   * when `learn` is given. SNN mode with direct (analog) input: the firing probabilities, learned
+   * the same way (their gradient summed over the T steps).
+   */
+  table?: { values: Float32Array; learn?: { low: number; high: number; frozenColumns?: number[] } };
+  /**
+   * SNN mode: the loss is the cross-entropy of `rateScale ×` the output rate (default 1). With few
+   * steps the rate moves in steps of 1/T; a larger scale makes the softmax as confident as the
+   * counts allow. The prediction (the largest count) does not depend on it.
+   */
+  rateScale?: number;
   /** Dropout on the input of layer `layer` while training. */
   dropout?: { layer: string; rate: number };
 }
@@ -71,7 +81,7 @@ export const MAX_TENSOR_FLOATS = 64 * 1024 * 1024;
 /**
  * Throws an `UnsupportedNetworkError` naming the layer when the network cannot be trained by BPTT:
  * a kind without a backward pass, a layer's own refusal (e.g. BIF neurons), a value read by
- * several layers (branches), or an output population other than one neuron per class.
+ * several layers (branches).
  */
 export function checkTrainable(spec: NetworkSpec, mode: 'snn' | 'ann' = 'snn'): NetworkGraph {
   const graph = networkGraph(spec);
@@ -84,7 +94,6 @@ export function checkTrainable(spec: NetworkSpec, mode: 'snn' | 'ann' = 'snn'): 
   for (const [source, count] of readers) {
     if (count > 1) throw new UnsupportedNetworkError(`the output of ${source < 0 ? 'the encoder' : `layer ${graph.nodes[source].spec.name}`} is read by ${count} layers; training branches is not supported yet`);
   }
-  if (spec.readout.population !== 1) throw new UnsupportedNetworkError(`training needs one output neuron per class; this model has a population of ${spec.readout.population}`);
   return graph;
 }
 
@@ -126,7 +135,11 @@ export class GraphTrainer<Tensor> {
   private readonly values = new Map<number, { tensor: Tensor; capacity: number }>();
   private readonly gradients = new Map<number, Tensor>();
   private readonly dropoutNode: number;
-  private readonly work: Record<'rate' | 'gradRate' | 'stats' | 'dropped' | 'gradDropped' | 'gradInput', Tensor>;
+  private readonly work: Record<'rate' | 'gradRate' | 'logits' | 'gradLogits' | 'stats' | 'dropped' | 'gradDropped' | 'gradInput' | 'gradTable', Tensor>;
+  /** Output neurons per class (the readout's population). */
+  private readonly population: number;
+  /** `[dim]`: 0 for the table's frozen columns, 1 for the others. */
+  private readonly frozenColumns: Tensor | null = null;
   private adamStep = 0;
 
   constructor(
@@ -168,14 +181,23 @@ export class GraphTrainer<Tensor> {
     for (const node of this.graph.nodes) {
       for (const decl of node.module.train!.params(node.spec, stored, this.mode)) addParam(decl, node.index);
     }
-    if (this.mode === 'ann') {
-      if (!options.table) throw new Error('The ANN mode reads its input from a table: give options.table.');
+    if (this.mode === 'ann' && !options.table) throw new Error('The ANN mode reads its input from a table: give options.table.');
+    if (this.mode === 'snn' && options.table?.learn && spec.encoder.kind !== 'direct') {
+      throw new UnsupportedNetworkError('a spiking network learns its input table through direct (analog) input only; this encoder is rate');
+    }
+    if (options.table) {
       const { values, learn } = options.table;
       if (learn) this.table = addParam({ name: 'table', value: values, decay: false, low: learn.low, high: learn.high }, -1);
+      if (learn?.frozenColumns?.length) {
+        const mask = new Float32Array(spec.encoder.embeddingDim).fill(1);
+        for (const column of learn.frozenColumns) mask[column] = 0;
+        this.frozenColumns = ops.persistent('table.frozenColumns', mask);
+      }
       this.inputTable = this.table ? this.table.value : ops.persistent('table', values);
     } else {
       this.inputTable = ops.persistent('probabilities', probabilities);
     }
+    this.population = spec.readout.population;
     this.dropoutNode = options.dropout ? this.graph.nodes.findIndex((node) => node.spec.name === options.dropout!.layer) : -1;
     if (options.dropout && this.dropoutNode < 0) throw new Error(`No layer ${options.dropout.layer} to apply dropout to.`);
     const tokens = Math.max(maxTokens, this.minLength);
@@ -195,20 +217,30 @@ export class GraphTrainer<Tensor> {
       if (index >= 0) this.gradients.set(index, zeros(`${name}.grad`, capacity));
     }
     if (this.table) this.gradients.set(-1, zeros('input.grad', capacityOf(this.graph.input)));
-    const K = this.outputs();
+    const outputs = this.outputs();
     const dropped = this.dropoutNode >= 0 ? capacityOf(this.shapeOf(this.graph.nodes[this.dropoutNode].inputs[0])) : 1;
+    const population = this.population > 1;
     this.work = {
-      rate: zeros('rate', maxBatch * K),
-      gradRate: zeros('gradRate', maxBatch * K),
+      rate: zeros('rate', maxBatch * outputs),
+      gradRate: zeros('gradRate', maxBatch * outputs),
+      logits: zeros('logits', population ? maxBatch * this.classes() : 1),
+      gradLogits: zeros('gradLogits', population ? maxBatch * this.classes() : 1),
       stats: zeros('stats', maxBatch * 2),
       dropped: zeros('dropped', dropped),
       gradDropped: zeros('gradDropped', dropped),
       gradInput: zeros('gradInputUnused', 1),
+      // The table's gradient per token, summed over the steps (SNN mode with a learned table).
+      gradTable: this.table && this.numSteps > 1 ? zeros('gradTableInput', capacityOf(this.graph.input) / this.numSteps) : zeros('gradTableUnused', 1),
     };
   }
 
+  /** Output neurons: classes × population. */
   private outputs(): number {
     return this.graph.nodes[this.graph.nodes.length - 1].shape.channels;
+  }
+
+  private classes(): number {
+    return this.outputs() / this.population;
   }
 
   private shapeOf(value: number): ValueShape {
@@ -276,15 +308,15 @@ export class GraphTrainer<Tensor> {
       throw new RangeError(`batch ${batch.batch} × ${batch.tokens} tokens exceeds the trainer's ${this.maxBatch} × ${this.maxTokens}`);
     }
     const B = batch.batch;
-    const K = this.outputs();
+    const K = this.classes();
     const ctx = this.context(batch, settings);
     const dim = this.graph.input.channels;
     const tokenIds = ops.upload('tokenIds', batch.tokenIds);
     const input = this.values.get(-1)!.tensor;
     const streamIds = ops.upload('streamIds', run.streams === 'inference' ? new Uint32Array(B) : Uint32Array.from({ length: B }, (_, b) => b));
     const shape = { numSteps: T, batch: B, tokens: batch.tokens, dim };
-    // ANN: the table's rows (a direct encoding of one step); SNN: the rate-coded spikes of all T steps.
-    const kind = this.mode === 'ann' ? 'direct' : 'rate';
+    // ANN: the table's rows (a direct encoding of one step); SNN: the model's encoding over all T steps.
+    const kind = this.mode === 'ann' ? 'direct' : this.spec.encoder.kind;
     const firstStepOnly = this.mode === 'snn' && this.spec.encoder.presentation === 'first-step';
     ops.encode({ kind, seed: run.seed, shape, tStart: 0, tCount: T, positionOffset: 0, tokenIds, probabilities: this.inputTable, streamIds, output: input, firstStepOnly });
     const dropout = run.training && this.options.dropout && this.options.dropout.rate > 0 ? this.options.dropout : null;
@@ -299,11 +331,19 @@ export class GraphTrainer<Tensor> {
     }
     const last = this.values.get(this.graph.nodes.length - 1)!.tensor;
     if (this.mode === 'ann') return { ctx, B, K, logits: last, rate: null, dropout };
-    // The rate is a pool over the steps: batch 1, positions T, channels B·K, each scaled by 1/T.
-    const rateValid = ops.upload('rateValid', new Uint32Array(B * K).fill(T));
-    const rateScale = ops.upload('rateScale', new Float32Array(B * K).fill(Math.fround(1 / T)));
-    poolRows(ops, 1, T, B * K, last, rateValid, rateScale, this.work.rate);
-    return { ctx, B, K, logits: this.work.rate, rate: { rateValid, rateScale }, dropout };
+    // The rate is a pool over the steps: batch 1, positions T, channels B·K·population, each scaled
+    // by 1/T; then a population's rates are averaged (a pool over its neurons); `rateScale` applied once.
+    const P = this.population;
+    const scale = this.options.rateScale ?? 1;
+    const outputs = B * K * P;
+    const rateValid = ops.upload('rateValid', new Uint32Array(outputs).fill(T));
+    const rateScale = ops.upload('rateScale', new Float32Array(outputs).fill(Math.fround((P > 1 ? 1 : scale) / T)));
+    poolRows(ops, 1, T, outputs, last, rateValid, rateScale, this.work.rate);
+    if (P === 1) return { ctx, B, K, logits: this.work.rate, rate: { rateValid, rateScale, population: null }, dropout };
+    const populationValid = ops.upload('populationValid', new Uint32Array(B * K).fill(P));
+    const populationScale = ops.upload('populationScale', new Float32Array(B * K).fill(Math.fround(scale / P)));
+    poolRows(ops, B * K, P, 1, this.work.rate, populationValid, populationScale, this.work.logits);
+    return { ctx, B, K, logits: this.work.logits, rate: { rateValid, rateScale, population: { populationValid, populationScale } }, dropout };
   }
 
   private inputsOf(node: GraphNode, tokens: number): TrainValue<Tensor>[] {
@@ -325,8 +365,13 @@ export class GraphTrainer<Tensor> {
     const last = this.graph.nodes.length - 1;
     const labels = ops.upload('labels', batch.labels);
     if (rate) {
-      ops.crossEntropy({ batch: B, classes: K, gradScale: 1 / B, logits, labels, gradLogits: work.gradRate, stats: work.stats });
-      ops.poolBackward({ batch: 1, positions: T, channels: B * K, gradOutput: work.gradRate, validPositions: rate.rateValid, scale: rate.rateScale, gradInput: this.gradients.get(last)! });
+      const P = this.population;
+      const population = rate.population;
+      ops.crossEntropy({ batch: B, classes: K, gradScale: 1 / B, logits, labels, gradLogits: population ? work.gradLogits : work.gradRate, stats: work.stats });
+      if (population) {
+        ops.poolBackward({ batch: B * K, positions: P, channels: 1, gradOutput: work.gradLogits, validPositions: population.populationValid, scale: population.populationScale, gradInput: work.gradRate });
+      }
+      ops.poolBackward({ batch: 1, positions: T, channels: B * K * P, gradOutput: work.gradRate, validPositions: rate.rateValid, scale: rate.rateScale, gradInput: this.gradients.get(last)! });
     } else {
       ops.crossEntropy({ batch: B, classes: K, gradScale: 1 / B, logits, labels, gradLogits: this.gradients.get(last)!, stats: work.stats });
     }
@@ -344,8 +389,14 @@ export class GraphTrainer<Tensor> {
       }
     }
     if (this.table) {
+      const dim = this.graph.input.channels;
+      // The gradient of each token's row, summed over the steps that read it.
+      const gradInput: Tensor = T > 1 ? work.gradTable : this.gradients.get(-1)!;
+      if (T > 1) ops.sumRows({ rows: T, columns: B * batch.tokens * dim, input: this.gradients.get(-1)!, output: gradInput });
       ops.clear(this.table.grad, this.table.length);
-      ops.embeddingBackward({ groups: batch.groups, dim: this.graph.input.channels, gradInput: this.gradients.get(-1)!, gradTable: this.table.grad });
+      ops.embeddingBackward({ groups: batch.groups, dim, gradInput, gradTable: this.table.grad });
+      // Columns that stay as they are (e.g. the presence component) get no gradient.
+      if (this.frozenColumns) ops.scaleRows({ rows: this.table.length / dim, rowStart: 0, rowCount: this.table.length / dim, batch: 1, channels: dim, values: this.table.grad, scale: this.frozenColumns });
     }
     this.adamStep++;
     for (const param of this.params) {
@@ -356,11 +407,14 @@ export class GraphTrainer<Tensor> {
     return readLossAndCorrect(ops, work.stats, B);
   }
 
-  /** Output spike rates `[batch][classes]` of a batch; the input spikes are those the engine draws for `seed`, unless `streams` is `per-sample`. */
+  /**
+   * Output spike rates `[batch][classes]` of a batch (a population's averaged, times `rateScale`); the
+   * input spikes are those the engine draws for `seed`, unless `streams` is `per-sample`.
+   */
   async outputRates(batch: TrainBatch, seed: number, streams: 'inference' | 'per-sample' = 'inference'): Promise<Float32Array> {
     if (this.mode !== 'snn') throw new Error('outputRates is for the SNN mode; use logits');
-    this.forward(batch, { seed, iteration: 0, training: false, streams }, NO_SURROGATE);
-    const [rate] = await this.ops.read([{ tensor: this.work.rate, length: batch.batch * this.outputs() }]);
+    const { logits } = this.forward(batch, { seed, iteration: 0, training: false, streams }, NO_SURROGATE);
+    const [rate] = await this.ops.read([{ tensor: logits, length: batch.batch * this.classes() }]);
     return rate;
   }
 
