@@ -5,9 +5,10 @@ import { DATASET_NAMES } from '../data/dataset';
 import { runTrainCommand, type TrainCommandOptions, type TrainMethod } from '../train/pipeline';
 import { runRnnTrainCommand } from '../train/rnn-pipeline';
 import { runLiteSnnTrainCommand } from '../train/lite-snn';
+import { runLstmTrainCommand } from '../train/lstm-baseline';
 import { UsageError } from './errors';
 
-export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif|su-rnn|lite-snn] [--data-dir DIR]
+export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif|su-rnn|lite-snn|lstm] [--data-dir DIR]
            [--seed N] [--split-seed N] [--epochs N] [--batch N] [--lr X] [--filters N] [--max-tokens N]
            [--train-limit N] [--levels L] [--output-levels L] [--steps T] [--percentile P] [--output-percentile P]
            [--clip-low-sigmas K] [--binary-input K] [--vocabulary N]
@@ -16,7 +17,8 @@ export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|wa
            [--surrogate piecewise-linear|fast-sigmoid]
            train an ANN TextCNN (su-rnn: a quantised RNN over the tokens, H recurrent units) on the
            dataset and convert it to a spiking model folder; lite-snn trains leaky neurons over the
-           words (H of them, T steps per word) directly as a spiking network`;
+           words (H of them, T steps per word) directly as a spiking network; lstm its baseline, an LSTM
+           of H units`;
 
 function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -76,7 +78,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (!v.dataset || !isDatasetName(v.dataset)) throw new UsageError(`train needs --dataset, one of ${DATASET_NAMES.join(', ')}`);
   if (!v.out) throw new UsageError('train needs --out DIR, the model folder to write');
   const method = (v.method ?? 'lv-if') as TrainMethod;
-  if (method !== 'lv-if' && method !== 'su-bif' && method !== 'su-rnn' && method !== 'lite-snn') throw new UsageError(`--method must be lv-if, su-bif, su-rnn or lite-snn, got '${v.method}'`);
+  if (!(['lv-if', 'su-bif', 'su-rnn', 'lite-snn', 'lstm'] as const).includes(method)) throw new UsageError(`--method must be lv-if, su-bif, su-rnn, lite-snn or lstm, got '${v.method}'`);
   const lite = method === 'lite-snn';
   if (lite && v.steps !== undefined && v['steps-per-word'] !== undefined) throw new UsageError('give --steps-per-word or --steps, not both');
   const backend = backendChoice(v.backend);
@@ -89,11 +91,11 @@ export async function runTrain(argv: string[]): Promise<number> {
     out: v.out,
     seed: numberFlag('seed', v.seed, 1, 0, 0xffffffff),
     splitSeed: numberFlag('split-seed', v['split-seed'], 1, 0, 0xffffffff),
-    epochs: numberFlag('epochs', v.epochs, lite ? 12 : 6, 1, 1000),
-    batchSize: numberFlag('batch', v.batch, lite ? 32 : 50, 1, 4096),
+    epochs: numberFlag('epochs', v.epochs, lite || method === 'lstm' ? 10 : 6, 1, 1000),
+    batchSize: numberFlag('batch', v.batch, lite || method === 'lstm' ? 32 : 50, 1, 4096),
     learningRate: numberFlag('lr', v.lr, 3e-3, 0, 1, false),
     weightDecay: numberFlag('weight-decay', v['weight-decay'], 1e-2, 0, 1, false),
-    dropout: numberFlag('dropout', v.dropout, 0.5, 0, 0.95, false),
+    dropout: numberFlag('dropout', v.dropout, lite ? 0 : 0.5, 0, 0.95, false),
     filters: numberFlag('filters', v.filters, 100, 1, 4096),
     widths,
     characterDim: numberFlag('char-dim', v['char-dim'], 64, 1, 1024),
@@ -113,7 +115,9 @@ export async function runTrain(argv: string[]): Promise<number> {
     name: v.name,
   };
   const log = (line: string) => console.log(line);
-  if (lite) {
+  if (method === 'lstm') {
+    await runLstmTrainCommand({ ...options, hidden: numberFlag('hidden', v.hidden, 128, 1, 512) }, log);
+  } else if (lite) {
     const surrogate = v.surrogate ?? 'piecewise-linear';
     if (surrogate !== 'piecewise-linear' && surrogate !== 'fast-sigmoid') throw new UsageError(`--surrogate must be piecewise-linear or fast-sigmoid, got '${surrogate}'`);
     await runLiteSnnTrainCommand(

@@ -8,6 +8,7 @@ import { dropoutReference } from '../reference/dropout';
 import { embeddingBackwardReference } from '../reference/embedding-backward';
 import { linearInputBackwardReference, linearWeightBackwardReference } from '../reference/linear-train';
 import { neuronBackwardReference } from '../reference/neuron-backward';
+import { lstmBackwardReference, lstmForwardReference, lstmRecurrentGradReference } from '../reference/lstm';
 import { poolBackwardReference } from '../reference/pool-train';
 import { tokenRecurrentBackwardTrainReference, tokenRecurrentForwardTrainReference } from '../reference/token-recurrent-train';
 import { sumOverTimeReference } from '../reference/reduce';
@@ -266,6 +267,25 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
     if (args.gradStep) args.gradStep[0] = result.gradStep;
   }
 
+
+  lstm(args: TrainArgs<'lstm'>): void {
+    const carry = f32(args.carry);
+    const result = lstmForwardReference(args.shape, f32(args.z), f32(args.recurrentWeights), args.lengths as Uint32Array, args.continues ? carry : undefined);
+    args.output.set(result.output);
+    carry.set(result.carry);
+    if (args.kept) {
+      args.kept.gates.set(result.gates);
+      args.kept.cells.set(result.cells);
+    }
+  }
+
+  lstmBackward(args: TrainArgs<'lstmBackward'>): void {
+    args.gradGates.set(lstmBackwardReference(args.shape, { gates: f32(args.gates), cells: f32(args.cells) }, f32(args.recurrentWeights), args.lengths as Uint32Array, f32(args.gradOutput)));
+  }
+
+  lstmRecurrentGrad(args: TrainArgs<'lstmRecurrentGrad'>): void {
+    args.gradRecurrent.set(lstmRecurrentGradReference(args.shape, f32(args.output), f32(args.gradGates), args.lengths as Uint32Array));
+  }
 
   neuronBackward(args: TrainArgs<'neuronBackward'>): void {
     const count = args.numSteps * args.neurons;

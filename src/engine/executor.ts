@@ -244,6 +244,7 @@ class GraphWalk<Tensor, NeuronState> {
       neuronState: (key, params, neurons) => this.neuronState(`${scope}${key}`, params, neurons),
       runNeuronState: (key, params, neurons) => this.neuronState(`run.${key}`, params, neurons),
       runTensor: (key, length) => this.runTensor(key, length),
+      scratch: (key, length) => this.runTensor(`${scope}scratch.${key}`, length),
       validLengths: (shape) => this.chunkTensor(chunk, 'validLengths', shape),
       validPositions: (shape) => this.chunkTensor(chunk, 'validPositions', shape),
       sequenceValid: (shape) => this.chunkTensor(chunk, 'sequenceValid', shape),

@@ -12,6 +12,7 @@ import { recordDropout } from '../gpu/kernels/dropout';
 import { recordEmbeddingBackward } from '../gpu/kernels/embedding-backward';
 import { blockedWeightGradientFits, recordBlockedWeightGradient, recordLinearInputBackward, recordLinearWeightBackward } from '../gpu/kernels/linear-train';
 import { recordNeuronBackward } from '../gpu/kernels/neuron-backward';
+import { recordLstm, recordLstmBackward, recordLstmRecurrentGrad } from '../gpu/kernels/lstm';
 import { recordPoolBackward } from '../gpu/kernels/pool-backward';
 import { recordTokenRecurrentBackwardTrain, recordTokenRecurrentForwardTrain } from '../gpu/kernels/token-recurrent-train';
 import { recordConv } from '../gpu/kernels/conv';
@@ -300,6 +301,19 @@ export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
       gradX: gradInput.buffer,
       learned: learned ? { gradBeta: learned.gradBeta.buffer, gradThreshold: learned.gradThreshold.buffer } : undefined,
     });
+  }
+
+  lstm(args: Args<'lstm'>): void {
+    const { kept, ...rest } = args;
+    recordLstm(this.ctx, this.recording(), this.arena, { ...unwrap(rest), kept: kept && unwrap(kept) });
+  }
+
+  lstmBackward(args: Args<'lstmBackward'>): void {
+    recordLstmBackward(this.ctx, this.recording(), this.arena, unwrap(args));
+  }
+
+  lstmRecurrentGrad(args: Args<'lstmRecurrentGrad'>): void {
+    recordLstmRecurrentGrad(this.ctx, this.recording(), this.arena, unwrap(args));
   }
 
   sumRows(args: Args<'sumRows'>): void {

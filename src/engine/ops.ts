@@ -10,6 +10,7 @@ import type { NeuronParams } from '../reference/neuron';
 import type { Surrogate } from '../reference/neuron-backward';
 import type { PoolShape } from '../reference/pool';
 import type { TokenRecurrentTrainShape } from '../reference/token-recurrent-train';
+import type { LstmShape } from '../reference/lstm';
 
 /**
  * A neuron call whose neurons run through the positions of each sample in order, carrying v from
@@ -254,6 +255,26 @@ export interface TensorOps<Tensor, NeuronLayer = unknown> {
     /** Neurons over the positions, as the forward ran them (one call, no chunk before); per-neuron gradients `[batch][channels]`. */
     sequence?: SequenceArgs<Tensor>;
   }): void;
+  /**
+   * The LSTM over the positions of `sequences` sequences (`lstmForwardReference`): h `[seq][P][H]`
+   * from z = W·x + b `[seq][P][4H]` and U `[4H][H]`; `lengths [seq]` positions run. The state
+   * `[seq][2H]` (h, c) starts from `carry` when `continues`, else from zeros, and is written back.
+   * `kept` (training): the gate activations `[seq][P][4H]` and the cells `[seq][P][H]`.
+   */
+  lstm(args: {
+    shape: LstmShape;
+    z: Tensor;
+    recurrentWeights: Tensor;
+    lengths: Tensor;
+    carry: Tensor;
+    continues: boolean;
+    output: Tensor;
+    kept?: { gates: Tensor; cells: Tensor };
+  }): void;
+  /** Backward through time of the LSTM (`lstmBackwardReference`): `gradGates` = ∂L/∂z from `gradOutput` = ∂L/∂h. */
+  lstmBackward(args: { shape: LstmShape; gates: Tensor; cells: Tensor; recurrentWeights: Tensor; lengths: Tensor; gradOutput: Tensor; gradGates: Tensor }): void;
+  /** `gradRecurrent [4H][H]` = Σ da_p ⊗ h_{p−1} (`lstmRecurrentGradReference`). */
+  lstmRecurrentGrad(args: { shape: LstmShape; output: Tensor; gradGates: Tensor; lengths: Tensor; gradRecurrent: Tensor }): void;
   /** `output[c] = Σ_r input[r][c]` for `[rows][columns]` (`sumOverTimeReference`): per-neuron gradients summed per channel. */
   sumRows(args: { rows: number; columns: number; input: Tensor; output: Tensor }): void;
 

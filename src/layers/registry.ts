@@ -4,6 +4,7 @@
  */
 import { conv } from './conv';
 import { linear } from './linear';
+import { lstm } from './lstm';
 import { add, concat } from './merge';
 import { neuron, sequenceNeuron } from './neuron';
 import { pool } from './pool';
@@ -11,7 +12,7 @@ import { recurrent } from './recurrent';
 import { tokenRecurrent } from './token-recurrent';
 import type { LayerModule, LayerSpecBase } from './types';
 
-const MODULES = [conv, neuron, sequenceNeuron, pool, linear, recurrent, tokenRecurrent, concat, add] as const;
+const MODULES = [conv, neuron, sequenceNeuron, pool, linear, recurrent, tokenRecurrent, lstm, concat, add] as const;
 
 /** The kinds model.json may name. */
 export const LAYER_KINDS = MODULES.map((module) => module.kind);

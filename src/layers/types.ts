@@ -76,6 +76,8 @@ export interface RecordContext<Tensor, NeuronState> {
   runNeuronState(key: string, params: NeuronParams, neurons: number): NeuronState;
   /** A tensor that lives for the whole run (e.g. a carry from chunk to chunk), keyed by `key`. */
   runTensor(key: string, length: number): Tensor;
+  /** A work tensor of this chunk (e.g. an intermediate product), keyed by `key`. */
+  scratch(key: string, length: number): Tensor;
   /** `[batch]` (u32): positions of each sample, from the chunk's first, that are valid in every channel of `shape`. */
   validLengths(shape: ValueShape): Tensor;
   /** `[batch][channels]` (u32): positions of each sample this chunk owns that are valid in each channel of `shape`. */

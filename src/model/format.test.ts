@@ -106,7 +106,7 @@ describe('model.json validation names the first problem by its path', () => {
     ['duplicate names', (j) => (j.network.layers[3].name = 'conv_spike'), /network\.layers\[3\]\.name: is already the name of network\.layers\[1\]/],
     ['no pool', (j) => j.network.layers.splice(2, 1), /network\.layers: must contain a pool layer/],
     ['readout width', (j) => (j.network.readout.classes = ['a', 'b', 'c']), /network\.readout: classes \(3\) × population \(1\) = 3 must equal the 2 outputs/],
-    ['unknown kind', (j) => (j.network.layers[2].kind = 'maxpool'), /network\.layers\[2\]\.kind: must be one of "conv", "neuron", "sequence-neuron", "pool", "linear", "recurrent", "token-recurrent", "concat", "add", got "maxpool"/],
+    ['unknown kind', (j) => (j.network.layers[2].kind = 'maxpool'), /network\.layers\[2\]\.kind: must be one of "conv", "neuron", "sequence-neuron", "pool", "linear", "recurrent", "token-recurrent", "lstm", "concat", "add", got "maxpool"/],
     ['wrong format', (j) => (j.format = 'onnx'), /^model\.json: format: must be "spikescope-model"/],
     ['future version', (j) => (j.version = 2), /version: this build of Spikescope reads version 1/],
     ['missing name', (j) => delete j.name, /^model\.json: name: must be a non-empty string, got nothing$/],

@@ -87,6 +87,7 @@ export type { PoolLayerSpec } from '../layers/pool';
 export type { LinearLayerSpec } from '../layers/linear';
 export type { RecurrentLayerSpec } from '../layers/recurrent';
 export type { TokenRecurrentLayerSpec } from '../layers/token-recurrent';
+export type { LstmLayerSpec } from '../layers/lstm';
 export type { ConcatLayerSpec, AddLayerSpec } from '../layers/merge';
 import type { ConvLayerSpec } from '../layers/conv';
 import type { NeuronLayerSpec, SequenceNeuronLayerSpec } from '../layers/neuron';
@@ -94,6 +95,7 @@ import type { PoolLayerSpec } from '../layers/pool';
 import type { LinearLayerSpec } from '../layers/linear';
 import type { RecurrentLayerSpec } from '../layers/recurrent';
 import type { TokenRecurrentLayerSpec } from '../layers/token-recurrent';
+import type { LstmLayerSpec } from '../layers/lstm';
 import type { ConcatLayerSpec, AddLayerSpec } from '../layers/merge';
 
 /** Every layer a network can hold (one module per kind in `src/layers/`). */
@@ -105,6 +107,7 @@ export type LayerSpec =
   | LinearLayerSpec
   | RecurrentLayerSpec
   | TokenRecurrentLayerSpec
+  | LstmLayerSpec
   | ConcatLayerSpec
   | AddLayerSpec;
 

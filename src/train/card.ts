@@ -37,8 +37,25 @@ export function evaluationTable(evaluation: Pick<Evaluation, 'ann' | 'snn'>): st
 export function finetuneSection(record: FinetuneRecord): string[] {
   const surrogate = record.surrogate.kind === 'fast-sigmoid' ? `fast-sigmoid (slope ${record.surrogate.slope})` : 'piecewise-linear';
   const cell = (x: number | null) => (x === null ? '–' : percent(x));
-  const direct = record.method === 'lite-snn';
+  const direct = record.method !== undefined;
   const start = direct ? 'the untrained network' : 'the model as converted';
+  if (record.method === 'lstm') {
+    return [
+      '### Training (ANN, from random weights)',
+      '',
+      '```sh',
+      record.command.replace(/^spikescope /, 'npm run -s spikescope -- '),
+      '```',
+      '',
+      `Backpropagation through time in the LSTM; loss: ${record.loss}; AdamW lr ${record.learningRate}, weight decay ${record.weightDecay}, batch ${record.batchSize}; ` +
+        `${record.steps} steps on ${record.trainSize} training sentences (cut at ${record.maxTokens} tokens), seed ${record.seed}; ${Math.round(record.seconds)} s on ${record.backend}. ` +
+        `Epoch 0 is ${start}; the epoch with the best dev accuracy (${record.devSize} sentences) is kept.`,
+      '',
+      '| epoch | train loss | train acc. % | dev acc. % | s |',
+      '|---|---|---|---|---|',
+      ...record.history.map((e) => `| ${e.epoch}${e.epoch === 0 ? ' (untrained)' : ''}${e.epoch === record.bestEpoch ? ' (kept)' : ''} | ${e.trainLoss === null ? '–' : e.trainLoss.toFixed(4)} | ${cell(e.trainAccuracy)} | ${percent(e.devAccuracy)} | ${e.seconds.toFixed(0)} |`),
+    ];
+  }
   return [
     direct ? '### Training (SNN, surrogate gradient, from random weights)' : '### Fine-tuning (SNN, surrogate gradient)',
     '',
@@ -83,7 +100,7 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     `- dataset: ${config.provenance.dataset}; split: ${config.provenance.split}`,
     `- seed: ${config.provenance.seed}; created ${config.provenance.createdAt}`,
     `- ${config.provenance.notes}`,
-    `- network: ${config.network.layers.map((layer) => `${layer.name} (${layer.kind === 'neuron' ? layer.model : layer.kind === 'sequence-neuron' ? `${layer.model} over the words` : layer.kind === 'token-recurrent' ? `token-recurrent ${layer.neuron.model}, ${layer.hidden} units` : layer.kind})`).join(' → ')}`,
+    `- network: ${config.network.layers.map((layer) => `${layer.name} (${layer.kind === 'neuron' ? layer.model : layer.kind === 'sequence-neuron' ? `${layer.model} over the words` : layer.kind === 'lstm' ? `LSTM, ${layer.hidden} units` : layer.kind === 'token-recurrent' ? `token-recurrent ${layer.neuron.model}, ${layer.hidden} units` : layer.kind})`).join(' → ')}`,
     `- input: ${inputDescription(config.network.encoder)} of ${config.embedding.source}; μ = ${config.network.encoder.mean.toPrecision(5)}, σ = ${config.network.encoder.std.toPrecision(5)}, ${config.network.encoder.binarySigmas !== undefined ? `binary: 1 at or above μ + ${config.network.encoder.binarySigmas}σ` : `clip ±${config.network.encoder.clipSigmas}σ`} (${config.embedding.statsSource})`,
     `- vocabulary: ${config.vocabulary.length} ${config.tokenizer === 'chinese' ? 'characters' : 'words'}; default T = ${config.numSteps}`,
   ];

@@ -21,8 +21,8 @@ export interface FinetuneSettings extends SpikingStepSettings {
   numSteps: number;
   /** Longest sentence seen in training (longer ones are cut; evaluation reads them whole). */
   maxTokens: number;
-  /** The trainer's options besides the mode (a learned table, the rate's scale); default none. */
-  trainer?: Omit<TrainerOptions, 'mode'>;
+  /** The trainer's options (the SNN mode by default; a learned table, the rate's scale, dropout). */
+  trainer?: Partial<TrainerOptions>;
 }
 
 /** What one epoch measured; epoch 0 is the model before fine-tuning (no training numbers). */
@@ -54,8 +54,8 @@ export interface FinetuneResult {
 
 /** What `model.json` records of a fine-tuning run (`metrics.finetune`), read by the card. */
 export interface FinetuneRecord {
-  /** `lite-snn`: trained from random weights (epoch 0 is the untrained network); absent: fine-tuning a converted model. */
-  method?: 'lite-snn';
+  /** `lite-snn`, `lstm`: trained from random weights (epoch 0 is the untrained network); absent: fine-tuning a converted model. */
+  method?: 'lite-snn' | 'lstm';
   /** The input during training (absent: rate). */
   encoding?: 'rate' | 'direct';
   command: string;
@@ -101,7 +101,7 @@ export async function finetuneSpiking<T>(
   log: (line: string) => void = () => {},
 ): Promise<FinetuneResult> {
   const started = performance.now();
-  const trainer = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, settings.numSteps, settings.batchSize, settings.maxTokens, { mode: 'snn', ...settings.trainer });
+  const trainer = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, settings.numSteps, settings.batchSize, settings.maxTokens, { mode: 'snn', ...settings.trainer } as TrainerOptions);
   const snapshot = async () => ({ weights: await trainer.weights(), spec: await trainer.trainedSpec(), table: settings.trainer?.table?.learn ? ((await trainer.paramValues()).get('table') ?? null) : null });
   const initial = await snapshot();
   const before = await evaluate(initial.weights, initial.spec, initial.table);

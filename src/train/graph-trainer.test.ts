@@ -15,6 +15,7 @@ import { makeBatch, type EncodedExample } from './batches';
 import { CpuOps } from '../engine/cpu-ops';
 import { checkTrainable, GraphTrainer } from './graph-trainer';
 import { liteSnnLayers, liteSnnWeights } from './lite-snn';
+import { lstmLayers, lstmWeights } from './lstm-baseline';
 import { GpuOps } from '../engine/gpu-ops';
 import { WasmOps } from '../engine/wasm-ops';
 
@@ -252,5 +253,49 @@ describe('LITE-SNN: leaky neurons over the words, trained directly with direct i
     const model = liteModel('membrane');
     const spec = { ...model.spec, encoder: { ...model.spec.encoder, kind: 'rate' as const } };
     expect(() => new GraphTrainer(new CpuOps(), spec, model.weights, model.probabilities, 4, 4, 12, { mode: 'snn', table: { values: model.probabilities, learn: { low: 0, high: 1 } } })).toThrow(/direct \(analog\) input only/);
+  });
+});
+
+describe('the LSTM baseline: an ANN layer kind trained by the same trainer', () => {
+  function lstmModel(): LoadedModel {
+    const base = stackedModel();
+    const config = { dim: DIM - 1, hidden: 8, classes: 2, centre: 0.5 };
+    const weights = lstmWeights(config, 5);
+    weights.set('embedding', base.embeddings);
+    const network = { ...base.config.network, encoder: { ...base.config.network.encoder, kind: 'direct' as const, minLength: 1 }, layers: lstmLayers(config) };
+    const { configText, weightBytes } = serializeModel({ ...base.config, network, defaultEncoding: 'direct', numSteps: 1 }, weights);
+    return parseModel(configText, weightBytes);
+  }
+  const model = lstmModel();
+  const options = { mode: 'ann' as const, table: { values: model.probabilities } };
+
+  it('one step on the GPU equals the CPU reference: input and recurrent weights, biases', async () => {
+    const batch = makeBatch(sentences(model, 4, 31), 1, 12);
+    const cpu = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 1, 4, 12, options);
+    const ops = new GpuOps(await testGpu());
+    try {
+      const gpu = new GraphTrainer(ops, model.spec, model.weights, model.probabilities, 1, 4, 12, options);
+      const a = await cpu.trainStep(batch, 0, 3, settings);
+      const b = await gpu.trainStep(batch, 0, 3, settings);
+      expect(b.loss).toBeCloseTo(a.loss, 4);
+      const [cpuGrad, gpuGrad] = [await cpu.gradientsByName(), await gpu.gradientsByName()];
+      expect([...cpuGrad.keys()]).toEqual(['lstm.inputWeight', 'lstm.recurrentWeight', 'lstm.bias', 'fc.weight', 'fc.bias']);
+      for (const [name, grad] of cpuGrad) {
+        expect(grad.some((g) => g !== 0), name).toBe(true);
+        expectClose(gpuGrad.get(name)!, grad, 1e-3, 1e-6);
+      }
+    } finally {
+      ops.dispose();
+    }
+  });
+
+  it('learns a small task: the loss falls', async () => {
+    const trainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 1, 16, 12, options);
+    const losses = await trainEpochs(trainer, sentences(model, 96, 17), 10);
+    expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) - 0.1);
+  });
+
+  it('refuses BPTT through spikes: it is an ANN layer', () => {
+    expect(() => checkTrainable(model.spec, 'snn')).toThrow(/lstm\) is an ANN layer/);
   });
 });

@@ -114,16 +114,20 @@ export function uncentredTable(table: Float32Array, dim: number, centre: number)
   return table.map((p, i) => (i % (dim + 1) === dim ? p : p + centre));
 }
 
-/** The model's weights from trained ones: the presence weight takes the centring, `w_D − centre·Σ_d w_d`, so that `W·[p, 1]` is the trained `W·[p − centre, 1]`. */
-export function foldCentre(weights: Map<string, Float32Array>, config: LiteSnnConfig): Map<string, Float32Array> {
+/**
+ * The model's weights from trained ones: in the `[rows][dim + 1]` tensor `name` that reads the input,
+ * the presence weight takes the centring, `w_D − centre·Σ_d w_d`, so that `W·[p, 1]` is the trained
+ * `W·[p − centre, 1]`.
+ */
+export function foldCentre(weights: Map<string, Float32Array>, config: Pick<LiteSnnConfig, 'dim' | 'centre'>, name = 'word_linear.w1'): Map<string, Float32Array> {
   const D = config.dim;
-  const word = weights.get('word_linear.w1')!.slice();
-  for (let h = 0; h < config.hidden; h++) {
+  const tensor = weights.get(name)!.slice();
+  for (let row = 0; row < tensor.length / (D + 1); row++) {
     let sum = 0;
-    for (let d = 0; d < D; d++) sum += word[h * (D + 1) + d];
-    word[h * (D + 1) + D] = Math.fround(word[h * (D + 1) + D] - config.centre * sum);
+    for (let d = 0; d < D; d++) sum += tensor[row * (D + 1) + d];
+    tensor[row * (D + 1) + D] = Math.fround(tensor[row * (D + 1) + D] - config.centre * sum);
   }
-  return new Map([...weights, ['word_linear.w1', word]]);
+  return new Map([...weights, [name, tensor]]);
 }
 
 /** The train command's options with LITE-SNN's own. */

@@ -25,8 +25,8 @@ import { suBifModel } from './bif';
 import { seededPermutation, type EncodedExample } from './batches';
 import { tokenize } from '../model/tokenizer';
 
-/** `lv-if` and `su-bif` train a TextCNN (here); `su-rnn` a quantised RNN (`rnn-pipeline.ts`); `lite-snn` leaky neurons over the words (`lite-snn.ts`). */
-export type TrainMethod = 'lv-if' | 'su-bif' | 'su-rnn' | 'lite-snn';
+/** `lv-if` and `su-bif` train a TextCNN (here); `su-rnn` a quantised RNN (`rnn-pipeline.ts`); `lite-snn` leaky neurons over the words (`lite-snn.ts`), `lstm` its baseline (`lstm-baseline.ts`). */
+export type TrainMethod = 'lv-if' | 'su-bif' | 'su-rnn' | 'lite-snn' | 'lstm';
 
 export interface TrainCommandOptions {
   dataset: DatasetName;
