@@ -140,7 +140,9 @@ describe('a token-recurrent layer in the engine', () => {
     expect(row.events).toBe(total);
     expect(row.neurons).toBe(length * HIDDEN);
     expect(row.annMacs).toBe((length - 1) * HIDDEN * HIDDEN);
-    expect(row.snnAcs).toBe((total - events[length - 1]) * HIDDEN);
+    // U's accumulates, then every neuron's update at every step (BIF: 2 ACs) and each spike's reset.
+    expect(row.snnAcs).toBe((total - events[length - 1]) * HIDDEN + length * HIDDEN * 8 * 2 + total);
+    expect(row.neuronUpdates).toBe(length * HIDDEN * 8);
     expect(row.firingRate).toBeCloseTo(total / (length * HIDDEN * 8), 10);
     // The pool after it counts the layer's spikes, per position.
     expect(report.layers[rnnIndex + 1].snnAcs).toBe(total);

@@ -15,7 +15,7 @@ import { holdsInFloat32, MAX_LEVELS } from '../model/limits';
 import type { AnnActivation, NeuronSpec } from '../model/spec';
 import type { TrainActivation } from '../reference/activation-train';
 import { NEURON_MODEL_NAMES, NEURON_MODELS } from '../neurons/models';
-import { needPositional, needUniform } from './shapes';
+import { needPositional, needUniform, validNeurons } from './shapes';
 import type { SequenceArgs } from '../engine/ops';
 import type { Json, LayerModule, LayerSpecBase, TrainContext, ValueShape } from './types';
 
@@ -158,7 +158,7 @@ function neuronModule<S extends AnyNeuronSpec>(kind: S['kind']): LayerModule<S> 
     });
   },
   energy(_spec, ctx) {
-    return ctx.spiking(ctx.positions * ctx.shape.channels);
+    return ctx.spiking(validNeurons(ctx.shape, ctx.positions));
   },
   view(spec) {
     return { spiking: true, label: sequence ? `${spec.model} neurons over the words` : `${spec.model} neurons` };

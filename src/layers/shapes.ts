@@ -20,6 +20,14 @@ export function validPositionsOf(shape: ValueShape, c: number, length: number): 
   return shape.positional ? Math.max(0, length - shape.spans[c] + 1) : 1;
 }
 
+/** Neurons of a value that can fire in a sample whose value holds `positions` positions: each channel's valid ones (masked positions never compute). */
+export function validNeurons(shape: ValueShape, positions: number): number {
+  if (!shape.positional) return shape.channels;
+  let neurons = 0;
+  for (const span of shape.spans) neurons += Math.max(0, positions - (span - shape.minSpan));
+  return neurons;
+}
+
 /**
  * The pooling table: `[samples][channels]` valid positions of each channel of `shape` in samples
  * of `lengths` tokens, at most `cap` (the positions a chunk owns).

@@ -108,6 +108,8 @@ export interface EnergyRow {
   events: number;
   /** events / (neurons · numSteps); null for layers that do not spike. */
   firingRate: number | null;
+  /** Neuron state updates (neurons × steps), priced in the SNN's operations (architecture §4.3). */
+  neuronUpdates: number;
 }
 
 /** What a layer's `energy` sees and the shared rules it applies (architecture §4). */

@@ -51,17 +51,19 @@ describe('energyReport, hand-computed', () => {
     const byName = Object.fromEntries(report.layers.map((row) => [row.name, row]));
     // conv: 3 positions × width 3 × 2 in × 2 filters; events 1, 2, 1 at positions 0, 2, 4 drive 1, 3, 1 positions × 2 filters.
     expect(byName.conv).toMatchObject({ annMacs: 36, annAcs: 0, snnAcs: 2 + 12 + 2, snnMacs: 0 });
-    expect(byName.conv_spike).toMatchObject({ neurons: 6, events: 3, firingRate: 3 / 24, snnAcs: 0 });
+    // Neurons: every one of them updates at every step (IF: v + x and the comparison, 2 ACs), and a spike resets (1 AC).
+    expect(byName.conv_spike).toMatchObject({ neurons: 6, events: 3, firingRate: 3 / 24, neuronUpdates: 24, snnAcs: 24 * 2 + 3, snnMacs: 0 });
     expect(byName.pool).toMatchObject({ annAcs: 6, snnAcs: 3 });
-    expect(byName.pool_spike).toMatchObject({ neurons: 2, events: 2, firingRate: 2 / 8 });
+    expect(byName.pool_spike).toMatchObject({ neurons: 2, events: 2, firingRate: 2 / 8, snnAcs: 8 * 2 + 2 });
     expect(byName.fc).toMatchObject({ annMacs: 4, snnAcs: 4 });
-    expect(byName.fc_spike.firingRate).toBe(1 / 8);
+    expect(byName.fc_spike).toMatchObject({ firingRate: 1 / 8, snnAcs: 8 * 2 + 1 });
     expect(report.input).toEqual({ events: 4, firingRate: 4 / (5 * 2 * 4) });
-    expect(report.totals).toMatchObject({ annMacs: 40, annAcs: 6, snnAcs: 23, snnMacs: 0 });
+    // Synapses 16 + 3 + 4, neurons 51 + 18 + 17.
+    expect(report.totals).toMatchObject({ annMacs: 40, annAcs: 6, snnAcs: 109, snnMacs: 0 });
     expect(report.annEnergyPicojoules).toBeCloseTo(40 * 4.6 + 6 * 0.9, 9);
-    expect(report.snnEnergyPicojoules).toBeCloseTo(23 * 0.9, 9);
-    expect(report.ratio).toBeCloseTo(20.7 / 189.4, 9);
-    expect(report.verdict).toBe('SNN saves 89 %');
+    expect(report.snnEnergyPicojoules).toBeCloseTo(109 * 0.9, 9);
+    expect(report.ratio).toBeCloseTo(98.1 / 189.4, 9);
+    expect(report.verdict).toBe('SNN saves 48 %');
   });
 
   it('counts the analog first layer of direct encoding as its ANN MACs, once', () => {
@@ -80,7 +82,14 @@ describe('energyReport, hand-computed', () => {
   it('uses the energy settings it is given', () => {
     const report = energyReport(small, smallSample(), { eMacPicojoules: 1, eAcPicojoules: 1 });
     expect(report.totals.annEnergyPicojoules).toBe(46);
-    expect(report.totals.snnEnergyPicojoules).toBe(23);
+    expect(report.totals.snnEnergyPicojoules).toBe(109);
+  });
+
+  it('counts a leaky neuron\'s charge β·v + x as a multiply-accumulate', () => {
+    const leaky = structuredClone(small);
+    (leaky.layers[1] as NeuronLayerSpec).model = 'LIF';
+    const row = energyReport(leaky, smallSample()).layers[1];
+    expect(row).toMatchObject({ neuronUpdates: 24, snnMacs: 24, snnAcs: 24 + 3 });
   });
 
   it('counts a recurrent layer: W per input event, U per own event, (in + hidden) · hidden ANN MACs', () => {
@@ -95,7 +104,7 @@ describe('energyReport, hand-computed', () => {
     const sample = smallSample();
     sample.events.layers = [undefined, new Float32Array([1, 2, 0]), undefined, 5, 7];
     const row = energyReport(spec, sample).layers[4];
-    expect(row).toMatchObject({ annMacs: (2 + 3) * 3, snnAcs: 5 * 3 + 7 * 3, neurons: 3, events: 7 });
+    expect(row).toMatchObject({ annMacs: (2 + 3) * 3, snnAcs: 5 * 3 + 7 * 3 + 12 * 2 + 7, neurons: 3, events: 7 });
   });
 });
 

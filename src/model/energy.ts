@@ -11,7 +11,10 @@
  *  - token-recurrent: `hidden` per own event at every position but a sample's last (through U,
  *    into the next position's window; a total without positions is charged in full), against the
  *    twin's `hidden²` MACs per position after the first;
- *  - biases: one AC per output per step.
+ *  - biases: one AC per output per step;
+ *  - neurons: every spiking neuron's state update at every step, the charge (one MAC, β·v + x, for
+ *    a leaky model; one AC, v + x, otherwise) and the comparison with θ (one AC), and one AC per
+ *    spike for its reset. The ANN twin's activations are not counted.
  * Analog input is not spikes. With direct encoding the encoder's output is a constant current, so
  * the first synaptic layer does its ANN MACs once and holds the result for all steps (bias folded
  * in); layers after it see spikes again once a neuron layer has fired. An analog input that
@@ -20,6 +23,7 @@
  * Energy: E = MACs · eMac + ACs · eAc, with the 45 nm figures of Horowitz (4.6 pJ, 0.9 pJ) as
  * default settings.
  */
+import { NEURON_MODELS } from '../neurons/models';
 import { networkGraph } from '../layers/graph';
 import { positionsOf } from '../layers/shapes';
 import type { EnergyContext, EnergyRow, EnergySource } from '../layers/types';
@@ -118,7 +122,7 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
       return { source: sources.get(source)!, shape, positions: positionsOf(shape, tokens) };
     });
     const positions = positionsOf(node.shape, tokens);
-    const row: EnergyRow = { annMacs: 0, annAcs: 0, snnAcs: 0, snnMacs: 0, neurons: 0, events: 0, firingRate: null };
+    const row: EnergyRow = { annMacs: 0, annAcs: 0, snnAcs: 0, snnMacs: 0, neurons: 0, events: 0, firingRate: null, neuronUpdates: 0 };
     const ctx: EnergyContext = {
       index,
       name: layer.name,
@@ -152,6 +156,14 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
         row.neurons = neurons;
         row.events = total;
         row.firingRate = neurons > 0 ? total / (neurons * numSteps) : 0;
+        // Every neuron's state update at every step: the charge (a multiply-accumulate β·v + x for a
+        // leaky model, an accumulate v + x otherwise) and the comparison with θ; and each spike's reset.
+        const model = node.module.neuron?.(node.spec).model;
+        const updates = neurons * numSteps;
+        row.neuronUpdates = updates;
+        if (model && NEURON_MODELS[model].chargeKind === 'leaky') row.snnMacs += updates;
+        else row.snnAcs += updates;
+        row.snnAcs += updates + total;
         return { kind: 'spikes', perPosition: typeof measured === 'number' ? null : measured, total };
       },
     };
