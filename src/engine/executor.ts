@@ -215,11 +215,14 @@ class GraphWalk<Tensor, NeuronState> {
     traces = [];
     if (neuron && !this.ann) {
       const params = neuronParams(neuron, channels, this.options.neurons);
+      // A sequence layer's neuron is a channel that runs through the whole sentence: its trace has
+      // every position's window of T steps, one after the other.
+      const length = node.module.alongSentence ? positionsOf(node.shape, this.batch.tokens) * this.numSteps : this.numSteps;
       traces = (this.membraneRequests.get(node.spec.name) ?? []).map((index) => ({
         layer: node.spec.name,
         neuron: index,
         vThreshold: params.vThreshold.length === 1 ? params.vThreshold[0] : params.vThreshold[index % channels],
-        samples: range(this.B).map(() => new Float32Array(this.numSteps)),
+        samples: range(this.B).map(() => new Float32Array(length)),
       }));
       this.out.membrane.push(...traces);
     }
@@ -492,6 +495,14 @@ function recordChunkReadbacks<Tensor, NeuronState>(
       length: numSteps * B * positions * C,
       consume: (data) => {
         for (const trace of traces) {
+          if (node.module.alongSentence) {
+            // Channel `neuron % C` at every position this chunk owns: step t of position p is step p·T + t.
+            const c = trace.neuron % C;
+            for (let b = 0; b < B; b++) {
+              for (let p = 0; p < owned; p++) for (let t = 0; t < numSteps; t++) trace.samples[b][(start + p) * numSteps + t] = data[((t * B + b) * positions + p) * C + c];
+            }
+            continue;
+          }
           const position = Math.floor(trace.neuron / C) - start;
           if (position < 0 || position >= owned) continue;
           const local = position * C + (trace.neuron % C);

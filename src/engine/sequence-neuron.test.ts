@@ -105,6 +105,10 @@ describe('a sequence-neuron layer (neurons over the words) in the engine', () =>
     let later = false;
     for (let p = 5; p < base.length; p++) later ||= JSON.stringify(train(b, p)) !== JSON.stringify(train(a, p));
     expect(later).toBe(true);
+    // A membrane trace follows its channel through the whole sentence, one window of T steps per word.
+    const trace = a.membrane.find((m) => m.neuron === 3)!.samples[0];
+    expect(trace.length).toBe(base.length * 4);
+    expect(trace.subarray(4 * (base.length - 1)).some((h) => h !== 0)).toBe(true);
   });
 
   it('a sample gives the same spikes alone as in a batch; positions past its length are silent', async () => {

@@ -121,6 +121,7 @@ function neuronModule<S extends AnyNeuronSpec>(kind: S['kind']): LayerModule<S> 
   arity: 'one',
   staticInput: 'broadcast',
   sequential: sequence,
+  alongSentence: sequence,
   parse(o, path, base, [input]) {
     if (sequence) checkSequenceInput(input);
     return { kind, ...base, ...parseNeuron(o, path, input.channels, true) } as S;

@@ -245,6 +245,11 @@ export interface LayerModule<S extends LayerSpecBase = LayerSpecBase> {
   neuron?(spec: S): NeuronSpec;
   /** Positions depend on the positions before them (state carried along the sentence). */
   readonly sequential?: boolean;
+  /**
+   * Its neurons are channels that run through the whole sentence (a sequence-neuron layer): a
+   * membrane trace asked for neuron n follows channel `n mod channels` across every position's window.
+   */
+  readonly alongSentence?: boolean;
   /** Reduces positional input to a flat output (runs per chunk of positions, accumulating). */
   readonly reduces?: boolean;
   /**

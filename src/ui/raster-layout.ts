@@ -7,8 +7,8 @@
  */
 import type { BinPlan } from './raster-view';
 
-/** How the raster reads a layer. */
-export type RasterRole = 'input' | 'positional' | 'pooled' | 'output' | 'hidden';
+/** How the raster reads a layer; `sequence`: neurons that run through the words (steps are the sentence's, `window` per word). */
+export type RasterRole = 'input' | 'positional' | 'pooled' | 'output' | 'hidden' | 'sequence';
 
 /** One layer's spikes for one text. */
 export interface RasterTrain {
@@ -19,6 +19,27 @@ export interface RasterTrain {
   channels: number;
   /** `[numSteps][positions][channels]`; −1 for the negative spikes of bipolar neurons. */
   spikes: Float32Array;
+  /** `sequence`: the steps of each word's window (the run's T); word k covers steps [k·window, (k + 1)·window). */
+  window?: number;
+}
+
+/**
+ * A sequence-neuron layer's train as the raster shows it: one row per neuron (a channel of the
+ * layer), the steps of the whole sentence along time, word after word. `[T][positions][C]` becomes
+ * `[positions·T][1][C]`, step p·T + t being step t of word p's window.
+ */
+export function sequenceTrain(train: Omit<RasterTrain, 'role'>): RasterTrain {
+  const { numSteps: T, positions: P, channels: C } = train;
+  const spikes = new Float32Array(train.spikes.length);
+  for (let t = 0; t < T; t++) for (let p = 0; p < P; p++) spikes.set(train.spikes.subarray((t * P + p) * C, (t * P + p + 1) * C), (p * T + t) * C);
+  return { layer: train.layer, role: 'sequence', numSteps: P * T, positions: 1, channels: C, spikes, window: T };
+}
+
+/** The word a step of a `sequence` train belongs to, and its step within the word's window. */
+export function sequenceStep(train: RasterTrain, step: number, context: RasterContext): { word: number; token: string; step: number } | null {
+  if (train.role !== 'sequence' || !train.window) return null;
+  const word = Math.floor(step / train.window);
+  return { word, token: positionToken(word, context), step: step % train.window };
 }
 
 /** What the raster needs to name neurons. */
@@ -102,6 +123,8 @@ export function neuronInfo(train: RasterTrain, neuron: number, context: RasterCo
     }
     case 'hidden':
       return { ...base, position: null, role: `unit ${channel + 1}`, token: null, window: null };
+    case 'sequence':
+      return { ...base, position: null, role: `neuron ${channel + 1}, its membrane carried from word to word`, token: null, window: null };
   }
 }
 

@@ -11,6 +11,7 @@ const PAD = { left: 40, right: 10, top: 14, bottom: 24 };
 /**
  * The membrane potential of the selected neuron over time: `h` at each step (after the input
  * charged it, before it fired), the threshold θ as a dashed line, and the steps where it spiked.
+ * A neuron over the words runs through the whole sentence: its words' windows are marked.
  */
 @customElement('snn-membrane')
 export class SnnMembrane extends LitElement {
@@ -46,6 +47,8 @@ export class SnnMembrane extends LitElement {
   @property({ attribute: false }) spikes: Float32Array | null = null;
   /** Why there is no trace (e.g. waiting for it, or not recorded for this layer). */
   @property() note: string | null = null;
+  /** A neuron over the words: each word's window of steps, marked on the time axis with its token. */
+  @property({ attribute: false }) words: { window: number; tokens: readonly string[] } | null = null;
 
   private chart(trace: MembraneTrace, spikes: Float32Array | null) {
     const values = Array.from(trace.potential);
@@ -60,7 +63,10 @@ export class SnnMembrane extends LitElement {
     const line = values.map((value, step) => `${x(step).toFixed(1)},${y(value).toFixed(1)}`).join(' ');
     const tickEvery = Math.max(1, Math.ceil(steps / 8));
     const dots = steps <= 64;
-    return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label=${`Membrane potential over ${steps} steps, threshold ${theta.toFixed(2)}`} data-testid="membrane-chart">
+    const words = this.words;
+    const wordCount = words ? Math.ceil(steps / words.window) : 0;
+    const labelEvery = Math.max(1, Math.ceil(wordCount / 8));
+    return html`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label=${`Membrane potential over ${steps} steps${words ? ` (${wordCount} words of ${words.window} steps)` : ''}, threshold ${theta.toFixed(2)}`} data-testid="membrane-chart">
       ${svg`
         <rect x=${PAD.left} y=${PAD.top} width=${plotWidth} height=${plotHeight} fill="#fafbfc" stroke="#e1e4ea" />
         <line x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(0)} y2=${y(0)} stroke="#c5cbd6" />
@@ -76,9 +82,16 @@ export class SnnMembrane extends LitElement {
           : nothing}
         <polyline points=${line} fill="none" stroke="#1a2030" stroke-width="1.6" stroke-linejoin="round" />
         ${dots ? values.map((value, step) => svg`<circle cx=${x(step)} cy=${y(value)} r="2.4" fill=${spikes && spikes[step] !== 0 ? '#2b4bb0' : '#1a2030'} />`) : nothing}
-        ${Array.from({ length: steps }, (_, step) => step)
-          .filter((step) => step % tickEvery === 0)
-          .map((step) => svg`<text class="axis" x=${x(step)} y=${HEIGHT - 8} text-anchor="middle">${step + 1}</text>`)}
+        ${words
+          ? Array.from({ length: wordCount }, (_, word) => {
+              const left = PAD.left + ((word * words.window) / steps) * plotWidth;
+              const token = words.tokens[word] ?? '∅';
+              return svg`${word > 0 ? svg`<line x1=${left} x2=${left} y1=${PAD.top} y2=${PAD.top + plotHeight} stroke="#c5cbd6" stroke-dasharray="2 3" />` : nothing}
+                ${word % labelEvery === 0 ? svg`<text class="axis" x=${left + 2} y=${HEIGHT - 8}>${token.length > 10 ? `${token.slice(0, 9)}…` : token}</text>` : nothing}`;
+            })
+          : Array.from({ length: steps }, (_, step) => step)
+              .filter((step) => step % tickEvery === 0)
+              .map((step) => svg`<text class="axis" x=${x(step)} y=${HEIGHT - 8} text-anchor="middle">${step + 1}</text>`)}
       `}
     </svg>`;
   }

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { drawRaster, plotSize, rasterGeometry } from './raster-canvas';
-import { neuronInfo, neuronSpikes, type RasterContext, type RasterTrain } from './raster-layout';
+import { neuronInfo, sequenceStep, neuronSpikes, type RasterContext, type RasterTrain } from './raster-layout';
 import { cellAt, fullView, panView, revealCell, zoomView, type RasterView } from './raster-view';
 import { baseStyles } from './theme';
 
@@ -225,11 +225,14 @@ export class SnnRaster extends LitElement {
     const spikes = neuronSpikes(this.train, cell.row);
     const count = spikes.reduce((total, spike) => total + Math.abs(spike), 0);
     const now = spikes[cell.step];
+    const word = sequenceStep(this.train, cell.step, this.context);
+    const state = now > 0 ? 'spike' : now < 0 ? 'negative spike' : 'silent';
     return html`<b>${info.layer} · neuron ${info.neuron}</b><br />
       ${info.position !== null ? html`position ${info.position + 1} · “${info.token}”<br />` : nothing} ${info.role}<br />
       ${info.window ? html`window: ${info.window.join(' ')}<br />` : nothing}
       ${info.masked ? html`window runs past the text: no input<br />` : nothing}
-      <b>${count} spike${count === 1 ? '' : 's'}</b> in ${this.train.numSteps} steps · step ${cell.step + 1}: ${now > 0 ? 'spike' : now < 0 ? 'negative spike' : 'silent'}`;
+      <b>${count} spike${count === 1 ? '' : 's'}</b> in ${this.train.numSteps} steps ·
+      ${word ? html`word ${word.word + 1} “${word.token}”, step ${word.step + 1} of ${this.train.window}: ${state}` : html`step ${cell.step + 1}: ${state}`}`;
   }
 
   override render() {

@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { SampleResult } from '../engine/types';
 import { isSpikingKind } from '../model/spec';
 import type { ModelSummary } from '../worker/api';
-import { neuronInfo, neuronSpikes, type RasterContext, type RasterRole, type RasterTrain } from './raster-layout';
+import { neuronInfo, neuronSpikes, sequenceTrain, type RasterContext, type RasterRole, type RasterTrain } from './raster-layout';
 import type { NeuronSelection } from './snn-raster';
 import { baseStyles } from './theme';
 import './snn-decision';
@@ -100,9 +100,12 @@ export class SnnSpikesView extends LitElement {
       const convChannels = conv ? conv.widths.length * conv.filters : -1;
       const roleOf = (name: string, positional: boolean, channels: number): RasterRole =>
         name === 'input' ? 'input' : positional ? 'positional' : name === last ? 'output' : channels === convChannels ? 'pooled' : 'hidden';
+      const sequences = new Set(summary.layers.filter((layer) => layer.kind === 'sequence-neuron').map((layer) => layer.name));
       const trainOf = (name: string, positional: boolean): RasterTrain | null => {
         const recorded = sample.spikeTrains?.find((train) => train.layer === name);
-        return recorded ? { ...recorded, role: roleOf(name, positional, recorded.channels) } : null;
+        if (!recorded) return null;
+        // Neurons over the words: one row per neuron, the sentence's steps along time.
+        return sequences.has(name) ? sequenceTrain(recorded) : { ...recorded, role: roleOf(name, positional, recorded.channels) };
       };
       const activity = (name: string) => sample.activity.find((entry) => entry.layer === name);
       choices = spiking.map((layer) => ({
@@ -141,7 +144,8 @@ export class SnnSpikesView extends LitElement {
     const info = neuronInfo(chosen.train, selection.neuron, context);
     const trace = this.sample.membrane?.find((entry) => entry.layer === selection.layer && entry.neuron === selection.neuron) ?? null;
     const note = selection.layer === 'input' ? 'Input components are spike sources, not neurons: they have no membrane.' : null;
-    return html`<snn-membrane .info=${info} .trace=${trace} .spikes=${neuronSpikes(chosen.train, selection.neuron)} .note=${note}></snn-membrane>`;
+    const words = chosen.train.window ? { window: chosen.train.window, tokens: context.tokens } : null;
+    return html`<snn-membrane .info=${info} .trace=${trace} .spikes=${neuronSpikes(chosen.train, selection.neuron)} .note=${note} .words=${words}></snn-membrane>`;
   }
 
   override render() {
