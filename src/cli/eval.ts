@@ -9,15 +9,17 @@ import { createCpuBackend, GpuBackend, type Backend } from '../engine/backends';
 import { nodeGpu } from '../gpu/node-gpu';
 import { parseModel } from '../model/format';
 import { loadModelDir, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '../model/node-io';
-import { renderModelCard } from '../train/card';
+import { renderModelCard, trainableParameters, type BaselineRecord } from '../train/card';
+import { isSpikingKind } from '../model/spec';
 import { evaluateModel, type Evaluation, type SnnEvaluation } from '../train/evaluate';
 import { UsageError } from './errors';
 
 export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
-           [--limit N] [--backend auto|gpu|cpu|reference] [--json] [--write] [--card]
+           [--limit N] [--backend auto|gpu|cpu|reference] [--json] [--write] [--card] [--baseline DIR]
            accuracy of the ANN twin and of the SNN at each T on the model's test split, firing rates,
            energy per sentence; --write stores the results in the model's model.json (its card);
-           --card only renders the card again from model.json`;
+           --card only renders the card again from model.json; --baseline evaluates another model of
+           the same dataset (e.g. the LSTM of train --method lstm) beside it: accuracy, parameters, energy`;
 
 /** The test sentences of the model's dataset, with the split the model recorded (checked). */
 async function testSet(metrics: Record<string, unknown>, dataDir: string | undefined) {
@@ -31,6 +33,27 @@ async function testSet(metrics: Record<string, unknown>, dataDir: string | undef
     if (!same) throw new UsageError(`the seeded test split of ${name} (seed ${split.seed}) differs from the one recorded in the model; the data has changed`);
   }
   return { name, test: dataset.test };
+}
+
+/**
+ * Another model evaluated on the same test sentences, as its own card would (its default T and
+ * encoding; a network without spiking neurons, such as the LSTM, is its own ANN twin).
+ */
+async function evaluateBaseline(dir: string, dataset: string, examples: Parameters<typeof evaluateModel>[0]['examples'], backend: Backend, log: ((line: string) => void) | undefined): Promise<BaselineRecord> {
+  const model = await loadModelDir(dir);
+  if (model.config.metrics.dataset !== dataset) throw new UsageError(`--baseline ${dir} is a model of ${String(model.config.metrics.dataset)}, not of ${dataset}: the two must share the test split`);
+  log?.(`baseline ${model.config.name}:`);
+  const evaluation = await evaluateModel({ model, examples, backend, stepsSweep: [model.config.numSteps], encoding: model.config.defaultEncoding, seed: model.config.seed, dataset, log });
+  const run = evaluation.snn[0];
+  const spiking = model.spec.layers.some((layer) => isSpikingKind(layer.kind));
+  return {
+    model: dir,
+    name: model.config.name,
+    accuracy: spiking ? run.accuracy : evaluation.ann.accuracy,
+    parameters: trainableParameters(model),
+    microjoules: spiking ? run.energyPerSentence.snnMicrojoules : run.energyPerSentence.annMicrojoules,
+    numSteps: spiking ? run.numSteps : null,
+  };
 }
 
 /** Replaces `metrics` in a model folder's model.json, keeping its layout (vocabulary last). */
@@ -59,6 +82,7 @@ export async function runEval(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     write: { type: 'boolean' },
     card: { type: 'boolean' },
+    baseline: { type: 'string' },
   });
   const v = parsed.values;
   if (!v.model) throw new UsageError('eval needs --model DIR');
@@ -81,8 +105,10 @@ export async function runEval(argv: string[]): Promise<number> {
   const log = v.json ? undefined : (line: string) => console.log(line);
   log?.(`${model.config.name} on ${name} test (${examples.length} sentences${limit > 0 ? `, first ${limit}` : ''}), ${encoding} encoding, seed ${seed}; ${backend.kind}: ${backend.detail}`);
   let evaluation: Evaluation;
+  let baseline: BaselineRecord | undefined;
   try {
     evaluation = await evaluateModel({ model, examples, backend, stepsSweep, encoding, seed, dataset: name, log });
+    if (v.baseline) baseline = await evaluateBaseline(v.baseline, name, examples, backend, log);
   } finally {
     backend.dispose();
   }
@@ -94,7 +120,8 @@ export async function runEval(argv: string[]): Promise<number> {
     const kept = previous.filter((run) => !evaluation.snn.some((fresh) => fresh.encoding === run.encoding && fresh.numSteps === run.numSteps));
     const snn = [...kept, ...evaluation.snn].sort((a, b) => (a.encoding === b.encoding ? a.numSteps - b.numSteps : a.encoding === 'rate' ? -1 : 1));
     const commands = [...new Set([...(((model.config.metrics.evalCommands as string[] | undefined) ?? [])), `spikescope eval ${argv.join(' ')}`])];
-    await writeMetrics(v.model, { ...model.config.metrics, ...evaluation, snn, evaluatedAt: new Date().toISOString(), evalCommands: commands });
+    const parameters = trainableParameters(model);
+    await writeMetrics(v.model, { ...model.config.metrics, ...evaluation, snn, parameters, ...(baseline ? { baseline } : {}), evaluatedAt: new Date().toISOString(), evalCommands: commands });
     const updated = await loadModelDir(v.model);
     await writeFile(join(v.model, 'README.md'), renderModelCard(updated.config, v.model), 'utf8');
     log?.(`wrote the results into ${join(v.model, MODEL_CONFIG_FILE)} and its card ${join(v.model, 'README.md')}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRandomTextCnn } from '../model/random-model';
-import { renderModelCard } from './card';
+import { renderModelCard, trainableParameters } from './card';
 import { finetunedConfig } from './finetune-command';
 import type { FinetuneRecord } from './finetune-run';
 
@@ -22,6 +22,27 @@ describe('model card', () => {
     expect(card).toContain('ANN twin accuracy: **76.00 %**');
     expect(card).toMatch(/\| 8 \| rate \| 70\.00 \| 90\.0 \| 5\.00 \| 10\.00 \| 0\.500 \| 0\.500 \| 0\.100 \|/);
     expect(card).toContain('npm run -s spikescope -- eval --model x --steps 8');
+  });
+
+  it('puts a baseline evaluated on the same test split beside the model: accuracy, parameters, energy', () => {
+    const { config, weights } = makeRandomTextCnn({ vocabulary: ['a', 'b'], dim: 4, widths: [2], filters: 2, classes: ['neg', 'pos'], seed: 1 });
+    const layerWeights = new Map([...weights].filter(([name]) => name !== 'embedding') as [string, Float32Array][]);
+    // conv 2 × 2 × 4 and fc 2 × 2: 20 parameters; the IF neurons learn nothing.
+    expect(trainableParameters({ spec: config.network, weights: layerWeights })).toBe(20);
+    config.metrics = {
+      dataset: 'sst2',
+      testSize: 1821,
+      seed: 1,
+      backend: 'test',
+      ann: { accuracy: 0.77 },
+      snn: [{ numSteps: 4, encoding: 'direct', accuracy: 0.795, agreementWithAnn: 0.9, energyPerSentence: { annMicrojoules: 2.29, snnMicrojoules: 2.3, ratio: 1 }, firingRates: {} }],
+      parameters: 20,
+      baseline: { model: 'out/sst2-lstm', name: 'SST-2 LSTM baseline (128 units)', accuracy: 0.8, parameters: 118018, microjoules: 9.61, numSteps: null },
+    };
+    const card = renderModelCard(config, 'x');
+    expect(card).toContain('### Against SST-2 LSTM baseline (128 units)');
+    expect(card).toContain('| this model, T = 4 (direct) | 79.50 | 20 | 2.30 |');
+    expect(card).toContain('| SST-2 LSTM baseline (128 units) | 80.00 | 118,018 | 9.61 |');
   });
 
   it('shows the fine-tuning command and history, epoch 0 as converted, and drops the evaluation of the old weights', () => {

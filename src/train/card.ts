@@ -4,7 +4,9 @@
  * Pure: rendered from the config alone, so the card cannot disagree with the model.
  */
 import type { ModelConfig } from '../model/format';
-import type { EncoderSpec } from '../model/spec';
+import type { EncoderSpec, NetworkSpec } from '../model/spec';
+import { layerModule } from '../layers/registry';
+import { NEURON_MODELS } from '../neurons/models';
 import type { Evaluation, SnnEvaluation } from './evaluate';
 import type { FinetuneRecord } from './finetune-run';
 
@@ -77,6 +79,48 @@ export function finetuneSection(record: FinetuneRecord): string[] {
   ];
 }
 
+/** Another model evaluated on the same test split (`eval --baseline`), e.g. the LSTM beside a LITE-SNN. */
+export interface BaselineRecord {
+  /** Its folder, as given to eval. */
+  model: string;
+  name: string;
+  /** Test accuracy: its SNN's at its default T, or its ANN's when it has no spiking neurons. */
+  accuracy: number;
+  parameters: number;
+  /** Energy per test sentence, µJ (architecture §4). */
+  microjoules: number;
+  numSteps: number | null;
+}
+
+/** Trained parameters of a model: its layer tensors and learned leaks and thresholds (the input table excluded). */
+export function trainableParameters(model: { spec: NetworkSpec; weights: Map<string, Float32Array> }): number {
+  let count = 0;
+  for (const tensor of model.weights.values()) count += tensor.length;
+  for (const layer of model.spec.layers) {
+    const neuron = layerModule(layer.kind).neuron?.(layer);
+    if (neuron && NEURON_MODELS[neuron.model].learns.length > 0) count += neuron.vThreshold.length + (Array.isArray(neuron.beta) ? neuron.beta.length : 1);
+  }
+  return count;
+}
+
+/** The comparison with a baseline: this model's runs beside the baseline's accuracy, size and energy. */
+function baselineSection(metrics: Partial<Evaluation> & { baseline?: BaselineRecord; parameters?: number }): string[] {
+  const baseline = metrics.baseline;
+  if (!baseline || !metrics.snn) return [];
+  const own = metrics.parameters ?? 0;
+  return [
+    '',
+    `### Against ${baseline.name}`,
+    '',
+    `The same test sentences; the baseline is \`${baseline.model}\`, evaluated as its own card${baseline.numSteps ? ` (T = ${baseline.numSteps})` : ' (an ANN)'}.`,
+    '',
+    '| model | test acc. % | parameters | µJ per sentence |',
+    '|---|---|---|---|',
+    ...metrics.snn.map((run) => `| this model, T = ${run.numSteps} (${run.encoding}) | ${percent(run.accuracy)} | ${own.toLocaleString('en-US')} | ${run.energyPerSentence.snnMicrojoules.toFixed(2)} |`),
+    `| ${baseline.name} | ${percent(baseline.accuracy)} | ${baseline.parameters.toLocaleString('en-US')} | ${baseline.microjoules.toFixed(2)} |`,
+  ];
+}
+
 /** The whole card. */
 export function renderModelCard(config: ModelConfig, folder: string): string {
   const metrics = config.metrics as Partial<Evaluation> & {
@@ -85,6 +129,8 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     finetune?: FinetuneRecord;
     evalCommands?: string[];
     evaluatedAt?: string;
+    baseline?: BaselineRecord;
+    parameters?: number;
   };
   const lines = [
     `# ${config.name}`,
@@ -113,7 +159,9 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
   lines.push('', '## What it scored', '');
   if (metrics.ann && metrics.snn) {
     lines.push(`On the ${metrics.dataset} test split (${metrics.testSize} sentences), seed ${metrics.seed}, ${metrics.backend}:`, '', evaluationTable(metrics as Evaluation), '');
-    lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included).', '');
+    lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included, and every neuron\'s update at every step).', '');
+    const versus = baselineSection(metrics);
+    if (versus.length) lines.push(...versus.slice(1), '');
     const commands = metrics.evalCommands ?? [`spikescope eval --model ${folder}`];
     lines.push('Reproduce:', '', '```sh', ...commands.map((command) => command.replace(/^spikescope /, 'npm run -s spikescope -- ')), '```');
   } else {

@@ -225,7 +225,11 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
       weightDecay: options.weightDecay,
       surrogate: options.surrogate,
       detachReset: false,
-      trainer: { rateScale: options.rateScale, ...(prepared.learned ? { table: { values: centred.probabilities, learn: { low: -config.centre, high: 1, frozenColumns: [config.dim] } } } : {}) },
+      trainer: {
+        rateScale: options.rateScale,
+        ...(prepared.learned ? { table: { values: centred.probabilities, learn: { low: -config.centre, high: 1, frozenColumns: [config.dim] } } } : {}),
+        ...(options.dropout > 0 ? { dropout: { layer: 'fc', rate: options.dropout } } : {}),
+      },
     };
     const result = await finetuneSpiking(backends.ops, centred, train, settings, evaluate, log);
     const kept = result.history[result.bestEpoch];
@@ -240,7 +244,10 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
       learningRate: options.learningRate,
       weightDecay: options.weightDecay,
       surrogate: options.surrogate,
-      loss: `cross-entropy of ${options.rateScale} × the output spike rate (each class's ${config.population} neurons averaged over the T steps)`,
+      loss:
+        (config.readout === 'spikes'
+          ? `cross-entropy of ${options.rateScale} × the output spike rate (each class's ${config.population} neurons averaged over the T steps)`
+          : `cross-entropy of ${options.rateScale} × the readout's currents averaged over the T steps`) + (options.dropout > 0 ? `, dropout ${options.dropout} on the classifier's input` : ''),
       maxTokens: options.maxTokens,
       seed: options.seed,
       trainSize: train.length,
