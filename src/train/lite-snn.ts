@@ -25,15 +25,14 @@ import { saveModelDir } from '../model/node-io';
 import { randomUniformTensor } from '../model/random-tensor';
 import type { LayerSpec, NeuronSpec } from '../model/spec';
 import type { Surrogate } from '../reference/neuron-backward';
-import { seededPermutation } from './batches';
 import { renderModelCard } from './card';
 import { embeddingTensor, modelConfig } from './export';
 import { openBackends, withLayerWeights } from './finetune-command';
 import { finetuneSpiking, type FinetuneRecord } from './finetune-run';
 import { largestTrainTensor, MAX_TENSOR_FLOATS } from './graph-trainer';
 import { evaluateModel } from './evaluate';
-import { datasetWithDev, prepareVocabulary, recordedSplit, tableCentre, type TrainCommandOptions } from './pipeline';
-import { coverage, encodeExamples, type PreparedVocabulary } from './prepare';
+import { recordedSplit, tableCentre, trainingData, type TrainCommandOptions } from './pipeline';
+import type { PreparedVocabulary } from './prepare';
 import { InputError } from '../engine/errors';
 
 /** The network's sizes and the neurons' initial values. */
@@ -143,20 +142,25 @@ export interface LiteSnnCommandOptions extends TrainCommandOptions {
   readout: LiteSnnConfig['readout'];
 }
 
-/** A model folder's config and weights for a LITE-SNN, before or after training. */
-function liteSnnModel(prepared: PreparedVocabulary, config: LiteSnnConfig, weights: Map<string, Float32Array>, table: Float32Array | null, args: {
+/**
+ * A model folder's config and weights for a network over direct input, before or after training:
+ * `layers` with `weights`, the table (GloVe as it came, or a learned `table` of the trainer's layout)
+ * as the embedding, `population` output neurons per class.
+ */
+export function directInputModel(prepared: PreparedVocabulary, centre: number, weights: Map<string, Float32Array>, table: Float32Array | null, args: {
+  layers: LayerSpec[];
+  population: number;
   classes: string[];
   numSteps: number;
   seed: number;
   provenance: Parameters<typeof modelConfig>[0]['provenance'];
   metrics: Record<string, unknown>;
-  layers?: LayerSpec[];
 }): { model: LoadedModel; config: ModelConfig; stored: Map<string, Float32Array | TensorRecord> } {
-  const embedding = embeddingTensor(prepared, centredOf(prepared, table, config.centre), config.centre);
+  const embedding = embeddingTensor(prepared, centredOf(prepared, table, centre), centre);
   const value = modelConfig({
     prepared,
     config: { dim: prepared.dim, minLength: 1 },
-    layers: args.layers ?? liteSnnLayers(config),
+    layers: args.layers,
     classes: args.classes,
     encoding: 'direct',
     clipSigmas: prepared.clipSigmas,
@@ -166,7 +170,7 @@ function liteSnnModel(prepared: PreparedVocabulary, config: LiteSnnConfig, weigh
     provenance: args.provenance,
     metrics: args.metrics,
   });
-  value.network.readout.population = config.population;
+  value.network.readout.population = args.population;
   const stored = new Map<string, Float32Array | TensorRecord>(weights);
   stored.set('embedding', embedding.record);
   const { configText, weightBytes } = serializeModel(value, stored);
@@ -175,16 +179,8 @@ function liteSnnModel(prepared: PreparedVocabulary, config: LiteSnnConfig, weigh
 
 /** Trains a LITE-SNN on a dataset and writes its model folder with a card. */
 export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log: (line: string) => void): Promise<void> {
-  const dataset = await datasetWithDev(options.dataset, options.dataDir, options.splitSeed);
-  log(`${DATASETS[dataset.name].title}: ${describeSplit(dataset)}`);
-  const prepared = await prepareVocabulary(dataset, options);
-  let train = encodeExamples(dataset.train, prepared);
-  if (options.trainLimit > 0 && train.length > options.trainLimit) {
-    train = seededPermutation(train.length, options.seed, 999).slice(0, options.trainLimit).sort((a, b) => a - b).map((i) => train[i]);
-    log(`training on a seeded subset of ${train.length} sentences`);
-  }
+  const { dataset, prepared, train } = await trainingData(options, log);
   const dev = dataset.dev ?? [];
-  log(`vocabulary ${prepared.vocabulary.size} ${prepared.learned ? 'characters (table learned)' : 'words (GloVe, frozen)'}; token coverage train ${(100 * coverage(train)).toFixed(1)}%`);
   const config: LiteSnnConfig = {
     dim: prepared.dim,
     hidden: options.hidden,
@@ -200,7 +196,7 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
   const provenance = { name, description: describeLite(dataset.name, prepared, config, T), command: options.command, dataset: dataset.name, split: describeSplit(dataset), seed: options.seed, notes: '' };
   const metrics = { dataset: dataset.name, testSplit: recordedSplit(dataset) };
   const weights = liteSnnWeights(config, options.seed);
-  const initial = liteSnnModel(prepared, config, foldCentre(weights, config), null, { classes: dataset.classes, numSteps: T, seed: options.seed, provenance, metrics }).model;
+  const initial = directInputModel(prepared, config.centre, foldCentre(weights, config), null, { layers: liteSnnLayers(config), population: config.population, classes: dataset.classes, numSteps: T, seed: options.seed, provenance, metrics }).model;
   const centred = { spec: initial.spec, weights, probabilities: centredTable(initial.probabilities, config.dim, config.centre) };
   const uncentred = (table: Float32Array | null) => table && uncentredTable(table, config.dim, config.centre);
   const largest = largestTrainTensor(initial.spec, T, options.batchSize, options.maxTokens);
@@ -260,7 +256,8 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
       seconds: result.seconds,
     };
     const notes = `trained from seeded random weights: ${result.steps} steps, kept epoch ${result.bestEpoch}/${options.epochs} by dev accuracy (${(100 * kept.devAccuracy).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backends.detail}`;
-    const trained = liteSnnModel(prepared, config, foldCentre(result.weights, config), uncentred(result.table), {
+    const trained = directInputModel(prepared, config.centre, foldCentre(result.weights, config), uncentred(result.table), {
+      population: config.population,
       classes: dataset.classes,
       numSteps: T,
       seed: options.seed,

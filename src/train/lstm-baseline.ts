@@ -10,21 +10,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATASETS } from '../data/dataset';
 import { describeSplit } from '../data/split';
-import { parseModel, serializeModel, type LoadedModel } from '../model/format';
+import type { LoadedModel } from '../model/format';
 import { saveModelDir } from '../model/node-io';
 import { randomUniformTensor } from '../model/random-tensor';
 import type { LayerSpec } from '../model/spec';
-import type { TensorRecord } from '../model/safetensors';
 import { lstmMacsPerPosition } from '../layers/lstm';
-import { seededPermutation } from './batches';
 import { renderModelCard } from './card';
-import { embeddingTensor, modelConfig } from './export';
 import { openBackends, withLayerWeights } from './finetune-command';
 import { finetuneSpiking, type FinetuneRecord } from './finetune-run';
 import { evaluateModel } from './evaluate';
-import { centredTable, foldCentre, uncentredTable } from './lite-snn';
-import { datasetWithDev, prepareVocabulary, recordedSplit, tableCentre, type TrainCommandOptions } from './pipeline';
-import { coverage, encodeExamples, type PreparedVocabulary } from './prepare';
+import { centredTable, directInputModel, foldCentre, uncentredTable } from './lite-snn';
+import { recordedSplit, tableCentre, trainingData, type TrainCommandOptions } from './pipeline';
 
 export interface LstmBaselineConfig {
   dim: number;
@@ -69,29 +65,10 @@ export interface LstmCommandOptions extends TrainCommandOptions {
   hidden: number;
 }
 
-function lstmModel(prepared: PreparedVocabulary, config: LstmBaselineConfig, weights: Map<string, Float32Array>, table: Float32Array | null, args: { classes: string[]; seed: number; provenance: Parameters<typeof modelConfig>[0]['provenance']; metrics: Record<string, unknown> }) {
-  const D = prepared.dim;
-  const centred = prepared.stored ? new Float32Array(0) : Float32Array.from({ length: prepared.vocabulary.size * D }, (_, i) => (table ? table[Math.floor(i / D) * (D + 1) + (i % D)] : prepared.probabilities[i]) - config.centre);
-  const embedding = embeddingTensor(prepared, centred, config.centre);
-  const value = modelConfig({ prepared, config: { dim: D, minLength: 1 }, layers: lstmLayers(config), classes: args.classes, encoding: 'direct', clipSigmas: prepared.clipSigmas, numSteps: 1, seed: args.seed, embedding: embedding.config, provenance: args.provenance, metrics: args.metrics });
-  const stored = new Map<string, Float32Array | TensorRecord>(weights);
-  stored.set('embedding', embedding.record);
-  const { configText, weightBytes } = serializeModel(value, stored);
-  return { model: parseModel(configText, weightBytes), config: value, stored };
-}
-
 /** Trains the LSTM baseline and writes its model folder with a card. */
 export async function runLstmTrainCommand(options: LstmCommandOptions, log: (line: string) => void): Promise<void> {
-  const dataset = await datasetWithDev(options.dataset, options.dataDir, options.splitSeed);
-  log(`${DATASETS[dataset.name].title}: ${describeSplit(dataset)}`);
-  const prepared = await prepareVocabulary(dataset, options);
-  let train = encodeExamples(dataset.train, prepared);
-  if (options.trainLimit > 0 && train.length > options.trainLimit) {
-    train = seededPermutation(train.length, options.seed, 999).slice(0, options.trainLimit).sort((a, b) => a - b).map((i) => train[i]);
-    log(`training on a seeded subset of ${train.length} sentences`);
-  }
+  const { dataset, prepared, train } = await trainingData(options, log);
   const dev = dataset.dev ?? [];
-  log(`vocabulary ${prepared.vocabulary.size} ${prepared.learned ? 'characters (table learned)' : 'words (GloVe, frozen)'}; token coverage train ${(100 * coverage(train)).toFixed(1)}%`);
   const config: LstmBaselineConfig = { dim: prepared.dim, hidden: options.hidden, classes: dataset.classes.length, centre: tableCentre(prepared) };
   const fold = (weights: Map<string, Float32Array>) => foldCentre(weights, config, 'lstm.inputWeight');
   const uncentred = (table: Float32Array | null) => table && uncentredTable(table, config.dim, config.centre);
@@ -102,7 +79,9 @@ export async function runLstmTrainCommand(options: LstmCommandOptions, log: (lin
   const provenance = { name, description, command: options.command, dataset: dataset.name, split: describeSplit(dataset), seed: options.seed, notes: '' };
   const metrics = { dataset: dataset.name, testSplit: recordedSplit(dataset), baseline: { kind: 'lstm', hidden: config.hidden, parameters, macsPerWord } };
   const weights = lstmWeights(config, options.seed);
-  const initial = lstmModel(prepared, config, fold(weights), null, { classes: dataset.classes, seed: options.seed, provenance, metrics }).model;
+  const model = (trained: Map<string, Float32Array>, table: Float32Array | null, extra: Record<string, unknown>, notes: string) =>
+    directInputModel(prepared, config.centre, fold(trained), uncentred(table), { layers: lstmLayers(config), population: 1, classes: dataset.classes, numSteps: 1, seed: options.seed, provenance: { ...provenance, notes }, metrics: { ...metrics, ...extra } });
+  const initial = model(weights, null, {}, '').model;
   const table = centredTable(initial.probabilities, config.dim, config.centre);
   const backends = await openBackends(options.backend);
   log(`training the LSTM (${config.hidden} units, ${parameters} parameters) on ${backends.detail}: ${options.epochs} epochs of ${Math.ceil(train.length / options.batchSize)} batches of ${options.batchSize}, AdamW lr ${options.learningRate}`);
@@ -153,7 +132,7 @@ export async function runLstmTrainCommand(options: LstmCommandOptions, log: (lin
       seconds: result.seconds,
     };
     const notes = `trained from seeded random weights: ${result.steps} steps, kept epoch ${result.bestEpoch}/${options.epochs} by dev accuracy (${(100 * kept.devAccuracy).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backends.detail}`;
-    const trained = lstmModel(prepared, config, fold(result.weights), uncentred(result.table), { classes: dataset.classes, seed: options.seed, provenance: { ...provenance, notes }, metrics: { ...metrics, finetune: record } });
+    const trained = model(result.weights, result.table, { finetune: record }, notes);
     await saveModelDir(options.out, trained.config, trained.stored);
     await writeFile(join(options.out, 'README.md'), renderModelCard(trained.config, options.out), 'utf8');
     log(`wrote ${options.out} (evaluate it with: spikescope eval --model ${options.out} --write)`);

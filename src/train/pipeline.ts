@@ -135,10 +135,11 @@ export function tableCentre(prepared: PreparedVocabulary): number {
   return Math.fround(sum / prepared.probabilities.length);
 }
 
-/** Trains, converts and saves a model; returns a summary for the terminal. */
-export async function runTrainCommand(options: TrainCommandOptions, log: (line: string) => void): Promise<void> {
-  if (options.method === 'su-rnn') throw new Error('--method su-rnn trains a recurrent network: run it with runRnnTrainCommand (rnn-pipeline.ts)');
-  if (options.binarySigmas !== undefined && options.method !== 'su-bif') throw new Error('binary input is for --method su-bif (one spike per component, converted losslessly)');
+/**
+ * The data of a training command: the dataset (with a dev split), its vocabulary, the encoded
+ * training sentences (a seeded subset of `trainLimit` when given) and the dev sentences, logged.
+ */
+export async function trainingData(options: TrainCommandOptions, log: (line: string) => void) {
   const dataset = await datasetWithDev(options.dataset, options.dataDir, options.splitSeed);
   log(`${DATASETS[dataset.name].title}: ${describeSplit(dataset)}`);
   const prepared = await prepareVocabulary(dataset, options);
@@ -149,6 +150,14 @@ export async function runTrainCommand(options: TrainCommandOptions, log: (line: 
   }
   const dev = encodeExamples(dataset.dev ?? [], prepared);
   log(`vocabulary ${prepared.vocabulary.size} ${prepared.learned ? 'characters (learned table)' : 'words (GloVe, frozen)'}; token coverage train ${(100 * coverage(train)).toFixed(1)}%, dev ${(100 * coverage(dev)).toFixed(1)}%`);
+  return { dataset, prepared, train, dev };
+}
+
+/** Trains, converts and saves a model; returns a summary for the terminal. */
+export async function runTrainCommand(options: TrainCommandOptions, log: (line: string) => void): Promise<void> {
+  if (options.method === 'su-rnn') throw new Error('--method su-rnn trains a recurrent network: run it with runRnnTrainCommand (rnn-pipeline.ts)');
+  if (options.binarySigmas !== undefined && options.method !== 'su-bif') throw new Error('binary input is for --method su-bif (one spike per component, converted losslessly)');
+  const { dataset, prepared, train, dev } = await trainingData(options, log);
   const hidden: TrainActivation = options.method === 'su-bif' ? { kind: 'quant', levels: options.levels } : { kind: 'relu' };
   const config: TextCnnConfig = {
     dim: prepared.dim,

@@ -7,8 +7,7 @@ import { DATASETS, type Dataset } from '../data/dataset';
 import { describeSplit } from '../data/split';
 import { saveModelDir } from '../model/node-io';
 import { seededPermutation } from './batches';
-import { datasetWithDev, openTrainOps, prepareVocabulary, recordedSplit, tableCentre, type TrainCommandOptions } from './pipeline';
-import { coverage, encodeExamples } from './prepare';
+import { openTrainOps, recordedSplit, tableCentre, trainingData, type TrainCommandOptions } from './pipeline';
 import { RnnTrainer, type RnnConfig } from './rnn';
 import { suBifRnnModel } from './rnn-bif';
 import { rnnLogits, trainRnn } from './rnn-run';
@@ -36,17 +35,8 @@ export function centredMaxLogits(logits: Float32Array, classes: number): Float32
 
 /** Trains, converts and saves a quantised RNN as a token-recurrent BIF model. */
 export async function runRnnTrainCommand(options: RnnTrainCommandOptions, log: (line: string) => void): Promise<void> {
-  const dataset = await datasetWithDev(options.dataset, options.dataDir, options.splitSeed);
-  log(`${DATASETS[dataset.name].title}: ${describeSplit(dataset)}`);
-  const prepared = await prepareVocabulary(dataset, options);
-  if (prepared.learned) throw new Error('--method su-rnn trains over a frozen table (English GloVe); this dataset learns its character table');
-  let train = encodeExamples(dataset.train, prepared);
-  if (options.trainLimit > 0 && train.length > options.trainLimit) {
-    train = seededPermutation(train.length, options.seed, 999).slice(0, options.trainLimit).sort((a, b) => a - b).map((i) => train[i]);
-    log(`training on a seeded subset of ${train.length} sentences`);
-  }
-  const dev = encodeExamples(dataset.dev ?? [], prepared);
-  log(`vocabulary ${prepared.vocabulary.size} words (GloVe, frozen); token coverage train ${(100 * coverage(train)).toFixed(1)}%, dev ${(100 * coverage(dev)).toFixed(1)}%`);
+  if (DATASETS[options.dataset].language === 'zh') throw new Error('--method su-rnn trains over a frozen table (English GloVe); this dataset learns its character table');
+  const { dataset, prepared, train, dev } = await trainingData(options, log);
   const config: RnnConfig = {
     dim: prepared.dim,
     hidden: options.hidden,
