@@ -50,3 +50,17 @@ describe('largestEnergy', () => {
     expect(largestEnergy([])).toBe(1e-9);
   });
 });
+
+describe('a card with a baseline', () => {
+  it('reads the baseline evaluated beside the model, and the model\'s parameters', () => {
+    const card = parseCardMetrics({
+      ann: { accuracy: 0.78 },
+      snn: [{ numSteps: 4, encoding: 'direct', accuracy: 0.8, energyPerSentence: { annMicrojoules: 2, snnMicrojoules: 2.1 } }],
+      parameters: 26_000,
+      baseline: { name: 'SST-2 LSTM baseline (128 units)', accuracy: 0.81, parameters: 118_018, microjoules: 9.6 },
+    });
+    expect(card?.parameters).toBe(26_000);
+    expect(card?.baseline).toEqual({ name: 'SST-2 LSTM baseline (128 units)', accuracy: 0.81, parameters: 118_018, microjoules: 9.6 });
+    expect(parseCardMetrics({ ann: { accuracy: 0.7 }, baseline: { accuracy: 1 } })?.baseline).toBeNull();
+  });
+});

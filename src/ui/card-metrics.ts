@@ -24,6 +24,10 @@ export interface CardMetrics {
   annAccuracy: number | null;
   /** Sorted by encoding, then T. */
   runs: CardRun[];
+  /** Trained parameters of the model, when the card records them. */
+  parameters: number | null;
+  /** Another model evaluated on the same test texts (`eval --baseline`), e.g. an LSTM. */
+  baseline: { name: string; accuracy: number | null; parameters: number | null; microjoules: number | null } | null;
 }
 
 function record(value: unknown): Record<string, unknown> | null {
@@ -61,7 +65,9 @@ export function parseCardMetrics(metrics: unknown): CardMetrics | null {
   runs.sort((a, b) => (a.encoding === b.encoding ? a.numSteps - b.numSteps : a.encoding === 'rate' ? -1 : 1));
   const annAccuracy = finite(record(card.ann)?.accuracy);
   if (runs.length === 0 && annAccuracy === null) return null;
-  return { dataset: text(card.dataset), split: text(card.split), testSize: finite(card.testSize), annAccuracy, runs };
+  const base = record(card.baseline);
+  const baseline = base && text(base.name) ? { name: text(base.name)!, accuracy: finite(base.accuracy), parameters: finite(base.parameters), microjoules: finite(base.microjoules) } : null;
+  return { dataset: text(card.dataset), split: text(card.split), testSize: finite(card.testSize), annAccuracy, runs, parameters: finite(card.parameters), baseline };
 }
 
 /** The largest energy of the card's runs (at least 1e-9), by a loop: a card may list many runs. */

@@ -118,6 +118,13 @@ export class SnnModelCard extends LitElement {
           </tbody>
         </table>
       </div>
+      ${card.baseline
+        ? html`<p class="small" data-testid="card-baseline">
+            Beside it on the same test texts, <b>${card.baseline.name}</b>: accuracy <b>${formatPercent(card.baseline.accuracy)}</b>,
+            ${card.baseline.parameters?.toLocaleString('en-US') ?? '—'} parameters${card.parameters !== null ? html` (this model: ${card.parameters.toLocaleString('en-US')})` : nothing},
+            ${card.baseline.microjoules?.toFixed(2) ?? '—'} µJ per sentence.
+          </p>`
+        : nothing}
     `;
   }
 }
