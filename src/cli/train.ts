@@ -13,7 +13,7 @@ export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|wa
            [--train-limit N] [--levels L] [--output-levels L] [--steps T] [--percentile P] [--output-percentile P]
            [--clip-low-sigmas K] [--binary-input K] [--vocabulary N]
            [--backend auto|gpu|cpu|reference] [--hidden H] [--recurrent-scale X]
-           [--steps-per-word T] [--readout membrane|spikes] [--population N] [--rate-scale X]
+           [--steps-per-word T] [--layers N] [--readout membrane|spikes] [--population N] [--rate-scale X]
            [--surrogate piecewise-linear|fast-sigmoid]
            train an ANN TextCNN (su-rnn: a quantised RNN over the tokens, H recurrent units) on the
            dataset and convert it to a spiking model folder; lite-snn trains leaky neurons over the
@@ -72,6 +72,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     beta: { type: 'string' },
     threshold: { type: 'string' },
     readout: { type: 'string' },
+    layers: { type: 'string' },
     name: { type: 'string' },
   });
   const v = parsed.values;
@@ -130,6 +131,7 @@ export async function runTrain(argv: string[]): Promise<number> {
         beta: numberFlag('beta', v.beta, 0.95, 0.01, 1, false),
         vThreshold: numberFlag('threshold', v.threshold, 1, 0.01, 100, false),
         readout: readoutFlag(v.readout),
+        depth: numberFlag('layers', v.layers, 1, 1, 8),
       },
       log,
     );

@@ -204,9 +204,9 @@ describe('PLIF: leaky neurons whose leak and threshold are learned, through the 
 
 describe('LITE-SNN: leaky neurons over the words, trained directly with direct input', () => {
   /** conv(1) → PLIF over the words (per-channel β, θ) → avg pool → linear (bias): a non-spiking readout, or PLIF outputs, 3 per class. */
-  function liteModel(readout: 'membrane' | 'spikes'): LoadedModel {
+  function liteModel(readout: 'membrane' | 'spikes', depth = 1): LoadedModel {
     const base = stackedModel();
-    const config = { dim: DIM - 1, hidden: FILTERS, classes: 2, population: readout === 'spikes' ? 3 : 1, beta: 0.95, vThreshold: 1, centre: 0.5, readout };
+    const config = { dim: DIM - 1, hidden: FILTERS, classes: 2, population: readout === 'spikes' ? 3 : 1, beta: 0.95, vThreshold: 1, centre: 0.5, readout, depth };
     const layers = liteSnnLayers(config);
     const weights = liteSnnWeights(config, 3);
     weights.set('embedding', base.embeddings);
@@ -247,6 +247,16 @@ describe('LITE-SNN: leaky neurons over the words, trained directly with direct i
     } finally {
       ops.dispose();
     }
+  });
+
+  it('two layers over the words: the second reads the first\'s spikes, and the gradient reaches the first', async () => {
+    const model = liteModel('membrane', 2);
+    expect(model.spec.layers.map((layer) => layer.name)).toEqual(['word_linear', 'words', 'word_linear2', 'words2', 'pool', 'fc']);
+    const trainer = new GraphTrainer(new CpuOps(), model.spec, model.weights, model.probabilities, 4, 16, 12, { mode: 'snn', rateScale: 5 });
+    const losses = await trainEpochs(trainer, sentences(model, 96, 13), 10);
+    expect(mean(losses.slice(-6))).toBeLessThan(mean(losses.slice(0, 6)) - 0.1);
+    const grads = await trainer.gradientsByName();
+    expect(grads.get('word_linear.w1')!.some((g) => g !== 0)).toBe(true);
   });
 
   it('refuses to learn the table of a rate-coded network', () => {

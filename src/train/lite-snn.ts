@@ -50,6 +50,8 @@ export interface LiteSnnConfig {
   centre: number;
   /** `membrane`: the classifier's currents summed over T (a non-spiking readout); `spikes`: PLIF output neurons. */
   readout: 'membrane' | 'spikes';
+  /** Layers of neurons over the words (default 1): each after the first reads the spikes of the one before through a per-word linear map. */
+  depth?: number;
 }
 
 /** PLIF neurons with one learned leak and threshold per channel, soft reset, from v = 0. */
@@ -69,9 +71,14 @@ function plif(config: LiteSnnConfig, channels: number): NeuronSpec {
 /** The layers of architecture §2.5. */
 export function liteSnnLayers(config: LiteSnnConfig): LayerSpec[] {
   const outputs = config.classes * config.population;
+  const deeper = Array.from({ length: (config.depth ?? 1) - 1 }, (_, k): LayerSpec[] => [
+    { kind: 'conv', name: `word_linear${k + 2}`, inChannels: config.hidden, widths: [1], filters: config.hidden, bias: false },
+    { kind: 'sequence-neuron', name: `words${k + 2}`, ...plif(config, config.hidden) },
+  ]).flat();
   return [
     { kind: 'conv', name: 'word_linear', inChannels: config.dim + 1, widths: [1], filters: config.hidden, bias: false },
     { kind: 'sequence-neuron', name: 'words', ...plif(config, config.hidden) },
+    ...deeper,
     { kind: 'pool', name: 'pool', mode: 'sum' },
     { kind: 'linear', name: 'fc', inFeatures: config.hidden, outFeatures: outputs, bias: true },
     ...(config.readout === 'spikes' ? [{ kind: 'neuron' as const, name: 'output', ...plif(config, outputs) }] : []),
@@ -92,8 +99,14 @@ export function liteSnnWeights(config: LiteSnnConfig, seed: number, gain = 2): M
   const word = new Float32Array(H * (D + 1));
   for (let h = 0; h < H; h++) word.set(w.subarray(h * D, (h + 1) * D), h * (D + 1));
   const fcRange = (config.readout === 'spikes' ? 4 : 1 / 4) * Math.sqrt(3 / H);
+  // Deeper layers read sparse spikes (a few %): a wider range gives them currents near threshold.
+  const deeper = Array.from({ length: (config.depth ?? 1) - 1 }, (_, k): [string, Float32Array] => [
+    `word_linear${k + 2}.w1`,
+    randomUniformTensor(seed, `word_linear${k + 2}`, H * H, -3 * Math.sqrt(3 / H), 3 * Math.sqrt(3 / H)),
+  ]);
   return new Map([
     ['word_linear.w1', word],
+    ...deeper,
     ['fc.weight', randomUniformTensor(seed, 'fc.weight', outputs * H, -fcRange, fcRange)],
     ['fc.bias', new Float32Array(outputs)],
   ]);
@@ -140,6 +153,7 @@ export interface LiteSnnCommandOptions extends TrainCommandOptions {
   beta: number;
   vThreshold: number;
   readout: LiteSnnConfig['readout'];
+  depth: number;
 }
 
 /**
@@ -190,6 +204,7 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
     vThreshold: options.vThreshold,
     centre: tableCentre(prepared),
     readout: options.readout,
+    depth: options.depth,
   };
   const T = options.numSteps;
   const name = options.name ?? `${DATASETS[dataset.name].title.split(' (')[0]} LITE-SNN (PLIF over the words, T = ${T} per word)`;
@@ -288,7 +303,9 @@ function describeLite(dataset: keyof typeof DATASETS, prepared: PreparedVocabula
   const input = prepared.learned ? `a learned ${prepared.dim}-d character table` : `${prepared.dim}-d GloVe vectors (frozen)`;
   return (
     `${DATASETS[dataset].title}: LITE-SNN over ${input}, each word presented as a direct analog input for ${T} steps to ${config.hidden} leaky (PLIF) neurons ` +
-    `whose membrane carries over from word to word (learned leak and threshold per neuron channel, soft reset); their spikes averaged over the words feed ` +
-    `${config.classes} × ${config.population} PLIF output neurons. Trained directly by backpropagation through time with a surrogate gradient.`
+    `whose membrane carries over from word to word (learned leak and threshold per neuron channel, soft reset)` +
+    `${(config.depth ?? 1) > 1 ? `, ${config.depth} such layers, each after the first reading the spikes of the one before` : ''}; their spikes summed over the words feed ` +
+    (config.readout === 'spikes' ? `${config.classes} × ${config.population} PLIF output neurons` : `a linear readout whose currents, summed over the steps, are the scores`) +
+    '. Trained directly by backpropagation through time with a surrogate gradient.'
   );
 }
