@@ -264,6 +264,22 @@ describe('WebAssembly backend: training ops', () => {
   });
 });
 
+describe('linear input gradient (the product with the transposed weights)', () => {
+  it('equals the reference within float32 summation', () => {
+    for (const [rows, inFeatures, outFeatures] of [[37, 19, 5], [300, 65, 24]]) {
+      const weights = values(outFeatures * inFeatures, rows + 2);
+      const dy = values(rows * outFeatures, rows + 3);
+      const shape = { rows, inFeatures, outFeatures };
+      const expected = new Float32Array(rows * inFeatures);
+      new CpuOps().linearInputBackward({ shape, weights, gradOutput: dy, gradInput: expected });
+      const output = new Float32Array(rows * inFeatures);
+      new WasmOps().linearInputBackward({ shape, weights, gradOutput: dy, gradInput: output });
+      const scale = Math.max(...expected.map(Math.abs));
+      expected.forEach((e, i) => expect(Math.abs(output[i] - e)).toBeLessThanOrEqual(1e-5 * scale));
+    }
+  });
+});
+
 describe('linear weight gradient (a convolution of width 1 per row)', () => {
   it('equals the reference within float32 summation, weights and bias', () => {
     for (const [rows, inFeatures, outFeatures] of [[37, 19, 5], [300, 64, 24]]) {

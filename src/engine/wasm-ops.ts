@@ -361,6 +361,16 @@ export class WasmOps extends CpuOps {
     if (args.gradBias) this.sumRows({ rows, columns: outFeatures, input: args.gradOutput, output: args.gradBias });
   }
 
+  override linearInputBackward(args: Args<'linearInputBackward'>): void {
+    // dx = dy · W: the forward product of dy with Wᵀ [in][out], a convolution of width 1 per row.
+    const { rows, inFeatures, outFeatures } = args.shape;
+    const weights = args.weights as Float32Array;
+    const transposed = new Float32Array(inFeatures * outFeatures);
+    for (let o = 0; o < outFeatures; o++) for (let i = 0; i < inFeatures; i++) transposed[i * outFeatures + o] = weights[o * inFeatures + i];
+    const shape: ConvShape = { rows, batch: 1, tokens: 1, inChannels: outFeatures, widths: [1], filters: inFeatures };
+    this.convolve(shape, args.gradOutput, transposed, null, Uint32Array.of(1), args.gradInput);
+  }
+
   override neuronLayer(_role: string, params: NeuronParams, neurons: number, learned?: { vThreshold: CpuTensor; beta: CpuTensor }): WasmNeuronLayer & ReturnType<CpuOps['neuronLayer']> {
     // The reference's initial state (v = fround(f·θ of the channel), count 0), one channel pattern repeated.
     const thresholds = (learned?.vThreshold as Float32Array | undefined) ?? params.vThreshold;
