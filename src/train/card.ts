@@ -159,6 +159,9 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
   lines.push('', '## What it scored', '');
   if (metrics.ann && metrics.snn) {
     lines.push(`On the ${metrics.dataset} test split (${metrics.testSize} sentences), seed ${metrics.seed}, ${metrics.backend}:`, '', evaluationTable(metrics as Evaluation), '');
+    if (config.network.layers.some((layer) => layer.kind === 'sequence-neuron')) {
+      lines.push(`The ANN twin of neurons over the words is their \`ann\` activation (ReLU) applied word by word, without the membrane that carries the sentence: the same weights, not a trained network.${metrics.baseline ? ' The baseline below is the fair comparison.' : ''}`, '');
+    }
     lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included, and every neuron\'s update at every step).', '');
     const versus = baselineSection(metrics);
     if (versus.length) lines.push(...versus.slice(1), '');

@@ -77,7 +77,7 @@ export async function runLstmTrainCommand(options: LstmCommandOptions, log: (lin
   const name = options.name ?? `${DATASETS[dataset.name].title.split(' (')[0]} LSTM baseline (${config.hidden} units)`;
   const description = `${DATASETS[dataset.name].title}: an LSTM of ${config.hidden} units over ${prepared.learned ? `a learned ${prepared.dim}-d character table` : `${prepared.dim}-d GloVe vectors (frozen)`}, its outputs averaged over the words, a linear classifier. An ANN: the baseline LITE-SNN is compared with (${parameters} parameters, ${macsPerWord} multiply-accumulates per word).`;
   const provenance = { name, description, command: options.command, dataset: dataset.name, split: describeSplit(dataset), seed: options.seed, notes: '' };
-  const metrics = { dataset: dataset.name, testSplit: recordedSplit(dataset), baseline: { kind: 'lstm', hidden: config.hidden, parameters, macsPerWord } };
+  const metrics = { dataset: dataset.name, testSplit: recordedSplit(dataset), architecture: { kind: 'lstm', hidden: config.hidden, parameters, macsPerWord } };
   const weights = lstmWeights(config, options.seed);
   const model = (trained: Map<string, Float32Array>, table: Float32Array | null, extra: Record<string, unknown>, notes: string) =>
     directInputModel(prepared, config.centre, fold(trained), uncentred(table), { layers: lstmLayers(config), population: 1, classes: dataset.classes, numSteps: 1, seed: options.seed, provenance: { ...provenance, notes }, metrics: { ...metrics, ...extra } });
