@@ -10,7 +10,7 @@ test.describe('LITE-SNN: neurons whose membrane carries the sentence', () => {
     await typeText(page, SENTENCE);
     await waitForResult(page, SENTENCE);
     const view = page.locator('snn-spikes-view');
-    await view.getByRole('radio', { name: 'words' }).click();
+    await view.getByRole('radio', { name: 'words', exact: true }).click();
     const canvas = page.locator('snn-raster canvas');
     await expect(canvas).toBeVisible();
     expect(await spikePixels(canvas)).toBeGreaterThan(20);

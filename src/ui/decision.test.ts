@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidedAtStep } from './decision';
+import { decidedAtStep, formatScore } from './decision';
 
 describe('decidedAtStep', () => {
   it('finds the step from which the winner leads for good', () => {
@@ -10,5 +10,12 @@ describe('decidedAtStep', () => {
   it('is null when the winner only ties at the end', () => {
     expect(decidedAtStep([[1, 0], [1, 1]], 0)).toBeNull();
     expect(decidedAtStep([], 0)).toBeNull();
+  });
+});
+
+describe('formatScore', () => {
+  it('shows spike counts whole and a non-spiking readout\'s summed currents to 3 decimals', () => {
+    expect(formatScore(16)).toBe('16');
+    expect(formatScore(-1.5961720943450928)).toBe('-1.596');
   });
 });

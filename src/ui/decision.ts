@@ -13,3 +13,8 @@ export function decidedAtStep(cumulative: readonly (readonly number[])[], winner
   });
   return decided;
 }
+
+/** A score as shown: a spike count as it is, the summed current of a non-spiking readout to 3 decimals. */
+export function formatScore(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}

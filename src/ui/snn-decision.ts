@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { decidedAtStep } from './decision';
+import { decidedAtStep, formatScore } from './decision';
 import { baseStyles, chartStyles, classColour } from './theme';
 
 const WIDTH = 420;
@@ -71,16 +71,17 @@ export class SnnDecision extends LitElement {
     return html`
       <p class="legend">
         ${this.classes.map(
-          (name, c) => html`<span><span class="swatch" style="background:${classColour(c)}"></span>${name} <b class="num">${last[c]}</b></span>`,
+          (name, c) => html`<span><span class="swatch" style="background:${classColour(c)}"></span>${name} <b class="num">${formatScore(last[c])}</b></span>`,
         )}
         ${decided !== null ? html`<span>· ${this.classes[this.winner]} leads from step ${decided + 1} of ${steps}</span>` : nothing}
       </p>
-      <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label=${`Cumulative output spikes per class over ${steps} steps`} data-testid="decision-chart">
+      <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label=${`Cumulative scores per class over ${steps} steps`} data-testid="decision-chart">
         ${svg`
           <rect x=${PAD.left} y=${PAD.top} width=${plotWidth} height=${plotHeight} fill="#fafbfc" stroke="#e1e4ea" />
           ${decided !== null ? svg`<rect x=${x(decided)} y=${PAD.top} width=${x(steps) - x(decided)} height=${plotHeight} fill=${classColour(this.winner)} fill-opacity="0.06" />` : nothing}
-          <text class="axis" x=${PAD.left - 5} y=${y(high) + 4} text-anchor="end">${high}</text>
+          <text class="axis" x=${PAD.left - 5} y=${y(high) + 4} text-anchor="end">${formatScore(high)}</text>
           <text class="axis" x=${PAD.left - 5} y=${y(0) + 3} text-anchor="end">0</text>
+          ${y(low) - y(0) > 12 ? svg`<text class="axis" x=${PAD.left - 5} y=${y(low)} text-anchor="end">${formatScore(low)}</text>` : nothing}
           ${this.classes.map((_, c) => svg`<polyline points=${staircase(c)} fill="none" stroke=${classColour(c)} stroke-width=${c === this.winner ? 2.2 : 1.5} stroke-linejoin="round" />`)}
           ${Array.from({ length: steps }, (_, step) => step)
             .filter((step) => step % tickEvery === 0)

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { SampleResult, Timings } from '../engine/types';
 import { baseStyles, classColour } from './theme';
+import { formatScore } from './decision';
 
 /** Score bars of one network: each class's value as a share of the largest magnitude. */
 function scoreBars(scores: readonly number[], classes: readonly string[], winner: number, format: (value: number) => string) {
@@ -141,7 +142,7 @@ export class SnnResult extends LitElement {
         <section class="net" aria-label="Spiking network">
           <div class="net-name">Spiking network · output spikes over T = ${steps}</div>
           <div class="label" data-testid="snn-label" style="color:${classColour(sample.labelIndex)}">${sample.label}</div>
-          ${scoreBars(sample.scores, this.classes, sample.labelIndex, (value) => String(value))}
+          ${scoreBars(sample.scores, this.classes, sample.labelIndex, formatScore)}
         </section>
         <section class="net" aria-label="ANN twin">
           <div class="net-name">ANN twin · output activations</div>
