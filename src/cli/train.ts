@@ -13,7 +13,8 @@ export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|wa
            [--train-limit N] [--levels L] [--output-levels L] [--steps T] [--percentile P] [--output-percentile P]
            [--clip-low-sigmas K] [--binary-input K] [--vocabulary N]
            [--backend auto|gpu|cpu|reference] [--hidden H] [--recurrent-scale X]
-           [--steps-per-word T] [--layers N] [--readout membrane|spikes] [--population N] [--rate-scale X]
+           [--steps-per-word T] [--layers N] [--schedule constant|cosine] [--readout membrane|spikes]
+           [--population N] [--rate-scale X]
            [--surrogate piecewise-linear|fast-sigmoid]
            train an ANN TextCNN (su-rnn: a quantised RNN over the tokens, H recurrent units) on the
            dataset and convert it to a spiking model folder; lite-snn trains leaky neurons over the
@@ -27,6 +28,11 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
     throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${value}'`);
   }
   return number;
+}
+
+function scheduleFlag(value: string | undefined): 'constant' | 'cosine' {
+  if (value === undefined || value === 'constant' || value === 'cosine') return value ?? 'constant';
+  throw new UsageError(`--schedule must be constant or cosine, got '${value}'`);
 }
 
 function readoutFlag(value: string | undefined): 'membrane' | 'spikes' {
@@ -73,6 +79,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     threshold: { type: 'string' },
     readout: { type: 'string' },
     layers: { type: 'string' },
+    schedule: { type: 'string' },
     name: { type: 'string' },
   });
   const v = parsed.values;
@@ -132,6 +139,7 @@ export async function runTrain(argv: string[]): Promise<number> {
         vThreshold: numberFlag('threshold', v.threshold, 1, 0.01, 100, false),
         readout: readoutFlag(v.readout),
         depth: numberFlag('layers', v.layers, 1, 1, 8),
+        schedule: scheduleFlag(v.schedule),
       },
       log,
     );

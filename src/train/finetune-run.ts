@@ -23,6 +23,8 @@ export interface FinetuneSettings extends SpikingStepSettings {
   maxTokens: number;
   /** The trainer's options (the SNN mode by default; a learned table, the rate's scale, dropout). */
   trainer?: Partial<TrainerOptions>;
+  /** `cosine`: the learning rate falls from its value to 0 over all steps (½(1 + cos πk/K)); default constant. */
+  schedule?: 'constant' | 'cosine';
 }
 
 /** What one epoch measured; epoch 0 is the model before fine-tuning (no training numbers). */
@@ -58,6 +60,8 @@ export interface FinetuneRecord {
   method?: 'lite-snn' | 'lstm';
   /** The input during training (absent: rate). */
   encoding?: 'rate' | 'direct';
+  /** The learning rate's schedule (absent: constant). */
+  schedule?: 'constant' | 'cosine';
   command: string;
   backend: string;
   numSteps: number;
@@ -122,7 +126,8 @@ export async function finetuneSpiking<T>(
     let lastLog = performance.now();
     const batches = epochBatches(train, settings.batchSize, settings.seed, epoch);
     for (const [index, examples] of batches.entries()) {
-      const result = await trainer.trainStep(makeBatch(examples, trainer.minLength, settings.maxTokens), iteration, settings.seed, settings);
+      const learningRate = settings.schedule === 'cosine' ? settings.learningRate * 0.5 * (1 + Math.cos((Math.PI * iteration) / totalBatches)) : settings.learningRate;
+      const result = await trainer.trainStep(makeBatch(examples, trainer.minLength, settings.maxTokens), iteration, settings.seed, { ...settings, learningRate });
       iteration++;
       loss += result.loss;
       correct += result.correct;

@@ -154,6 +154,7 @@ export interface LiteSnnCommandOptions extends TrainCommandOptions {
   vThreshold: number;
   readout: LiteSnnConfig['readout'];
   depth: number;
+  schedule: 'constant' | 'cosine';
 }
 
 /**
@@ -236,6 +237,7 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
       weightDecay: options.weightDecay,
       surrogate: options.surrogate,
       detachReset: false,
+      schedule: options.schedule,
       trainer: {
         rateScale: options.rateScale,
         ...(prepared.learned ? { table: { values: centred.probabilities, learn: { low: -config.centre, high: 1, frozenColumns: [config.dim] } } } : {}),
@@ -248,6 +250,7 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
     const record: FinetuneRecord = {
       method: 'lite-snn',
       encoding: 'direct',
+      schedule: options.schedule,
       command: options.command,
       backend: backends.detail,
       numSteps: T,
