@@ -28,7 +28,7 @@ import type { Surrogate } from '../reference/neuron-backward';
 import { renderModelCard } from './card';
 import { embeddingTensor, modelConfig } from './export';
 import { openBackends, withLayerWeights } from './finetune-command';
-import { finetuneSpiking, type FinetuneRecord } from './finetune-run';
+import { finetuneSpiking, type FinetuneRecord, type FinetuneResult } from './finetune-run';
 import { largestTrainTensor, MAX_TENSOR_FLOATS } from './graph-trainer';
 import { evaluateModel } from './evaluate';
 import { recordedSplit, tableCentre, trainingData, type TrainCommandOptions } from './pipeline';
@@ -247,33 +247,11 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
     const result = await finetuneSpiking(backends.ops, centred, train, settings, evaluate, log);
     const kept = result.history[result.bestEpoch];
     log(`kept epoch ${result.bestEpoch}: dev accuracy ${(100 * kept.devAccuracy).toFixed(2)}%; ${Math.round(result.seconds)} s`);
-    const record: FinetuneRecord = {
-      method: 'lite-snn',
-      encoding: 'direct',
-      schedule: options.schedule,
-      command: options.command,
-      backend: backends.detail,
-      numSteps: T,
-      batchSize: options.batchSize,
-      learningRate: options.learningRate,
-      weightDecay: options.weightDecay,
-      surrogate: options.surrogate,
-      loss:
-        (config.readout === 'spikes'
-          ? `cross-entropy of ${options.rateScale} × the output spike rate (each class's ${config.population} neurons averaged over the T steps)`
-          : `cross-entropy of ${options.rateScale} × the readout's currents averaged over the T steps`) + (options.dropout > 0 ? `, dropout ${options.dropout} on the classifier's input` : ''),
-      maxTokens: options.maxTokens,
-      seed: options.seed,
-      trainSize: train.length,
-      devSize: dev.length,
-      devSeeds: [options.seed],
-      epochs: options.epochs,
-      steps: result.steps,
-      bestEpoch: result.bestEpoch,
-      history: result.history,
-      seconds: result.seconds,
-    };
-    const notes = `trained from seeded random weights: ${result.steps} steps, kept epoch ${result.bestEpoch}/${options.epochs} by dev accuracy (${(100 * kept.devAccuracy).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backends.detail}`;
+    const loss =
+      (config.readout === 'spikes'
+        ? `cross-entropy of ${options.rateScale} × the output spike rate (each class's ${config.population} neurons averaged over the T steps)`
+        : `cross-entropy of ${options.rateScale} × the readout's currents averaged over the T steps`) + (options.dropout > 0 ? `, dropout ${options.dropout} on the classifier's input` : '');
+    const { record, notes } = fromScratchRecord(options, { method: 'lite-snn', numSteps: T, surrogate: options.surrogate, loss, schedule: options.schedule }, result, train.length, dev.length, backends.detail);
     const trained = directInputModel(prepared, config.centre, foldCentre(result.weights, config), uncentred(result.table), {
       population: config.population,
       classes: dataset.classes,
@@ -289,6 +267,39 @@ export async function runLiteSnnTrainCommand(options: LiteSnnCommandOptions, log
   } finally {
     backends.close();
   }
+}
+
+/** What a model trained from random weights records of its training (`metrics.finetune`), and the note of its provenance. */
+export function fromScratchRecord(
+  options: TrainCommandOptions,
+  how: Pick<FinetuneRecord, 'numSteps' | 'surrogate' | 'loss' | 'schedule'> & { method: 'lite-snn' | 'lstm' },
+  result: FinetuneResult,
+  trainSize: number,
+  devSize: number,
+  backend: string,
+): { record: FinetuneRecord; notes: string } {
+  const record: FinetuneRecord = {
+    ...how,
+    encoding: 'direct',
+    command: options.command,
+    backend,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    weightDecay: options.weightDecay,
+    maxTokens: options.maxTokens,
+    seed: options.seed,
+    trainSize,
+    devSize,
+    devSeeds: [options.seed],
+    epochs: options.epochs,
+    steps: result.steps,
+    bestEpoch: result.bestEpoch,
+    history: result.history,
+    seconds: result.seconds,
+  };
+  const kept = result.history[result.bestEpoch];
+  const notes = `trained from seeded random weights: ${result.steps} steps, kept epoch ${result.bestEpoch}/${options.epochs} by dev accuracy (${(100 * kept.devAccuracy).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backend}`;
+  return { record, notes };
 }
 
 /** The table as `embeddingTensor` takes it: centred, without the presence column (a learned one is stored as trained, p in [0, 1]). */

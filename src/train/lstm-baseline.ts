@@ -17,9 +17,9 @@ import type { LayerSpec } from '../model/spec';
 import { lstmMacsPerPosition } from '../layers/lstm';
 import { renderModelCard } from './card';
 import { openBackends, withLayerWeights } from './finetune-command';
-import { finetuneSpiking, type FinetuneRecord } from './finetune-run';
+import { finetuneSpiking } from './finetune-run';
 import { evaluateModel } from './evaluate';
-import { centredTable, directInputModel, foldCentre, uncentredTable } from './lite-snn';
+import { centredTable, directInputModel, foldCentre, fromScratchRecord, uncentredTable } from './lite-snn';
 import { recordedSplit, tableCentre, trainingData, type TrainCommandOptions } from './pipeline';
 
 export interface LstmBaselineConfig {
@@ -109,29 +109,8 @@ export async function runLstmTrainCommand(options: LstmCommandOptions, log: (lin
     const result = await finetuneSpiking(backends.ops, { spec: initial.spec, weights, probabilities: table }, train, settings, evaluate, log);
     const kept = result.history[result.bestEpoch];
     log(`kept epoch ${result.bestEpoch}: dev accuracy ${(100 * kept.devAccuracy).toFixed(2)}%; ${Math.round(result.seconds)} s`);
-    const record: FinetuneRecord = {
-      method: 'lstm',
-      encoding: 'direct',
-      command: options.command,
-      backend: backends.detail,
-      numSteps: 1,
-      batchSize: options.batchSize,
-      learningRate: options.learningRate,
-      weightDecay: options.weightDecay,
-      surrogate: settings.surrogate,
-      loss: `cross-entropy of the logits${options.dropout > 0 ? `, dropout ${options.dropout} on the classifier's input` : ''}`,
-      maxTokens: options.maxTokens,
-      seed: options.seed,
-      trainSize: train.length,
-      devSize: dev.length,
-      devSeeds: [options.seed],
-      epochs: options.epochs,
-      steps: result.steps,
-      bestEpoch: result.bestEpoch,
-      history: result.history,
-      seconds: result.seconds,
-    };
-    const notes = `trained from seeded random weights: ${result.steps} steps, kept epoch ${result.bestEpoch}/${options.epochs} by dev accuracy (${(100 * kept.devAccuracy).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backends.detail}`;
+    const loss = `cross-entropy of the logits${options.dropout > 0 ? `, dropout ${options.dropout} on the classifier's input` : ''}`;
+    const { record, notes } = fromScratchRecord(options, { method: 'lstm', numSteps: 1, surrogate: settings.surrogate, loss }, result, train.length, dev.length, backends.detail);
     const trained = model(result.weights, result.table, { finetune: record }, notes);
     await saveModelDir(options.out, trained.config, trained.stored);
     await writeFile(join(options.out, 'README.md'), renderModelCard(trained.config, options.out), 'utf8');
