@@ -5,6 +5,7 @@
 // valid_positions[b] get spikes and membrane 0.
 #include "neuron_step.wgsl"
 #include "indexing.wgsl"
+#include "neuron_lanes.wgsl"
 
 override WORKGROUP_SIZE: u32 = 64u;
 override SEQUENCE: u32 = 0u;
@@ -39,23 +40,13 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = linear_index(gid, groups, WORKGROUP_SIZE);
-  // A lane: one element (windows = 1), or one (sample, channel) over its positions.
-  var lanes = params.neurons;
-  var base = i;
-  var windows = 1u;
-  var running = 1u;
-  if (SEQUENCE == 1u) {
-    lanes = params.batch * params.channels;
-    if (i < lanes) {
-      let b = i / params.channels;
-      base = b * params.positions * params.channels + i % params.channels;
-      windows = params.positions;
-      running = min(params.positions, valid_positions[b]);
-    }
-  }
-  if (i >= lanes) {
+  let lane = neuron_lane(i);
+  if (!lane.runs) {
     return;
   }
+  let base = lane.base;
+  let windows = lane.windows;
+  let running = lane.running;
   var threshold = v_threshold[0];
   if (params.per_channel == 1u) {
     threshold = v_threshold[i % params.channels];

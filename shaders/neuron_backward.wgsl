@@ -7,6 +7,7 @@
 // SEQUENCE = 1: neurons over the positions (architecture §2.5): one thread per (sample, channel)
 // walks back through its sample's running positions, δ carried across them; the rest get 0.
 #include "indexing.wgsl"
+#include "neuron_lanes.wgsl"
 #include "neuron_models.wgsl"
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -53,23 +54,13 @@ fn spike_of(h: f32, theta: f32) -> f32 {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = linear_index(gid, groups, WORKGROUP_SIZE);
-  // A lane: one element (one window), or one (sample, channel) over its positions.
-  var lanes = params.neurons;
-  var base = i;
-  var windows = 1u;
-  var running = 1u;
-  if (SEQUENCE == 1u) {
-    lanes = params.batch * params.channels;
-    if (i < lanes) {
-      let b = i / params.channels;
-      base = b * params.positions * params.channels + i % params.channels;
-      windows = params.positions;
-      running = min(params.positions, valid_positions[b]);
-    }
-  }
-  if (i >= lanes) {
+  let lane = neuron_lane(i);
+  if (!lane.runs) {
     return;
   }
+  let base = lane.base;
+  let windows = lane.windows;
+  let running = lane.running;
   var theta = v_threshold[0];
   if (params.per_channel == 1u) {
     theta = v_threshold[i % params.channels];
