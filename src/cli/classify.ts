@@ -1,5 +1,6 @@
 import { integerFlag, parseFlags } from './flags';
 import { loadModelDir } from '../model/node-io';
+import { isSpikingKind } from '../model/spec';
 import type { BatchResult, RunOptions, SampleResult } from '../engine/types';
 import { InputError } from '../engine/errors';
 import { UsageError } from './errors';
@@ -69,15 +70,21 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-function formatSample(text: string, sample: SampleResult, classes: string[]): string {
+/** A count as it is, a summed current (a non-spiking readout) or a fractional event count to 3 decimals. */
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
+
+function formatSample(text: string, sample: SampleResult, classes: string[], spikingReadout: boolean): string {
   const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
   const lines = [`${JSON.stringify(shown)} -> ${sample.label}`];
-  lines.push(`  SNN output spikes: ${classes.map((c, i) => `${c} ${sample.scores[i]}`).join(', ')}`);
+  const scores = classes.map((c, i) => `${c} ${formatNumber(sample.scores[i])}`).join(', ');
+  lines.push(spikingReadout ? `  SNN output spikes: ${scores}` : `  SNN readout (summed over T): ${scores}`);
   if (sample.ann) {
     const agree = sample.ann.labelIndex === sample.labelIndex ? 'agrees' : 'disagrees';
     lines.push(`  ANN twin: ${sample.ann.label} (${classes.map((c, i) => `${c} ${sample.ann!.scores[i].toFixed(3)}`).join(', ')}), ${agree}`);
   }
-  lines.push(`  spikes: ${sample.activity.map((a) => `${a.layer} ${a.spikeCount} (rate ${a.firingRate.toFixed(3)})`).join(', ')}`);
+  lines.push(`  spikes: ${sample.activity.map((a) => `${a.layer} ${formatNumber(a.spikeCount)} (rate ${a.firingRate.toFixed(3)})`).join(', ')}`);
   const energy = sample.energy;
   lines.push(
     `  energy: SNN ${(energy.snnEnergyPicojoules / 1e6).toFixed(3)} uJ, ANN ${(energy.annEnergyPicojoules / 1e6).toFixed(3)} uJ: ${energy.verdict}`,
@@ -140,7 +147,9 @@ export async function runClassify(argv: string[]): Promise<number> {
       console.log(JSON.stringify(jsonResult(texts, result), null, 2));
     } else {
       console.log(`model ${model.config.name}; ${result.backend} backend: ${result.backendDetail}; T = ${options.numSteps}, ${options.encoding} encoding, seed ${options.seed}`);
-      result.samples.forEach((sample, i) => console.log(formatSample(texts[i], sample, model.spec.readout.classes)));
+      const last = model.spec.layers[model.spec.layers.length - 1];
+      const spikingReadout = isSpikingKind(last.kind);
+      result.samples.forEach((sample, i) => console.log(formatSample(texts[i], sample, model.spec.readout.classes, spikingReadout)));
       console.log(`${texts.length} text(s) in ${result.timings.totalMs.toFixed(0)} ms`);
       for (const notice of result.notices) console.log(`note: ${notice}`);
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SENTENCES, WORDS } from '../test-support/word-sequences';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import { makeRandomTextCnn } from '../model/random-model';
 import { expectClose, expectExact } from '../test-support/compare';
@@ -12,7 +13,6 @@ import { WasmOps } from './wasm-ops';
 import { lstmLayers, lstmWeights } from '../train/lstm-baseline';
 import { lstmMacsPerPosition } from '../layers/lstm';
 
-const WORDS = 'the a film is good bad great boring and but not very fun dull story acting movie plot love hate it'.split(' ');
 const HIDDEN = 12;
 const DIM = 8;
 
@@ -31,8 +31,6 @@ function lstmModel(): LoadedModel {
 }
 
 const run = (overrides: Partial<ExecuteOptions> = {}): ExecuteOptions => ({ mode: 'snn', numSteps: 1, encoding: 'direct', seed: 3, maxChunkPositions: 1000, ...overrides });
-
-const SENTENCES = [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [12, 13, -1, 14], [15], [16, 17, 18, 19, 20, 0, 1]].map((ids) => Int32Array.from(ids));
 
 describe('an lstm layer in the engine', () => {
   const model = lstmModel();

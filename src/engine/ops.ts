@@ -238,7 +238,8 @@ export interface TensorOps<Tensor, NeuronLayer = unknown> {
    * BPTT through a neuron layer with a surrogate spike derivative (`neuronBackwardReference`):
    * `gradInput [numSteps][neurons]`; learned thresholds and leaks from `vThreshold` and `beta`; for
    * a model that learns them, from the forward's `spikes`, their gradients per neuron in
-   * `learned.gradBeta` and `learned.gradThreshold` `[neurons]`.
+   * `learned.gradBeta` and `learned.gradThreshold` `[neurons]`. (The GPU kernel recomputes each
+   * spike from its h, `h ≥ θ`, the forward's own test on the same bits, and does not read `spikes`.)
    */
   neuronBackward(args: {
     params: NeuronParams;

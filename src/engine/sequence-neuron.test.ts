@@ -1,24 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { dyadic, runOn, SENTENCES, WORDS } from '../test-support/word-sequences';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import type { LayerSpec, SequenceNeuronLayerSpec } from '../model/spec';
-import { makeRandomTextCnn, randomUniformTensor } from '../model/random-model';
+import { makeRandomTextCnn } from '../model/random-model';
 import { expectExact } from '../test-support/compare';
 import { GpuContext } from '../gpu/context';
 import { nodeGpu } from '../gpu/node-gpu';
-import { CpuBackend, GpuBackend, type Backend } from './backends';
-import { prepareBatch, UnsupportedNetworkError, type PreparedBatch } from './batch';
+import { CpuBackend, GpuBackend } from './backends';
+import { prepareBatch, UnsupportedNetworkError } from './batch';
 import { networkGraph } from '../layers/graph';
 import { sampleEnergy } from './energy-input';
 import type { ExecuteOptions, RawOutput } from './executor';
 import { WasmOps } from './wasm-ops';
 
-const WORDS = 'the a film is good bad great boring and but not very fun dull story acting movie plot love hate it'.split(' ');
 const HIDDEN = 10;
-
-/** Values on a grid of 2^-4 in [−range, range). */
-function dyadic(name: string, count: number, range: number): Float32Array {
-  return randomUniformTensor(5, name, count, -range, range).map((w) => Math.round(w * 16) / 16);
-}
 
 /**
  * LITE-SNN's shape: `encoder (binary p, direct) → conv (width 1) → PLIF over the words → avg pool →
@@ -39,8 +34,8 @@ function sequenceModel(): LoadedModel {
   const output = { kind: 'neuron', name: 'output', ...neuron, vThreshold: [4], beta: 0.5 } as LayerSpec;
   config.network.layers = [conv, words, { kind: 'pool', name: 'pool', mode: 'sum' }, { kind: 'linear', name: 'fc', inFeatures: HIDDEN, outFeatures: 2, bias: false }, output];
   config.network.encoder.binarySigmas = 0;
-  weights.set('conv.w1', dyadic('conv', HIDDEN * 8, 1.5));
-  weights.set('fc.weight', dyadic('fc', 2 * HIDDEN, 0.5).map((w) => w + 0.25));
+  weights.set('conv.w1', dyadic(5, 'conv', HIDDEN * 8, 1.5));
+  weights.set('fc.weight', dyadic(5, 'fc', 2 * HIDDEN, 0.5).map((w) => w + 0.25));
   const { configText, weightBytes } = serializeModel(config, weights);
   return parseModel(configText, weightBytes);
 }
@@ -54,17 +49,6 @@ const run = (overrides: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
   record: { spikeLayers: ['words'], membrane: [{ layer: 'words', neurons: [0, 3] }] },
   ...overrides,
 });
-
-const SENTENCES = [
-  [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-  [12, 13, -1, 14],
-  [15],
-  [16, 17, 18, 19, 20, 0, 1],
-].map((ids) => Int32Array.from(ids));
-
-async function runOn(backend: Backend, model: LoadedModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<RawOutput[]> {
-  return (await backend.run(model, batch, runs)).raws;
-}
 
 describe('a sequence-neuron layer (neurons over the words) in the engine', () => {
   const model = sequenceModel();

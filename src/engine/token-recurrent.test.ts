@@ -1,24 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { dyadic, runOn, SENTENCES, WORDS } from '../test-support/word-sequences';
 import { parseModel, serializeModel, type LoadedModel } from '../model/format';
 import type { LayerSpec, TokenRecurrentLayerSpec } from '../model/spec';
-import { makeRandomTextCnn, randomUniformTensor } from '../model/random-model';
+import { makeRandomTextCnn } from '../model/random-model';
 import { expectExact } from '../test-support/compare';
 import { GpuContext } from '../gpu/context';
 import { nodeGpu } from '../gpu/node-gpu';
-import { CpuBackend, GpuBackend, type Backend } from './backends';
-import { prepareBatch, UnsupportedNetworkError, type PreparedBatch } from './batch';
+import { CpuBackend, GpuBackend } from './backends';
+import { prepareBatch, UnsupportedNetworkError } from './batch';
 import { layerShapes, networkGraph } from '../layers/graph';
 import { sampleEnergy } from './energy-input';
 import type { ExecuteOptions, RawOutput } from './executor';
 
-const WORDS = 'the a film is good bad great boring and but not very fun dull story acting movie plot love hate it'.split(' ');
 const HIDDEN = 12;
 const LEVELS = 4;
-
-/** Values on a grid of 2^-4 in [−range, range): every sum of the network is exact in float32. */
-function dyadic(name: string, count: number, range: number): Float32Array {
-  return randomUniformTensor(9, name, count, -range, range).map((w) => Math.round(w * 16) / 16);
-}
 
 /**
  * A token-recurrent BIF network with binary input presented once: `encoder (p ∈ {0, 1}) → conv (width 1)
@@ -36,9 +31,9 @@ function tokenRecurrentModel(): LoadedModel {
   config.network.layers = [conv, rnn, { kind: 'pool', name: 'pool', mode: 'sum' }, { kind: 'linear', name: 'fc', inFeatures: HIDDEN, outFeatures: 2, bias: false }, output];
   config.network.encoder.binarySigmas = 0;
   config.network.encoder.presentation = 'first-step';
-  weights.set('conv.w1', dyadic('conv', HIDDEN * 8, 1));
-  weights.set('rnn.recurrentWeight', dyadic('U', HIDDEN * HIDDEN, 0.7));
-  weights.set('fc.weight', dyadic('fc', 2 * HIDDEN, 0.5));
+  weights.set('conv.w1', dyadic(9, 'conv', HIDDEN * 8, 1));
+  weights.set('rnn.recurrentWeight', dyadic(9, 'U', HIDDEN * HIDDEN, 0.7));
+  weights.set('fc.weight', dyadic(9, 'fc', 2 * HIDDEN, 0.5));
   const { configText, weightBytes } = serializeModel(config, weights);
   return parseModel(configText, weightBytes);
 }
@@ -52,17 +47,6 @@ const run = (overrides: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
   record: { spikeLayers: ['rnn'] },
   ...overrides,
 });
-
-const SENTENCES = [
-  [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-  [12, 13, -1, 14],
-  [15],
-  [16, 17, 18, 19, 20, 0, 1],
-].map((ids) => Int32Array.from(ids));
-
-async function runOn(backend: Backend, model: LoadedModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<RawOutput[]> {
-  return (await backend.run(model, batch, runs)).raws;
-}
 
 /** Spike counts `[positions][hidden]` of sample b of a recorded train. */
 function counts(raw: RawOutput, b: number): Float32Array {

@@ -117,150 +117,150 @@ function checkSequenceInput(input: ValueShape): void {
 function neuronModule<S extends AnyNeuronSpec>(kind: S['kind']): LayerModule<S> {
   const sequence = kind === 'sequence-neuron';
   return {
-  kind,
-  arity: 'one',
-  staticInput: 'broadcast',
-  sequential: sequence,
-  alongSentence: sequence,
-  parse(o, path, base, [input]) {
-    if (sequence) checkSequenceInput(input);
-    return { kind, ...base, ...parseNeuron(o, path, input.channels, true) } as S;
-  },
-  output(_spec, [input]) {
-    if (sequence) checkSequenceInput(input);
-    return input;
-  },
-  tensors() {
-    return [];
-  },
-  neuron(spec) {
-    return spec;
-  },
-  record(ctx, spec, [input], out) {
-    const channels = input.shape.channels;
-    const neurons = ctx.batch * input.positions * channels;
-    if (ctx.ann) {
-      ctx.ops.activation({ count: out.steps * neurons, activation: spec.ann, input: input.tensor, output: out.tensor });
-      return;
-    }
-    const params = ctx.neuronParams(spec, channels);
-    ctx.ops.neuron({
-      params,
-      neurons,
-      tStart: ctx.tStart,
-      tCount: ctx.tCount,
-      x: input.tensor,
-      spikes: out.tensor,
-      // A sequence's state, one neuron per (sample, channel), lives for the run: chunks carry it on.
-      layer: sequence ? ctx.runNeuronState(spec.name, params, ctx.batch * channels) : ctx.neuronState(spec.name, params, neurons),
-      membrane: out.membrane,
-      xBroadcast: input.steps < ctx.numSteps,
-      sequence: sequence ? { batch: ctx.batch, positions: input.positions, validPositions: ctx.sequenceValid(input.shape), continues: ctx.chunkIndex > 0 } : undefined,
-    });
-  },
-  energy(_spec, ctx) {
-    return ctx.spiking(validNeurons(ctx.shape, ctx.positions));
-  },
-  view(spec) {
-    return { spiking: true, label: sequence ? `${spec.model} neurons over the words` : `${spec.model} neurons` };
-  },
-  train: {
-    check(spec, mode) {
-      // The ANN twin of any model trains (a BIF layer is its quantiser); BPTT needs a trainable model.
-      if (mode === 'snn') checkTrainableNeuron(spec.name, spec);
+    kind,
+    arity: 'one',
+    staticInput: 'broadcast',
+    sequential: sequence,
+    alongSentence: sequence,
+    parse(o, path, base, [input]) {
+      if (sequence) checkSequenceInput(input);
+      return { kind, ...base, ...parseNeuron(o, path, input.channels, true) } as S;
     },
-    params(spec, _stored, mode) {
-      if (mode === 'ann') {
-        // The quantiser's step is learned (LSQ); relu and identity have no parameter.
-        return spec.ann.kind === 'quant' ? [{ name: `${spec.name}.step`, value: Float32Array.of(spec.ann.step), decay: false, low: 1e-4 }] : [];
-      }
-      // A model that learns its leak and threshold trains them as tensors, laid out as in model.json.
-      if (!NEURON_MODELS[spec.model].learns.length) return [];
-      return [
-        { name: `${spec.name}.beta`, value: Float32Array.from(Array.isArray(spec.beta) ? spec.beta : [spec.beta]), decay: false, low: 0.01, high: 1 },
-        { name: `${spec.name}.vThreshold`, value: Float32Array.from(spec.vThreshold), decay: false, low: 0.01 },
-      ];
+    output(_spec, [input]) {
+      if (sequence) checkSequenceInput(input);
+      return input;
     },
-    stored() {
+    tensors() {
       return [];
     },
-    trainedSpec(spec, value) {
-      const step = spec.ann.kind === 'quant' ? value(`${spec.name}.step`) : undefined;
-      let out: S = step && spec.ann.kind === 'quant' ? { ...spec, ann: { ...spec.ann, step: step[0] } } : spec;
-      const beta = value(`${spec.name}.beta`);
-      const threshold = value(`${spec.name}.vThreshold`);
-      if (beta && threshold) out = { ...out, beta: beta.length === 1 ? beta[0] : Array.from(beta), vThreshold: Array.from(threshold) };
-      return out;
+    neuron(spec) {
+      return spec;
     },
-    forward(ctx, spec, [input], output) {
+    record(ctx, spec, [input], out) {
       const channels = input.shape.channels;
-      if (ctx.mode === 'ann') {
-        const count = ctx.rows * input.positions * channels;
-        ctx.ops.activation({ count, activation: trainActivation(spec), step: stepTensor(ctx, spec), input: input.tensor, output: output.tensor });
+      const neurons = ctx.batch * input.positions * channels;
+      if (ctx.ann) {
+        ctx.ops.activation({ count: out.steps * neurons, activation: spec.ann, input: input.tensor, output: out.tensor });
         return;
       }
       const params = ctx.neuronParams(spec, channels);
-      const neurons = ctx.batch * input.positions * channels;
-      const learned = learnedTensors(ctx, spec);
-      const lanes = sequence ? ctx.batch * channels : neurons;
       ctx.ops.neuron({
         params,
         neurons,
-        tStart: 0,
-        tCount: ctx.numSteps,
+        tStart: ctx.tStart,
+        tCount: ctx.tCount,
         x: input.tensor,
-        spikes: output.tensor,
-        layer: ctx.ops.neuronLayer(`${spec.name}.state`, params, lanes, learned.vThreshold && learned.beta ? { vThreshold: learned.vThreshold, beta: learned.beta } : undefined),
-        membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
-        sequence: sequence ? { ...sequenceOf(ctx, input.shape, input.positions), continues: false } : undefined,
+        spikes: out.tensor,
+        // A sequence's state, one neuron per (sample, channel), lives for the run: chunks carry it on.
+        layer: sequence ? ctx.runNeuronState(spec.name, params, ctx.batch * channels) : ctx.neuronState(spec.name, params, neurons),
+        membrane: out.membrane,
+        xBroadcast: input.steps < ctx.numSteps,
+        sequence: sequence ? { batch: ctx.batch, positions: input.positions, validPositions: ctx.sequenceValid(input.shape), continues: ctx.chunkIndex > 0 } : undefined,
       });
     },
-    backward(ctx, spec, [input], output, gradOutput, [gradInput]) {
-      const channels = input.shape.channels;
-      if (ctx.mode === 'ann') {
-        const activation = trainActivation(spec);
-        const levels = activation.kind === 'quant' ? activation.levels : 2;
-        ctx.ops.activationBackward({
-          count: ctx.rows * input.positions * channels,
-          activation,
-          step: stepTensor(ctx, spec),
-          input: input.tensor,
-          gradOutput,
-          gradInput: gradInput ?? ctx.work(`${spec.name}.unusedGradInput`, input.capacity),
-          gradStep: activation.kind === 'quant' ? ctx.param(`${spec.name}.step`).grad : null,
-          // LSQ: 1/√(N·(L − 1)), N the elements per sample.
-          stepGradScale: 1 / Math.sqrt(input.positions * channels * (levels - 1)),
+    energy(_spec, ctx) {
+      return ctx.spiking(validNeurons(ctx.shape, ctx.positions));
+    },
+    view(spec) {
+      return { spiking: true, label: sequence ? `${spec.model} neurons over the words` : `${spec.model} neurons` };
+    },
+    train: {
+      check(spec, mode) {
+        // The ANN twin of any model trains (a BIF layer is its quantiser); BPTT needs a trainable model.
+        if (mode === 'snn') checkTrainableNeuron(spec.name, spec);
+      },
+      params(spec, _stored, mode) {
+        if (mode === 'ann') {
+          // The quantiser's step is learned (LSQ); relu and identity have no parameter.
+          return spec.ann.kind === 'quant' ? [{ name: `${spec.name}.step`, value: Float32Array.of(spec.ann.step), decay: false, low: 1e-4 }] : [];
+        }
+        // A model that learns its leak and threshold trains them as tensors, laid out as in model.json.
+        if (!NEURON_MODELS[spec.model].learns.length) return [];
+        return [
+          { name: `${spec.name}.beta`, value: Float32Array.from(Array.isArray(spec.beta) ? spec.beta : [spec.beta]), decay: false, low: 0.01, high: 1 },
+          { name: `${spec.name}.vThreshold`, value: Float32Array.from(spec.vThreshold), decay: false, low: 0.01 },
+        ];
+      },
+      stored() {
+        return [];
+      },
+      trainedSpec(spec, value) {
+        const step = spec.ann.kind === 'quant' ? value(`${spec.name}.step`) : undefined;
+        let out: S = step && spec.ann.kind === 'quant' ? { ...spec, ann: { ...spec.ann, step: step[0] } } : spec;
+        const beta = value(`${spec.name}.beta`);
+        const threshold = value(`${spec.name}.vThreshold`);
+        if (beta && threshold) out = { ...out, beta: beta.length === 1 ? beta[0] : Array.from(beta), vThreshold: Array.from(threshold) };
+        return out;
+      },
+      forward(ctx, spec, [input], output) {
+        const channels = input.shape.channels;
+        if (ctx.mode === 'ann') {
+          const count = ctx.rows * input.positions * channels;
+          ctx.ops.activation({ count, activation: trainActivation(spec), step: stepTensor(ctx, spec), input: input.tensor, output: output.tensor });
+          return;
+        }
+        const params = ctx.neuronParams(spec, channels);
+        const neurons = ctx.batch * input.positions * channels;
+        const learned = learnedTensors(ctx, spec);
+        const lanes = sequence ? ctx.batch * channels : neurons;
+        ctx.ops.neuron({
+          params,
+          neurons,
+          tStart: 0,
+          tCount: ctx.numSteps,
+          x: input.tensor,
+          spikes: output.tensor,
+          layer: ctx.ops.neuronLayer(`${spec.name}.state`, params, lanes, learned.vThreshold && learned.beta ? { vThreshold: learned.vThreshold, beta: learned.beta } : undefined),
+          membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
+          sequence: sequence ? { ...sequenceOf(ctx, input.shape, input.positions), continues: false } : undefined,
         });
-        return;
-      }
-      const neurons = ctx.batch * input.positions * channels;
-      const lanes = sequence ? ctx.batch * channels : neurons;
-      const learns = NEURON_MODELS[spec.model].learns.length > 0;
-      if (!gradInput && !learns) return;
-      const perNeuron = (what: string) => ctx.work(`${spec.name}.${what}PerNeuron`, Math.ceil(output.capacity / ctx.numSteps));
-      const learned = learns ? { spikes: output.tensor, gradBeta: perNeuron('gradBeta'), gradThreshold: perNeuron('gradThreshold') } : undefined;
-      ctx.ops.neuronBackward({
-        params: ctx.neuronParams(spec, channels),
-        neurons,
-        numSteps: ctx.numSteps,
-        surrogate: ctx.surrogate,
-        detachReset: ctx.detachReset,
-        membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
-        gradSpikes: gradOutput,
-        gradInput: gradInput ?? ctx.work(`${spec.name}.unusedGradInput`, output.capacity),
-        ...learnedTensors(ctx, spec),
-        learned,
-        sequence: sequence ? sequenceOf(ctx, input.shape, input.positions) : undefined,
-      });
-      if (!learned) return;
-      // Per-neuron gradients summed over the neurons of each channel (or of the layer).
-      for (const [what, name] of [['gradBeta', 'beta'], ['gradThreshold', 'vThreshold']] as const) {
-        const param = ctx.param(`${spec.name}.${name}`);
-        const columns = (name === 'beta' ? (Array.isArray(spec.beta) ? spec.beta.length : 1) : spec.vThreshold.length) === 1 ? 1 : channels;
-        ctx.ops.sumRows({ rows: lanes / columns, columns, input: learned[what], output: param.grad });
-      }
+      },
+      backward(ctx, spec, [input], output, gradOutput, [gradInput]) {
+        const channels = input.shape.channels;
+        if (ctx.mode === 'ann') {
+          const activation = trainActivation(spec);
+          const levels = activation.kind === 'quant' ? activation.levels : 2;
+          ctx.ops.activationBackward({
+            count: ctx.rows * input.positions * channels,
+            activation,
+            step: stepTensor(ctx, spec),
+            input: input.tensor,
+            gradOutput,
+            gradInput: gradInput ?? ctx.work(`${spec.name}.unusedGradInput`, input.capacity),
+            gradStep: activation.kind === 'quant' ? ctx.param(`${spec.name}.step`).grad : null,
+            // LSQ: 1/√(N·(L − 1)), N the elements per sample.
+            stepGradScale: 1 / Math.sqrt(input.positions * channels * (levels - 1)),
+          });
+          return;
+        }
+        const neurons = ctx.batch * input.positions * channels;
+        const lanes = sequence ? ctx.batch * channels : neurons;
+        const learns = NEURON_MODELS[spec.model].learns.length > 0;
+        if (!gradInput && !learns) return;
+        const perNeuron = (what: string) => ctx.work(`${spec.name}.${what}PerNeuron`, Math.ceil(output.capacity / ctx.numSteps));
+        const learned = learns ? { spikes: output.tensor, gradBeta: perNeuron('gradBeta'), gradThreshold: perNeuron('gradThreshold') } : undefined;
+        ctx.ops.neuronBackward({
+          params: ctx.neuronParams(spec, channels),
+          neurons,
+          numSteps: ctx.numSteps,
+          surrogate: ctx.surrogate,
+          detachReset: ctx.detachReset,
+          membrane: ctx.work(`${spec.name}.membrane`, output.capacity),
+          gradSpikes: gradOutput,
+          gradInput: gradInput ?? ctx.work(`${spec.name}.unusedGradInput`, output.capacity),
+          ...learnedTensors(ctx, spec),
+          learned,
+          sequence: sequence ? sequenceOf(ctx, input.shape, input.positions) : undefined,
+        });
+        if (!learned) return;
+        // Per-neuron gradients summed over the neurons of each channel (or of the layer).
+        for (const [what, name] of [['gradBeta', 'beta'], ['gradThreshold', 'vThreshold']] as const) {
+          const param = ctx.param(`${spec.name}.${name}`);
+          const columns = (name === 'beta' ? (Array.isArray(spec.beta) ? spec.beta.length : 1) : spec.vThreshold.length) === 1 ? 1 : channels;
+          ctx.ops.sumRows({ rows: lanes / columns, columns, input: learned[what], output: param.grad });
+        }
+      },
     },
-  },
   };
 }
 

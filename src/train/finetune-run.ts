@@ -95,6 +95,11 @@ export interface TrainableModel {
 
 const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
+/** The learning rate of optimisation step `step` of `steps`: constant, or `lr · ½(1 + cos πk/K)` on a cosine schedule. */
+export function learningRateAt(settings: Pick<FinetuneSettings, 'learningRate' | 'schedule'>, step: number, steps: number): number {
+  return settings.schedule === 'cosine' ? settings.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / steps)) : settings.learningRate;
+}
+
 /** Fine-tunes the model's weights on `train` by BPTT (`GraphTrainer`), choosing the epoch (0 = unchanged) by `evaluate`. */
 export async function finetuneSpiking<T>(
   ops: TensorOps<T>,
@@ -126,7 +131,7 @@ export async function finetuneSpiking<T>(
     let lastLog = performance.now();
     const batches = epochBatches(train, settings.batchSize, settings.seed, epoch);
     for (const [index, examples] of batches.entries()) {
-      const learningRate = settings.schedule === 'cosine' ? settings.learningRate * 0.5 * (1 + Math.cos((Math.PI * iteration) / totalBatches)) : settings.learningRate;
+      const learningRate = learningRateAt(settings, iteration, totalBatches);
       const result = await trainer.trainStep(makeBatch(examples, trainer.minLength, settings.maxTokens), iteration, settings.seed, { ...settings, learningRate });
       iteration++;
       loss += result.loss;

@@ -13,7 +13,7 @@ import { makeBatch, type EncodedExample } from './batches';
 import { CpuOps } from '../engine/cpu-ops';
 import { evaluateModel } from './evaluate';
 import { withLayerWeights } from './finetune-command';
-import { finetuneSpiking, type FinetuneSettings } from './finetune-run';
+import { finetuneSpiking, learningRateAt, type FinetuneSettings } from './finetune-run';
 import { GraphTrainer } from './graph-trainer';
 import { GpuOps } from '../engine/gpu-ops';
 import { minimumTokens } from '../layers/graph';
@@ -153,5 +153,16 @@ describe('spiking TextCNN fine-tuning', () => {
     expect([...result.weights.keys()].sort()).toEqual(['conv.w2', 'fc.weight']);
     for (const [name, tensor] of result.weights) expect(tensor).toEqual(model.weights.get(name));
     expect(result.history).toHaveLength(3);
+  });
+});
+
+describe('the learning rate of a training run', () => {
+  it('is constant by default and, on a cosine schedule, falls from its value to 0 over the steps', () => {
+    expect(learningRateAt({ learningRate: 0.003 }, 50, 100)).toBe(0.003);
+    const cosine = { learningRate: 0.003, schedule: 'cosine' as const };
+    expect(learningRateAt(cosine, 0, 100)).toBe(0.003);
+    expect(learningRateAt(cosine, 50, 100)).toBeCloseTo(0.0015, 12);
+    expect(learningRateAt(cosine, 99, 100)).toBeGreaterThan(0);
+    expect(learningRateAt(cosine, 99, 100)).toBeLessThan(0.003 * 0.001);
   });
 });

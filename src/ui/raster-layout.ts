@@ -124,7 +124,7 @@ export function neuronInfo(train: RasterTrain, neuron: number, context: RasterCo
     case 'hidden':
       return { ...base, position: null, role: `unit ${channel + 1}`, token: null, window: null };
     case 'sequence':
-      return { ...base, position: null, role: `neuron ${channel + 1}, its membrane carried from word to word`, token: null, window: null };
+      return { ...base, position: null, role: 'its membrane carried from word to word', token: null, window: null };
   }
 }
 

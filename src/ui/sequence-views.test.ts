@@ -21,7 +21,7 @@ describe('the raster of a sequence-neuron layer', () => {
   });
 
   it('names a neuron by its channel and a step by its word', () => {
-    expect(neuronInfo(train, 1, context)).toMatchObject({ layer: 'words', neuron: 1, position: null, role: 'neuron 2, its membrane carried from word to word' });
+    expect(neuronInfo(train, 1, context)).toMatchObject({ layer: 'words', neuron: 1, position: null, role: 'its membrane carried from word to word' });
     expect(sequenceStep(train, 5, context)).toEqual({ word: 2, token: 'film', step: 1 });
     expect(sequenceStep({ ...train, role: 'hidden' }, 5, context)).toBeNull();
   });
