@@ -15,6 +15,7 @@ const EXPECTED_ERRORS = new Set([
   'CancelledError',
   'DataError',
   'ModelOutputError',
+  'NirFormatError',
 ]);
 
 /**

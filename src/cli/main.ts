@@ -4,6 +4,7 @@ import { describeError, UsageError } from './errors';
 import { CONVERT_USAGE, runConvert } from './convert';
 import { EVAL_USAGE, runEval } from './eval';
 import { FINETUNE_USAGE, runFinetune } from './finetune';
+import { NIR_USAGE, runNirCommand } from './nir';
 import { runTrain, TRAIN_USAGE } from './train';
 
 const USAGE = `usage: spikescope <command> [options]
@@ -16,6 +17,7 @@ commands:
   ${CONVERT_USAGE}
   ${EVAL_USAGE}
   ${FINETUNE_USAGE}
+  ${NIR_USAGE}
   help     this text`;
 
 /** The command line. Every error ends as one line on stderr and a non-zero exit code. */
@@ -34,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return runEval(rest);
     case 'finetune':
       return runFinetune(rest);
+    case 'nir':
+      return runNirCommand(rest);
     case undefined:
     case 'help':
     case '--help':
