@@ -14,7 +14,7 @@ export const NIR_USAGE = `nir run --graph FILE.nir --input FILE.csv [--dt SECOND
            [--backend cpu|gpu|auto] [--json]
            simulate a NIR graph (from snnTorch, Norse, Sinabs, …) for one step per row of the CSV (no header,
            one column per element of the graph's input); prints spike counts and a raster, or with --json
-           every neuron node's membrane potential and spikes after each step`;
+           every neuron node's membrane potential and spikes after each step (snnTorch's files: --reset subtract-delayed)`;
 
 /** `spikescope nir <subcommand>`. */
 export async function runNirCommand(argv: string[]): Promise<number> {

@@ -65,6 +65,7 @@ export function readNir(bytes: Uint8Array, fileName = 'the file'): NirFile {
 }
 
 function describe(error: unknown): string {
+  if (error instanceof RangeError) return 'the file is cut short or damaged';
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0].slice(0, 200);
 }
