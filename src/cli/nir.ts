@@ -1,5 +1,5 @@
 /** `spikescope nir`: run NIR graphs from other simulators (architecture §10). */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { compileNir, NIR_RESETS, type NirProgram, type NirReset } from '../nir/compile';
 import { float32Text, parseNirInputCsv } from '../nir/csv';
 import { readNir, MAX_NIR_FILE_BYTES } from '../nir/read';
@@ -8,20 +8,29 @@ import type { NirNodeTrace, NirTrace } from '../nir/reference';
 import { NirFormatError } from '../nir/types';
 import { nodeGpu } from '../gpu/node-gpu';
 import { UsageError } from './errors';
-import { parseFlags } from './flags';
+import { integerFlag, parseFlags } from './flags';
+import { exportModel, MAX_EXPORT_LENGTH, nirInputForText } from '../nir/export';
+import { writeNir } from '../nir/write';
+import { loadModelDir } from '../model/node-io';
 
 export const NIR_USAGE = `nir run --graph FILE.nir --input FILE.csv [--dt SECONDS (default 1e-4)] [--reset zero|subtract|subtract-delayed (default zero)]
            [--backend cpu|gpu|auto] [--json]
            simulate a NIR graph (from snnTorch, Norse, Sinabs, …) for one step per row of the CSV (no header,
            one column per element of the graph's input); prints spike counts and a raster, or with --json
-           every neuron node's membrane potential and spikes after each step (snnTorch's files: --reset subtract-delayed)`;
+           every neuron node's membrane potential and spikes after each step (snnTorch's files: --reset subtract-delayed)
+  nir export --model DIR --out FILE.nir [--length N]
+           write an IF/LIF/PLIF model as a NIR graph (a TextCNN at a fixed length of N tokens; LITE-SNN along the words)
+  nir encode --model DIR [--length N] [--steps T] [--seed N] [--out FILE.csv] TEXT
+           the exported graph's input for TEXT, as the model encodes it (a CSV for nir run and other tools)`;
 
 /** `spikescope nir <subcommand>`. */
 export async function runNirCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'run') return runNirRun(rest);
-  if (sub === undefined) throw new UsageError('nir needs a subcommand: run');
-  throw new UsageError(`unknown nir subcommand '${sub}' (expected run)`);
+  if (sub === 'export') return runNirExport(rest);
+  if (sub === 'encode') return runNirEncode(rest);
+  if (sub === undefined) throw new UsageError('nir needs a subcommand: run, export or encode');
+  throw new UsageError(`unknown nir subcommand '${sub}' (expected run, export or encode)`);
 }
 
 async function readBytes(path: string, what: string, limit: number): Promise<Uint8Array> {
@@ -63,6 +72,45 @@ async function runNirRun(argv: string[]): Promise<number> {
   const { trace, backend: used } = await runNir(program, values, steps, { backend, gpu: nodeGpu });
   if (v.json) await writeJson(trace, program, used);
   else printSummary(trace, program, used, file.version);
+  return 0;
+}
+
+async function exportFor(argv: string[], extra: Parameters<typeof parseFlags>[1], positionals: boolean) {
+  const parsed = parseFlags(argv, { model: { type: 'string' }, length: { type: 'string' }, ...extra }, positionals);
+  const v = parsed.values as Record<string, string | undefined>;
+  if (!v.model) throw new UsageError('needs --model DIR, the model folder');
+  const length = v.length === undefined ? undefined : integerFlag('length', v.length, 0, 1, MAX_EXPORT_LENGTH);
+  const model = await loadModelDir(v.model);
+  return { model, exported: exportModel(model, { length }), values: v, positionals: parsed.positionals };
+}
+
+async function runNirExport(argv: string[]): Promise<number> {
+  const { model, exported, values } = await exportFor(argv, { out: { type: 'string' } }, false);
+  if (!values.out) throw new UsageError('nir export needs --out FILE.nir');
+  const bytes = writeNir(exported.graph);
+  await writeFile(values.out, bytes);
+  const neurons = [...exported.graph.nodes.values()].filter((n) => n.type === 'IF' || n.type === 'LIF').length;
+  console.log(`wrote ${values.out} (${bytes.byteLength} bytes): ${model.config.name} as ${exported.graph.nodes.size} NIR nodes (${neurons} neuron layers), ${exported.layout === 'words' ? `along the words, ${model.config.numSteps} steps per word` : `over ${exported.length} positions`}`);
+  console.log(`input: ${exported.channels} values per ${exported.layout === 'words' ? 'step' : `position and step ([${exported.channels}, ${exported.length}] per step)`}${exported.pulse ? ', the last channel 1 at step 0 only (it sets the initial potentials)' : ''}; run it with --dt ${exported.dt} --reset ${exported.reset}`);
+  console.log(`readout: ${exported.readout}`);
+  return 0;
+}
+
+async function runNirEncode(argv: string[]): Promise<number> {
+  const { model, exported, values, positionals } = await exportFor(argv, { steps: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } }, true);
+  const text = positionals.join(' ');
+  if (text.trim() === '') throw new UsageError('nir encode needs the TEXT to encode');
+  const steps = values.steps === undefined ? undefined : integerFlag('steps', values.steps, 0, 1, 1000);
+  const seed = values.seed === undefined ? undefined : integerFlag('seed', values.seed, 0, 0, 0xffffffff);
+  const input = nirInputForText(model, exported, text, { steps, seed });
+  const width = input.values.length / input.steps;
+  const lines: string[] = [];
+  for (let t = 0; t < input.steps; t++) lines.push(Array.from(input.values.subarray(t * width, (t + 1) * width), float32Text).join(','));
+  const csv = `${lines.join('\n')}\n`;
+  if (values.out) {
+    await writeFile(values.out, csv);
+    console.error(`wrote ${values.out}: ${input.steps} steps × ${width} values (${input.tokens} tokens)`);
+  } else await write(csv);
   return 0;
 }
 
