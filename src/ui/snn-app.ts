@@ -24,6 +24,7 @@ import './snn-backend-banner';
 import './snn-batch';
 import './snn-controls';
 import './snn-energy';
+import './snn-nir-view';
 import './snn-problem';
 import './snn-result';
 import './snn-spikes-view';
@@ -33,11 +34,12 @@ import './snn-token-strip';
 
 /** Quiet time after the last keystroke before a text is sent (latest wins anyway). */
 const TYPING_DEBOUNCE_MS = 150;
-type View = 'spikes' | 'energy' | 'batch';
+type View = 'spikes' | 'energy' | 'batch' | 'nir';
 const VIEWS: { id: View; label: string }[] = [
   { id: 'spikes', label: 'Spikes' },
   { id: 'energy', label: 'Energy' },
   { id: 'batch', label: 'Batch' },
+  { id: 'nir', label: 'NIR graphs' },
 ];
 
 /** Said when the build ships no model and the URL names none. */
@@ -256,6 +258,8 @@ export class SnnApp extends LitElement {
           .outcome=${this.batch.state.outcome}
           .runMessage=${this.batch.state.message}
           @batch-run=${this.onBatchRun} @batch-cancel=${() => this.client?.cancelBatch()}></snn-batch>`;
+      case 'nir':
+        return html`<snn-nir-view .client=${this.client} .modelName=${summary?.name ?? null} ?positional=${!!summary && !summary.layers.some((layer) => layer.kind === 'sequence-neuron')}></snn-nir-view>`;
     }
   }
 

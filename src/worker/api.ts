@@ -1,3 +1,4 @@
+import type { NirGraphSummary, NirRunRequest, NirRunResult } from '../nir/session';
 import type { BackendChoice } from '../engine/types';
 import type { BatchResult, RunOptions } from '../engine/types';
 import type { BatchFileSummary } from '../ui/batch-file';
@@ -68,4 +69,18 @@ export interface SpikescopeApi {
   /** The last finished batch as CSV (see `batchCsv`). */
   exportBatchCsv(): Promise<Blob>;
   cancelBatch(): Promise<void>;
+  /** Reads a `.nir` file here and keeps it for `runNir`; rejects with NirFormatError on a bad file. */
+  openNir(file: Blob, name: string): Promise<NirGraphSummary>;
+  /** Runs the open NIR graph (on the engine's GPU device, else the CPU reference); the traces are transferred. */
+  runNir(request: NirRunRequest): Promise<NirRunResult>;
+  /** The loaded text model as a `.nir` file (see src/nir/export.ts); `length` for a TextCNN. */
+  exportNir(length?: number): Promise<NirExportFile>;
+}
+
+/** A model written as NIR, ready to download. */
+export interface NirExportFile {
+  bytes: Uint8Array;
+  fileName: string;
+  /** How to run and read it: layout, dt, reset, readout. */
+  note: string;
 }

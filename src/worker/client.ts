@@ -7,7 +7,8 @@ import type { BackendChoice } from '../engine/types';
 import * as Comlink from 'comlink';
 import type { BatchResult, RunOptions } from '../engine/types';
 import type { BatchFileSummary } from '../ui/batch-file';
-import type { BatchOutcome, EngineStatus, ModelSummary, SpikescopeApi } from './api';
+import type { BatchOutcome, EngineStatus, ModelSummary, NirExportFile, SpikescopeApi } from './api';
+import type { NirGraphSummary, NirRunRequest, NirRunResult } from '../nir/session';
 
 /** What kind of problem an error is, for how the UI shows it. */
 export type ProblemKind = 'cancelled' | 'input' | 'model' | 'device-lost' | 'gpu' | 'worker' | 'internal';
@@ -50,6 +51,8 @@ export function userMessage(error: unknown): UserMessage {
       return { kind: 'input', title: 'Check the input', detail: message, retry: false };
     case 'GpuLimitError':
       return { kind: 'input', title: 'Too large for this GPU', detail: message, retry: false };
+    case 'NirFormatError':
+      return { kind: 'input', title: 'This NIR graph cannot be run here', detail: message, retry: false };
     case 'ModelFormatError':
     case 'ModelIndexError':
       return { kind: 'model', title: 'The model could not be loaded', detail: message, retry: true };
@@ -182,6 +185,21 @@ export class SpikescopeClient {
 
   cancelBatch(): Promise<void> {
     return this.call(this.api.cancelBatch());
+  }
+
+  /** Reads a `.nir` file in the worker; the page gets the graph's summary. */
+  openNir(file: File): Promise<NirGraphSummary> {
+    return this.call(this.api.openNir(file, file.name));
+  }
+
+  /** Runs the open NIR graph. */
+  runNir(request: NirRunRequest): Promise<NirRunResult> {
+    return this.call(this.api.runNir(request));
+  }
+
+  /** The loaded model as a `.nir` file. */
+  exportNir(length?: number): Promise<NirExportFile> {
+    return this.call(this.api.exportNir(length));
   }
 
   /** Stops the worker. */

@@ -10,8 +10,15 @@ import type { LoadedModel } from '../model/format';
 import { BatchFileError, MAX_BATCH_FILE_BYTES, readBatchFile, summarizeBatchFile, tooLargeMessage, type BatchFile, type BatchFileSummary } from '../ui/batch-file';
 import { batchCsv, summarizeBatch, type BatchRow } from '../ui/batch-summary';
 import { batchRows } from '../ui/result-views';
-import type { BatchOutcome, EngineStatus, ModelSummary, SpikescopeApi } from './api';
+import type { BatchOutcome, EngineStatus, ModelSummary, NirExportFile, SpikescopeApi } from './api';
 import { fetchModel } from './model-loader';
+import { MAX_NIR_FILE_BYTES } from '../nir/read';
+import { NirSession, thresholdsOf, type NirGraphSummary, type NirRunRequest, type NirRunResult } from '../nir/session';
+import { runNirGpu } from '../nir/gpu';
+import { runNirReference } from '../nir/reference';
+import { exportModel } from '../nir/export';
+import { writeNir } from '../nir/write';
+import { NirFormatError } from '../nir/types';
 
 /** Texts given to the engine at once in a batch run: results are kept as compact rows between parts. */
 const BATCH_PART = 1024;
@@ -69,6 +76,7 @@ class WorkerEngine implements SpikescopeApi {
   private readController: AbortController | null = null;
   private batchFile: (BatchFile & { name: string }) | null = null;
   private lastBatch: { name: string; rows: BatchRow[]; classes: string[]; labelled: boolean } | null = null;
+  private nir: NirSession | null = null;
 
   async configure(backend: BackendChoice): Promise<void> {
     this.engine.dispose();
@@ -162,6 +170,43 @@ class WorkerEngine implements SpikescopeApi {
   async cancelBatch(): Promise<void> {
     this.batchController?.abort();
   }
+  async openNir(file: Blob, name: string): Promise<NirGraphSummary> {
+    if (file.size > MAX_NIR_FILE_BYTES) throw new NirFormatError(`${name} is ${file.size} bytes, above the ${MAX_NIR_FILE_BYTES}-byte limit for a NIR file`);
+    this.nir = NirSession.open(new Uint8Array(await file.arrayBuffer()), name);
+    return this.nir.summary;
+  }
+
+  async runNir(request: NirRunRequest): Promise<NirRunResult> {
+    if (!this.nir) throw new InputError('No NIR graph is open yet: open a .nir file first.');
+    const { program, input, steps } = this.nir.prepare(request);
+    const started = performance.now();
+    const backend = await this.engine.currentBackend();
+    const trace = backend instanceof GpuBackend ? await runNirGpu(backend.ctx, program, input, steps) : runNirReference(program, input, steps);
+    const thresholds = thresholdsOf(program);
+    let inputSpikes = 0;
+    for (const x of input) inputSpikes += x;
+    const result: NirRunResult = {
+      steps,
+      dt: request.dt,
+      reset: request.reset,
+      backend: backend instanceof GpuBackend ? 'WebGPU' : 'CPU reference',
+      inputSpikes,
+      elapsedMs: performance.now() - started,
+      nodes: trace.nodes.map((n) => ({ path: n.path, type: n.type, size: n.size, spikes: n.spikes, v: n.v, output: n.output, vThreshold: thresholds.get(n.path) })),
+    };
+    const buffers = result.nodes.flatMap((n) => [n.spikes, n.v, n.output].filter((a): a is Float32Array => a !== undefined).map((a) => a.buffer as ArrayBuffer));
+    return Comlink.transfer(result, buffers);
+  }
+
+  async exportNir(length?: number): Promise<NirExportFile> {
+    const model = this.requireModel();
+    const exported = exportModel(model, { length });
+    const bytes = writeNir(exported.graph);
+    const base = model.config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';
+    const note = `${exported.layout === 'words' ? `Along the words: ${model.config.numSteps} steps per word` : `Over ${exported.length} positions`}; run with dt = ${exported.dt} s and reset ${exported.reset}. ${exported.readout}.`;
+    return Comlink.transfer({ bytes, fileName: `${base}${exported.length ? `-n${exported.length}` : ''}.nir`, note }, [bytes.buffer as ArrayBuffer]);
+  }
+
 }
 
 Comlink.expose(new WorkerEngine());
