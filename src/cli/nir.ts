@@ -11,7 +11,10 @@ import { UsageError } from './errors';
 import { integerFlag, parseFlags } from './flags';
 import { exportModel, MAX_EXPORT_LENGTH, nirInputForText } from '../nir/export';
 import { writeNir } from '../nir/write';
-import { loadModelDir } from '../model/node-io';
+import { loadModelDir, MODEL_WEIGHTS_FILE, saveModelDir } from '../model/node-io';
+import { importNir } from '../nir/import';
+import { readSafetensors, type TensorRecord } from '../model/safetensors';
+import { basename, join } from 'node:path';
 
 export const NIR_USAGE = `nir run --graph FILE.nir --input FILE.csv [--dt SECONDS (default 1e-4)] [--reset zero|subtract|subtract-delayed (default zero)]
            [--backend cpu|gpu|auto] [--json]
@@ -21,7 +24,9 @@ export const NIR_USAGE = `nir run --graph FILE.nir --input FILE.csv [--dt SECOND
   nir export --model DIR --out FILE.nir [--length N]
            write an IF/LIF/PLIF model as a NIR graph (a TextCNN at a fixed length of N tokens; LITE-SNN along the words)
   nir encode --model DIR [--length N] [--steps T] [--seed N] [--out FILE.csv] TEXT
-           the exported graph's input for TEXT, as the model encodes it (a CSV for nir run and other tools)`;
+           the exported graph's input for TEXT, as the model encodes it (a CSV for nir run and other tools)
+  nir import FILE.nir --out DIR --embedding-from MODEL_DIR [--steps-per-word T] [--classes a,b] [--dt S] [--reset zero|subtract] [--name TEXT]
+           a graph Input → (Linear → LIF)+ → Linear as a text classifier over the words, with MODEL_DIR's words`;
 
 /** `spikescope nir <subcommand>`. */
 export async function runNirCommand(argv: string[]): Promise<number> {
@@ -29,8 +34,9 @@ export async function runNirCommand(argv: string[]): Promise<number> {
   if (sub === 'run') return runNirRun(rest);
   if (sub === 'export') return runNirExport(rest);
   if (sub === 'encode') return runNirEncode(rest);
-  if (sub === undefined) throw new UsageError('nir needs a subcommand: run, export or encode');
-  throw new UsageError(`unknown nir subcommand '${sub}' (expected run, export or encode)`);
+  if (sub === 'import') return runNirImport(rest);
+  if (sub === undefined) throw new UsageError('nir needs a subcommand: run, export, encode or import');
+  throw new UsageError(`unknown nir subcommand '${sub}' (expected run, export, encode or import)`);
 }
 
 async function readBytes(path: string, what: string, limit: number): Promise<Uint8Array> {
@@ -111,6 +117,42 @@ async function runNirEncode(argv: string[]): Promise<number> {
     await writeFile(values.out, csv);
     console.error(`wrote ${values.out}: ${input.steps} steps × ${width} values (${input.tokens} tokens)`);
   } else await write(csv);
+  return 0;
+}
+
+async function runNirImport(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseFlags(
+    argv,
+    { out: { type: 'string' }, 'embedding-from': { type: 'string' }, 'steps-per-word': { type: 'string' }, classes: { type: 'string' }, dt: { type: 'string' }, reset: { type: 'string' }, name: { type: 'string' } },
+    true,
+  );
+  if (positionals.length !== 1) throw new UsageError('nir import needs one FILE.nir');
+  if (!v.out) throw new UsageError('nir import needs --out DIR, the model folder to write');
+  if (!v['embedding-from']) throw new UsageError("nir import needs --embedding-from MODEL_DIR: a model folder whose vocabulary and word vectors feed the graph's input");
+  const file = positionals[0];
+  const dt = v.dt === undefined ? undefined : Number(v.dt);
+  if (dt !== undefined && (!(dt > 0) || !Number.isFinite(dt))) throw new UsageError(`--dt must be a positive number of seconds, got '${v.dt}'`);
+  const read = readNir(await readBytes(file, 'the graph', MAX_NIR_FILE_BYTES), file);
+  const metadata = read.graph.metadata ?? {};
+  const reset = (v.reset ?? (typeof metadata['spikescope.reset'] === 'string' ? metadata['spikescope.reset'] : 'zero')) as NirReset;
+  if (!NIR_RESETS.includes(reset)) throw new UsageError(`--reset must be ${NIR_RESETS.join(', ')}, got '${v.reset}'`);
+  const embedding = await loadModelDir(v['embedding-from']);
+  const imported = importNir(read.graph, {
+    embedding,
+    dt: dt ?? (typeof metadata['spikescope.dt'] === 'number' ? metadata['spikescope.dt'] : 1e-4),
+    reset,
+    numSteps: v['steps-per-word'] === undefined ? undefined : integerFlag('steps-per-word', v['steps-per-word'], 4, 1, 64),
+    classes: v.classes?.split(',').map((c) => c.trim()),
+    name: v.name,
+    fileName: basename(file),
+  });
+  imported.config.provenance.command = `spikescope nir import ${argv.join(' ')}`;
+  const stored = readSafetensors(new Uint8Array(await readFile(join(v['embedding-from'], MODEL_WEIGHTS_FILE))), MODEL_WEIGHTS_FILE);
+  const weights = new Map<string, Float32Array | TensorRecord>(imported.weights);
+  weights.set(embedding.config.embedding.tensor, stored.get(embedding.config.embedding.tensor)!);
+  await saveModelDir(v.out, imported.config, weights);
+  const layers = imported.config.network.layers;
+  console.log(`wrote ${v.out}: ${layers.filter((l) => l.kind === 'sequence-neuron').length} neuron layer(s) over the words, ${imported.config.numSteps} steps per word, classes ${imported.config.network.readout.classes.join(', ')}; try: spikescope classify --model ${v.out} "TEXT"`);
   return 0;
 }
 

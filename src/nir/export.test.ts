@@ -12,6 +12,9 @@ import { readNir } from './read';
 import { runNirReference } from './reference';
 import { writeNir } from './write';
 import { tokenize } from '../model/tokenizer';
+import { importNir } from './import';
+import { withLayerWeights } from '../train/finetune-command';
+import { readFileSync } from 'node:fs';
 
 const SENTENCES = [
   'a gripping , beautifully acted film that stays with you',
@@ -78,6 +81,33 @@ describe('a model exported to NIR runs as Spikescope runs it', () => {
       const counts = nirScores(out.output!, 2, input.steps, undefined, 0, 1);
       expect(counts, SENTENCES[i]).toEqual(result.samples[i].scores);
     }
+  });
+
+  it('LITE-SNN exported and imported back is the same classifier', async () => {
+    const model = await loadModelDir('public/models/sst2-lite-snn');
+    const exported = exportModel(model);
+    const graph = readNir(writeNir(exported.graph)).graph;
+    const imported = importNir(graph, { embedding: model, dt: exported.dt, reset: exported.reset, fileName: 'lite.nir' });
+    expect(imported.config.network.readout.classes).toEqual(['negative', 'positive']);
+    expect(imported.config.numSteps).toBe(4);
+    const back = withLayerWeights(model, imported.weights, imported.config.network);
+    const engine = new Engine({ backend: 'reference' });
+    const options = { numSteps: 4, encoding: 'direct' as const, seed: 1 };
+    const [original, again] = [await engine.classify(model, SENTENCES, options), await engine.classify(back, SENTENCES, options)];
+    engine.dispose();
+    SENTENCES.forEach((text, i) => {
+      expect(again.samples[i].labelIndex, text).toBe(original.samples[i].labelIndex);
+      again.samples[i].scores.forEach((s, c) => expect(Math.abs(s - original.samples[i].scores[c]), text).toBeLessThan(1e-3 * Math.max(1, Math.abs(original.samples[i].scores[c]))));
+    });
+  });
+
+  it('a graph that is no text classifier is refused with the reason', async () => {
+    const model = await loadModelDir('public/models/sst2-lite-snn');
+    const graph = readNir(new Uint8Array(readFileSync('fixtures/nir/snntorch-recurrent-cubalif.nir'))).graph;
+    expect(() => importNir(graph, { embedding: model, dt: 1e-4, reset: 'subtract', fileName: 'r.nir' })).toThrow(
+      "r.nir can be run (spikescope nir run, the app's NIR graphs tab) but not used as a text classifier: '1.lif' has a recurrent edge",
+    );
+    expect(() => importNir(graph, { embedding: model, dt: 1e-4, reset: 'subtract-delayed', fileName: 'r.nir' })).toThrow(/reset at once, not at the next step/);
   });
 
   it('refuses what NIR cannot hold, in one line', async () => {
