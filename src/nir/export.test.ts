@@ -17,6 +17,7 @@ import { withLayerWeights } from '../train/finetune-command';
 import { readFileSync } from 'node:fs';
 
 const SENTENCES = [
+  'a dull , flat film',
   'a gripping , beautifully acted film that stays with you',
   'the plot is thin and the jokes fall flat',
   'neither funny nor moving , just long',

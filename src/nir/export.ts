@@ -58,15 +58,19 @@ function perChannel(values: number | number[], channels: number): Float32Array {
   return values.length === 1 ? fill(channels, values[0]) : Float32Array.from(values);
 }
 
-/** A NIR neuron node for a Spikescope neuron layer of `shape` (channels last in our layout, first in NIR's). */
-function neuronNode(name: string, spec: NeuronSpec, channels: number, positions: number, dt: number): NirNode {
+/**
+ * A NIR neuron node for a Spikescope neuron layer of `channels`, over `positions` (a convolution
+ * branch's output, `[channels, positions]` even when positions is 1) or none (`[channels]`).
+ */
+function neuronNode(name: string, spec: NeuronSpec, channels: number, positions: number | null, dt: number): NirNode {
   if (spec.model === 'BIF') refuse(`layer '${name}' has BIF neurons, which fire negative spikes; NIR's neurons fire only positive ones`);
-  const size = channels * positions;
-  const shape = positions === 1 ? [channels] : [channels, positions];
+  const shape = positions === null ? [channels] : [channels, positions];
+  const size = channels * (positions ?? 1);
   // NIR's layout is [channel][position]: expand per-channel values along the positions.
   const expand = (values: Float32Array) => {
     const out = new Float32Array(size);
-    for (let c = 0; c < channels; c++) out.fill(values[c], c * positions, (c + 1) * positions);
+    const per = positions ?? 1;
+    for (let c = 0; c < channels; c++) out.fill(values[c], c * per, (c + 1) * per);
     return arr(out, shape);
   };
   const threshold = perChannel(spec.vThreshold, channels);
@@ -144,7 +148,7 @@ function alongWords(model: LoadedModel, dt: number): Built {
       nodes.set(layer.name, bias ? { type: 'Affine', weight: arr(w, [layer.filters, channels]), bias: arr(bias, [layer.filters]) } : { type: 'Linear', weight: arr(w, [layer.filters, channels]) });
       channels = layer.filters;
     } else if (layer.kind === 'sequence-neuron') {
-      nodes.set(layer.name, neuronNode(layer.name, layer, channels, 1, dt));
+      nodes.set(layer.name, neuronNode(layer.name, layer, channels, null, dt));
     } else if (layer.kind === 'neuron') {
       refuse(`layer '${layer.name}' has neurons per position, which do not carry from word to word`);
     } else if (layer.kind === 'pool') {
@@ -249,7 +253,7 @@ function overPositions(model: LoadedModel, dt: number, lengthOption: number | un
       } else {
         const name = layer.name;
         const size = current.channels;
-        nodes.set(name, neuronNode(name, layer, size, 1, dt));
+        nodes.set(name, neuronNode(name, layer, size, null, dt));
         for (const source of current.sources) edges.push([source, name]);
         if (layer.vInitFraction !== 0) {
           const thresholds = perChannel(layer.vThreshold, size);

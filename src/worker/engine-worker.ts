@@ -12,13 +12,10 @@ import { batchCsv, summarizeBatch, type BatchRow } from '../ui/batch-summary';
 import { batchRows } from '../ui/result-views';
 import type { BatchOutcome, EngineStatus, ModelSummary, NirExportFile, SpikescopeApi } from './api';
 import { fetchModel } from './model-loader';
-import { MAX_NIR_FILE_BYTES } from '../nir/read';
-import { NirSession, thresholdsOf, type NirGraphSummary, type NirRunRequest, type NirRunResult } from '../nir/session';
-import { runNirGpu } from '../nir/gpu';
-import { runNirReference } from '../nir/reference';
-import { exportModel } from '../nir/export';
-import { writeNir } from '../nir/write';
-import { NirFormatError } from '../nir/types';
+import type { NirGraphSummary, NirRunRequest, NirRunResult, NirSession } from '../nir/session';
+
+/** The NIR reader, runner and writer (jsfive included), loaded on first use: most visits never need them. */
+const nirModules = () => import('./nir-modules');
 
 /** Texts given to the engine at once in a batch run: results are kept as compact rows between parts. */
 const BATCH_PART = 1024;
@@ -171,6 +168,7 @@ class WorkerEngine implements SpikescopeApi {
     this.batchController?.abort();
   }
   async openNir(file: Blob, name: string): Promise<NirGraphSummary> {
+    const { MAX_NIR_FILE_BYTES, NirFormatError, NirSession } = await nirModules();
     if (file.size > MAX_NIR_FILE_BYTES) throw new NirFormatError(`${name} is ${file.size} bytes, above the ${MAX_NIR_FILE_BYTES}-byte limit for a NIR file`);
     this.nir = NirSession.open(new Uint8Array(await file.arrayBuffer()), name);
     return this.nir.summary;
@@ -178,6 +176,7 @@ class WorkerEngine implements SpikescopeApi {
 
   async runNir(request: NirRunRequest): Promise<NirRunResult> {
     if (!this.nir) throw new InputError('No NIR graph is open yet: open a .nir file first.');
+    const { runNirGpu, runNirReference, thresholdsOf } = await nirModules();
     const { program, input, steps } = this.nir.prepare(request);
     const started = performance.now();
     const backend = await this.engine.currentBackend();
@@ -200,6 +199,7 @@ class WorkerEngine implements SpikescopeApi {
 
   async exportNir(length?: number): Promise<NirExportFile> {
     const model = this.requireModel();
+    const { exportModel, writeNir } = await nirModules();
     const exported = exportModel(model, { length });
     const bytes = writeNir(exported.graph);
     const base = model.config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';
