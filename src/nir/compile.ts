@@ -46,8 +46,8 @@ export type NirOp =
   | { kind: 'scale'; scale: Float32Array }
   /** y = x > θ ? 1 : 0 */
   | { kind: 'threshold'; threshold: Float32Array }
+  /** Also SumPool2d and AvgPool2d: a convolution per channel with weights 1 (or 1 / window). */
   | ({ kind: 'conv'; weight: Float32Array; bias: Float32Array } & ConvGeometry)
-  | ({ kind: 'pool'; average: boolean } & PoolGeometry)
   /** y(t) = x(t − steps[i]) per element; `depth` = max(steps) + 1 values are kept per element. */
   | { kind: 'delay'; steps: Uint32Array; depth: number }
   | NeuronOp;
@@ -82,20 +82,6 @@ export interface ConvGeometry {
   padW: number;
   dilationH: number;
   dilationW: number;
-}
-
-export interface PoolGeometry {
-  channels: number;
-  inH: number;
-  inW: number;
-  outH: number;
-  outW: number;
-  kernelH: number;
-  kernelW: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
 }
 
 export interface NirProgramNode {
@@ -233,7 +219,6 @@ export function nodeInputLength(n: NirProgramNode): number {
   const op = n.op;
   if (op.kind === 'affine') return op.cols;
   if (op.kind === 'conv') return op.inChannels * op.inH * op.inW;
-  if (op.kind === 'pool') return op.channels * op.inH * op.inW;
   return n.size;
 }
 
@@ -412,6 +397,7 @@ function lowerConv(path: string, node: NirConv, inputShape: number[]): { op: Nir
   return { op: { kind: 'conv', weight: w.data, bias, ...geometry }, shape };
 }
 
+/** A pool is a convolution of each channel by itself (groups = channels) with weights 1, or 1 / window for the average. */
 function lowerPool(path: string, node: NirPool, inputShape: number[]): { op: NirOp; shape: number[] } {
   if (inputShape.length !== 3) throw new NirFormatError(`'${path}': ${node.type} needs an input of shape [C, H, W], got [${inputShape.join(', ')}]`);
   const [channels, inH, inW] = inputShape;
@@ -421,8 +407,9 @@ function lowerPool(path: string, node: NirPool, inputShape: number[]): { op: Nir
   const outH = Math.floor((inH + 2 * padH - kernelH) / strideH) + 1;
   const outW = Math.floor((inW + 2 * padW - kernelW) / strideW) + 1;
   if (outH < 1 || outW < 1) throw new NirFormatError(`'${path}': the pooling window is larger than its padded input`);
-  const geometry: PoolGeometry = { channels, inH, inW, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW };
-  return { op: { kind: 'pool', average: node.type === 'AvgPool2d', ...geometry }, shape: [channels, outH, outW] };
+  const weight = new Float32Array(channels * kernelH * kernelW).fill(node.type === 'AvgPool2d' ? 1 / (kernelH * kernelW) : 1);
+  const geometry: ConvGeometry = { inChannels: channels, outChannels: channels, groups: channels, inH, inW, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, dilationH: 1, dilationW: 1 };
+  return { op: { kind: 'conv', weight, bias: new Float32Array(channels), ...geometry }, shape: [channels, outH, outW] };
 }
 
 function lowerNeuron(

@@ -113,14 +113,6 @@ export async function runNirGpu(ctx: GpuContext, program: NirProgram, input: Flo
           dispatches.push({ pipeline, bindGroup: bind(pipeline, buffers, label), workgroups: grid });
           break;
         }
-        case 'pool': {
-          const pipeline = ctx.pipeline('nir_pool.wgsl', { WORKGROUP_SIZE });
-          const w = new UniformWriter();
-          for (const x of [op.channels, op.inH, op.inW, op.outH, op.outW, op.kernelH, op.kernelW, op.strideH, op.strideW, op.padH, op.padW, srcMode, op.average ? 1 : 0]) w.u32(x);
-          const uniform = arena.uniform(`${label}.params`, w.f32(Math.fround(1 / (op.kernelH * op.kernelW))).u32(0).u32(0).finish());
-          dispatches.push({ pipeline, bindGroup: bind(pipeline, [uniform, clock, src, dst], label), workgroups: grid });
-          break;
-        }
         case 'delay': {
           const pipeline = ctx.pipeline('nir_delay.wgsl', { WORKGROUP_SIZE });
           const uniform = arena.uniform(`${label}.params`, new UniformWriter().u32(node.size).u32(op.depth).u32(srcMode).u32(0).finish());

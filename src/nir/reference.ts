@@ -2,7 +2,7 @@
  * The CPU reference of a NIR program (`compile.ts`): plain loops in float32, one step at a time.
  * The GPU executor (`gpu.ts`) is tested against it.
  */
-import { NEURON_PARAMS, nodeInputLength, type ConvGeometry, type NirReset, type NirProgram, type NirProgramNode, type PoolGeometry } from './compile';
+import { NEURON_PARAMS, nodeInputLength, type ConvGeometry, type NirReset, type NirProgram, type NirProgramNode } from './compile';
 import { NirFormatError } from './types';
 
 /** The most values a run may record (steps × recorded elements). */
@@ -97,9 +97,6 @@ export function runNirReference(program: NirProgram, input: Float32Array, steps:
         case 'conv':
           conv(op, op.weight, op.bias, x, out);
           break;
-        case 'pool':
-          pool(op, op.average, x, out);
-          break;
         case 'delay': {
           const ring = state[k].ring!;
           const slot = t % op.depth;
@@ -149,7 +146,6 @@ export function initialValues(program: NirProgram): Float32Array[] {
     else if (op.kind === 'scale') for (let i = 0; i < node.size; i++) out[i] = Math.fround(x[i] * op.scale[i]);
     else if (op.kind === 'threshold') for (let i = 0; i < node.size; i++) out[i] = x[i] > op.threshold[i] ? 1 : 0;
     else if (op.kind === 'conv') conv(op, op.weight, op.bias, x, out);
-    else if (op.kind === 'pool') pool(op, op.average, x, out);
   }
   return values;
 }
@@ -204,28 +200,6 @@ export function conv(g: ConvGeometry, weight: Float32Array, bias: Float32Array, 
           }
         }
         y[(oc * g.outH + oy) * g.outW + ox] = Math.fround(acc + bias[oc]);
-      }
-    }
-  }
-}
-
-/** Sum or average pooling over zero-padded windows (the average counts the padding, as PyTorch's default). */
-export function pool(g: PoolGeometry, average: boolean, x: Float32Array, y: Float32Array): void {
-  const scale = Math.fround(1 / (g.kernelH * g.kernelW));
-  for (let c = 0; c < g.channels; c++) {
-    for (let oy = 0; oy < g.outH; oy++) {
-      for (let ox = 0; ox < g.outW; ox++) {
-        let acc = 0;
-        for (let ky = 0; ky < g.kernelH; ky++) {
-          const iy = oy * g.strideH - g.padH + ky;
-          if (iy < 0 || iy >= g.inH) continue;
-          for (let kx = 0; kx < g.kernelW; kx++) {
-            const ix = ox * g.strideW - g.padW + kx;
-            if (ix < 0 || ix >= g.inW) continue;
-            acc = Math.fround(acc + x[(c * g.inH + iy) * g.inW + ix]);
-          }
-        }
-        y[(c * g.outH + oy) * g.outW + ox] = average ? Math.fround(acc * scale) : acc;
       }
     }
   }
