@@ -129,3 +129,21 @@ test.describe('classify', () => {
     await expect(page.locator('snn-spikes-view').getByRole('radio', { name: 'pool_spike' })).toHaveAttribute('aria-checked', 'true');
   });
 });
+
+test.describe('a long text never makes a newer one wait', () => {
+  test('a 100,000-character run shows its progress and is abandoned when a short text is typed', async ({ page }) => {
+    test.setTimeout(180_000);
+    await openApp(page);
+    const long = `${'the story is warm , the acting is good but the plot is thin . '.repeat(1600)}`.slice(0, 100_000);
+    await page.getByLabel('Text', { exact: true }).fill(long);
+    // The long text runs chunk by chunk and says how far it is.
+    await expect(page.getByTestId('long-text-progress')).toContainText(/A long text: \d+ % done \(part \d+ of \d+\)/, { timeout: 60_000 });
+    const short = 'a gorgeous , witty and touching film';
+    const typedAt = Date.now();
+    await page.getByLabel('Text', { exact: true }).fill(short);
+    await waitForResult(page, short, { raster: false, timeout: 30_000 });
+    const waited = Date.now() - typedAt;
+    console.log(`[supersede] the short text's label came ${waited} ms after it was typed, the long run abandoned`);
+    await expect(page.getByTestId('long-text-progress')).toHaveCount(0);
+  });
+});

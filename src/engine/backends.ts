@@ -5,7 +5,7 @@ import { GpuDeviceLostError } from '../gpu/errors';
 import type { NetworkSpec } from '../model/spec';
 import type { PreparedBatch } from './batch';
 import { CpuOps, type CpuTensor } from './cpu-ops';
-import { executeAll, type ExecuteOptions, type RawOutput, type ResidentModel } from './executor';
+import { executeAll, type ExecuteOptions, type RawOutput, type ResidentModel, type RunControl } from './executor';
 import { GpuOps, type GpuTensor } from './gpu-ops';
 import { WasmOps } from './wasm-ops';
 import { kernelMemory, wasmUnavailableReason } from '../wasm/runtime';
@@ -32,8 +32,8 @@ export interface Backend {
   readonly detail: string;
   /** Bytes one buffer may hold. */
   readonly maxBufferBytes: number;
-  /** Runs every entry of `runs` (e.g. the SNN and its ANN twin) in one submission, read back once. */
-  run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<BackendRun>;
+  /** Runs every entry of `runs` (e.g. the SNN and its ANN twin) in one submission, read back once; `control` follows and stops a long one. */
+  run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[], control?: RunControl): Promise<BackendRun>;
   dispose(): void;
 }
 
@@ -49,7 +49,7 @@ export class CpuBackend implements Backend {
     private readonly makeOps: () => CpuOps = () => new CpuOps(),
   ) {}
 
-  async run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<BackendRun> {
+  async run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[], control?: RunControl): Promise<BackendRun> {
     let resident = this.resident.get(model);
     if (!resident) {
       resident = { spec: model.spec, probabilities: model.probabilities, weights: kernelWeights(model.spec, model.weights) };
@@ -58,7 +58,7 @@ export class CpuBackend implements Backend {
     const started = performance.now();
     const ops = this.makeOps();
     try {
-      const raws = await executeAll(ops, resident, batch, runs);
+      const raws = await executeAll(ops, resident, batch, runs, control);
       return { raws, computeMs: performance.now() - started };
     } finally {
       ops.dispose();
@@ -83,13 +83,13 @@ export class GpuBackend implements Backend {
     this.maxBufferBytes = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize, 256 * 1024 * 1024);
   }
 
-  async run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[]): Promise<BackendRun> {
+  async run(model: RunnableModel, batch: PreparedBatch, runs: ExecuteOptions[], control?: RunControl): Promise<BackendRun> {
     this.ctx.assertAlive();
     const resident = this.upload(model);
     const started = performance.now();
     const ops = new GpuOps(this.ctx, this.pool);
     try {
-      const raws = await executeAll(ops, resident, batch, runs);
+      const raws = await executeAll(ops, resident, batch, runs, control);
       return { raws, computeMs: performance.now() - started, gpuMs: ops.gpuNanoseconds !== undefined ? ops.gpuNanoseconds / 1e6 : undefined };
     } catch (error) {
       if (this.ctx.isLost) throw new GpuDeviceLostError(`The GPU device was lost during the run (${this.ctx.lostReason}).`);

@@ -305,6 +305,8 @@ export class CpuOps implements TensorOps<CpuTensor, CpuNeuronLayer> {
 
   flush(): void {}
 
+  async settle(): Promise<void> {}
+
   async read(tensors: { tensor: CpuTensor; length: number }[]): Promise<Float32Array[]> {
     return tensors.map(({ tensor, length }) => Float32Array.from(tensor.subarray(0, length)));
   }

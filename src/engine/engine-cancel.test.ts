@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parseModel, serializeModel } from '../model/format';
 import { makeRandomTextCnn } from '../model/random-model';
 import { Engine, TOKENIZE_STEP } from './engine';
+import { executeAll } from './executor';
+import { CpuOps } from './cpu-ops';
+import { kernelWeights } from './resident';
+import { prepareBatch } from './batch';
 
 const WORDS = 'the a film is good bad great boring and but not very fun dull story acting movie plot love hate it'.split(' ');
 
@@ -58,5 +62,31 @@ describe('engine: cancel and parts', () => {
     await expect(engine.classify(m, ['good', '  '], options, { firstIndex: 1000 })).rejects.toThrow(/^Text 1002 is empty\.$/);
     await expect(engine.classify(m, ['  '], options)).rejects.toThrow(/^The text is empty/);
     engine.dispose();
+  });
+
+  it('a long text runs chunk by chunk: it reports each chunk, stops at the next one once cancelled, and gives the same results', async () => {
+    const m = model();
+    const resident = { spec: m.spec, probabilities: m.probabilities, weights: kernelWeights(m.spec, m.weights) };
+    const ids = m.vocabulary.encode(texts(1, 200)[0].split(' ')).ids;
+    const batch = prepareBatch([ids], m.spec.encoder.minLength);
+    const runs = [{ mode: 'snn' as const, numSteps: 4, encoding: 'rate' as const, seed: 5, maxChunkPositions: 64 }, { mode: 'ann' as const, numSteps: 4, encoding: 'rate' as const, seed: 5, maxChunkPositions: 64 }];
+    const plain = await executeAll(new CpuOps(), resident, batch, runs);
+    const reports: [number, number][] = [];
+    const followed = await executeAll(new CpuOps(), resident, batch, runs, { onChunk: (done, total) => reports.push([done, total]) });
+    expect(followed.map((raw) => Array.from(raw.scores))).toEqual(plain.map((raw) => Array.from(raw.scores)));
+    const total = reports[0][1];
+    expect(total).toBeGreaterThan(10);
+    expect(reports).toEqual(Array.from({ length: total }, (_, i) => [i + 1, total]));
+    const controller = new AbortController();
+    let seen = 0;
+    const error = await executeAll(new CpuOps(), resident, batch, runs, {
+      signal: controller.signal,
+      onChunk: (done) => {
+        seen = done;
+        if (done === 3) controller.abort();
+      },
+    }).catch((caught: Error) => caught);
+    expect((error as Error).name).toBe('CancelledError');
+    expect(seen).toBe(3);
   });
 });

@@ -22,8 +22,10 @@ export interface EngineOptions {
 
 export interface ClassifyHooks {
   onProgress?: (done: number, total: number) => void;
-  /** Checked while tokenising (every `TOKENIZE_STEP` texts) and between batches. */
+  /** Checked while tokenising (every `TOKENIZE_STEP` texts), between batches, and between the chunks of positions of a long text. */
   signal?: AbortSignal;
+  /** A long text runs in chunks of positions: chunks done of the batch's total, as they finish. */
+  onChunk?: (done: number, total: number) => void;
   /** Position of `texts[0]` in a larger batch run in parts: messages number texts from it. */
   firstIndex?: number;
   /**
@@ -126,7 +128,8 @@ export class Engine {
       try {
         const runs = [{ ...execute, mode: 'snn' as const }, ...(options.ann !== false ? [{ ...execute, mode: 'ann' as const }] : [])];
         const runStarted = performance.now();
-        const run = await backend.run(model, batch, runs);
+        const control = hooks.signal || hooks.onChunk ? { signal: hooks.signal, onChunk: hooks.onChunk } : undefined;
+        const run = await backend.run(model, batch, runs, control);
         if (hooks.batchTargetMs !== undefined) {
           const took = performance.now() - runStarted;
           if (took > hooks.batchTargetMs) batchLimit = Math.max(1, Math.floor(batchLimit / 2));

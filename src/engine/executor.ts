@@ -22,6 +22,7 @@ import type { NeuronParams } from '../reference/neuron';
 import { positionChunks, type PositionChunk, type PreparedBatch } from './batch';
 import type { TensorOps } from './ops';
 import type { NeuronOverrides, RecordRequest } from './types';
+import { CancelledError } from './errors';
 
 /** Model data already on the backend (uploaded once per model, not per inference). */
 export interface ResidentModel<Tensor> {
@@ -230,6 +231,18 @@ class GraphWalk<Tensor, NeuronState> {
     return traces;
   }
 
+  /** The chunks of positions the positional layers run in (architecture §6.3). */
+  chunks(): PositionChunk[] {
+    const totalPositions = Math.max(1, this.batch.tokens - this.graph.chunkSpan + 1);
+    return positionChunks(totalPositions, this.batch.tokens, this.options.maxChunkPositions, this.graph.maxSpan);
+  }
+
+  /** How many chunks `recordWalk` reports on (one run of a single chunk reports none). */
+  chunkCount(): number {
+    const count = this.chunks().length;
+    return count > 1 ? count : 0;
+  }
+
   /** A context for the layers of one range of steps in one chunk (`chunk` null: flat layers). */
   context(tStart: number, tCount: number, chunk: ChunkFrame<Tensor> | null): RecordContext<Tensor, NeuronState> {
     const scope = chunk ? `chunk${chunk.index}.` : '';
@@ -307,14 +320,24 @@ function chunkFrame<Tensor>(chunk: PositionChunk, index: number, last: boolean, 
   };
 }
 
+/**
+ * How a caller follows and stops a long run: between two chunks of positions the run reports its
+ * progress, lets other messages in (a newer request, a cancel) and stops with `CancelledError` once
+ * `signal` has fired. Without it the chunks run back to back.
+ */
+export interface RunControl {
+  signal?: AbortSignal;
+  /** Chunks of positions recorded so far, of `total` (both runs, the SNN's and the ANN twin's). */
+  onChunk?: (done: number, total: number) => void;
+}
+
 /** Records every positional layer and reducer, chunk by chunk, then the flat layers and the readout. */
-function recordWalk<Tensor, NeuronState>(walk: GraphWalk<Tensor, NeuronState>): void {
+async function recordWalk<Tensor, NeuronState>(walk: GraphWalk<Tensor, NeuronState>, control: RunControl | undefined, progress: { done: number; total: number }): Promise<void> {
   const { ops, graph, B, numSteps, batch, ann, out } = walk;
   const positional = graph.nodes.filter((node) => node.shape.positional || node.module.reduces);
   const flat = graph.nodes.filter((node) => !node.shape.positional && !node.module.reduces);
   const dim = graph.input.channels;
-  const totalPositions = Math.max(1, batch.tokens - graph.chunkSpan + 1);
-  const chunks = positionChunks(totalPositions, batch.tokens, walk.options.maxChunkPositions, graph.maxSpan);
+  const chunks = walk.chunks();
   const frames = chunks.map((chunk, i) => chunkFrame<Tensor>(chunk, i, i === chunks.length - 1, batch.tokens));
   const largest = frames[0];
   const recordedInput = !ann && walk.recordsInputTrain();
@@ -375,7 +398,17 @@ function recordWalk<Tensor, NeuronState>(walk: GraphWalk<Tensor, NeuronState>): 
       }
     }
     if (!ann) recordChunkReadbacks(walk, frame, positional, tensorOf, membranes);
-    if (frames.length > 1) ops.flush();
+    if (frames.length > 1) {
+      ops.flush();
+      if (control) {
+        // Wait for the chunk to run (on a GPU, recording races ahead of the queue: a cancel must
+        // find the queue nearly empty), then let other messages in.
+        await ops.settle();
+        control.onChunk?.(++progress.done, progress.total);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (control.signal?.aborted) throw new CancelledError('The request was cancelled.');
+      }
+    }
   }
 
   const flatMembranes = new Map<number, Tensor>();
@@ -568,12 +601,11 @@ export async function executeAll<Tensor, NeuronState>(
   model: ResidentModel<Tensor>,
   batch: PreparedBatch,
   runs: ExecuteOptions[],
+  control?: RunControl,
 ): Promise<RawOutput[]> {
-  const walks = runs.map((options) => {
-    const walk = new GraphWalk(ops, model, batch, options);
-    recordWalk(walk);
-    return walk;
-  });
+  const walks = runs.map((options) => new GraphWalk(ops, model, batch, options));
+  const progress = { done: 0, total: walks.reduce((sum, walk) => sum + walk.chunkCount(), 0) };
+  for (const walk of walks) await recordWalk(walk, control, progress);
   const readbacks = walks.flatMap((walk) => walk.readbacks);
   const data = await ops.read(readbacks.map(({ tensor, length }) => ({ tensor, length })));
   readbacks.forEach((readback, i) => readback.consume(data[i]));

@@ -106,6 +106,10 @@ export class GpuOps implements TensorOps<GpuTensor, NeuronLayerBuffers> {
     this.encoder = null;
   }
 
+  settle(): Promise<void> {
+    return this.ctx.device.queue.onSubmittedWorkDone();
+  }
+
   allocate(role: string, length: number): GpuTensor {
     return { buffer: this.arena.scratch(role, length * 4), length };
   }

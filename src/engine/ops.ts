@@ -281,6 +281,8 @@ export interface TensorOps<Tensor, NeuronLayer = unknown> {
 
   /** Sends the work recorded so far to the device (a long run stays responsive); a no-op on the CPU. */
   flush(): void;
+  /** Resolves once the work flushed so far has run (the GPU's queue drained; at once on the CPU). */
+  settle(): Promise<void>;
   /**
    * Finishes the recorded work and reads the tensors back; tensors of `allocate` and `upload` are
    * released afterwards (a new batch allocates its own), persistent ones stay.

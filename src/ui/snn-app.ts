@@ -71,6 +71,8 @@ export class SnnApp extends LitElement {
   @state() private seed = 1;
   @state() private result: BatchResult | null = null;
   @state() private computing = false;
+  /** A long text's progress through its chunks of positions, while it runs. */
+  @state() private chunks: { done: number; total: number } | null = null;
   @state() private problem: UserMessage | null = null;
   @state() private status: EngineStatus | null = null;
   @state() private selection: NeuronSelection | null = null;
@@ -178,8 +180,12 @@ export class SnnApp extends LitElement {
     }
     const plan = planRecording(summary, text, this.numSteps, this.selection);
     this.computing = true;
+    this.chunks = null;
     try {
-      const result = await client.classify(text, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed, record: plan.record });
+      const onChunk = (done: number, total: number) => {
+        if (id === this.requestId) this.chunks = { done, total };
+      };
+      const result = await client.classify(text, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed, record: plan.record }, onChunk);
       if (id !== this.requestId) return;
       this.trainsNote = plan.trainsNote;
       this.result = result;
@@ -193,7 +199,10 @@ export class SnnApp extends LitElement {
       this.problem = userMessage(error);
       if (this.problem.kind === 'device-lost') this.status = null;
     } finally {
-      if (id === this.requestId) this.computing = false;
+      if (id === this.requestId) {
+        this.computing = false;
+        this.chunks = null;
+      }
     }
   }
 
@@ -288,6 +297,9 @@ export class SnnApp extends LitElement {
           <section class="panel" aria-label="Classification">
             <h2>Classification</h2>
             <snn-problem .problem=${this.problem} test-id="classify-error" @retry=${() => this.classifyNow()}></snn-problem>
+            ${this.computing && this.chunks
+              ? html`<p class="small muted" role="status" data-testid="long-text-progress">A long text: ${Math.round((100 * this.chunks.done) / this.chunks.total)} % done (part ${this.chunks.done} of ${this.chunks.total}). Typing something new stops it.</p>`
+              : nothing}
             ${sample && allUnknown(sample) ? html`<p class="message warn">None of these words is in the model’s vocabulary: the network saw only silence, so the label means nothing.</p>` : nothing}
             <snn-result .sample=${sample} .classes=${summary?.classes ?? []} .timings=${this.result?.timings ?? null} .backend=${this.result?.backend ?? null}
               .numSteps=${this.result?.options.numSteps ?? this.numSteps} ?computing=${this.computing}></snn-result>

@@ -56,8 +56,11 @@ export interface SpikescopeApi {
   status(): Promise<EngineStatus>;
   /** Loads the model folder at `url` (model.json and weights.safetensors). */
   loadModel(url: string): Promise<ModelSummary>;
-  /** Classifies one text; a newer call supersedes a running one (it rejects with CancelledError). */
-  classify(text: string, options: RunOptions): Promise<BatchResult>;
+  /**
+   * Classifies one text; a newer call supersedes a running one, which stops at its next chunk of
+   * positions and rejects with CancelledError. A long text reports its chunks to `onChunk`.
+   */
+  classify(text: string, options: RunOptions, onChunk?: (done: number, total: number) => void): Promise<BatchResult>;
   /**
    * Reads a batch file here, in the worker, in short steps (see batch-file.ts), and keeps its texts
    * for `classifyBatchFile`; the page gets a summary. A newer call cancels a running one (it

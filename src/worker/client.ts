@@ -21,11 +21,6 @@ export interface UserMessage {
   retry: boolean;
 }
 
-/** A request replaced by a newer one before it was sent (same name as the engine's, so callers treat both alike). */
-class SupersededError extends Error {
-  override name = 'CancelledError';
-}
-
 /** The worker itself stopped (a crash, or memory exhausted); the page has to be reloaded. */
 export class WorkerCrashError extends Error {
   override name = 'WorkerCrashError';
@@ -82,13 +77,6 @@ export function isCancelled(error: unknown): boolean {
   return errorOf(error).name === 'CancelledError';
 }
 
-interface PendingClassify {
-  text: string;
-  options: RunOptions;
-  resolve: (result: BatchResult) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * The engine as the page uses it: the worker's API, with model URLs resolved against the page.
  * Interactive requests are coalesced here: at most one is in the worker and one waits; a newer
@@ -100,8 +88,6 @@ export class SpikescopeClient {
   private readonly worker: Worker;
   private readonly api: Comlink.Remote<SpikescopeApi>;
   private readonly crashed: Promise<never>;
-  private inFlight = false;
-  private waiting: PendingClassify | null = null;
 
   constructor() {
     this.worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module', name: 'spikescope-engine' });
@@ -143,26 +129,13 @@ export class SpikescopeClient {
     }
   }
 
-  /** Classifies one text; a newer call supersedes it if it has not started (it then rejects with a CancelledError). */
-  classify(text: string, options: RunOptions): Promise<BatchResult> {
-    return new Promise<BatchResult>((resolve, reject) => {
-      this.waiting?.reject(new SupersededError('Superseded by a newer request.'));
-      this.waiting = { text, options, resolve, reject };
-      if (!this.inFlight) this.sendWaiting();
-    });
-  }
-
-  private sendWaiting(): void {
-    const next = this.waiting;
-    if (!next) return;
-    this.waiting = null;
-    this.inFlight = true;
-    this.call(this.api.classify(next.text, next.options))
-      .then(next.resolve, next.reject)
-      .finally(() => {
-        this.inFlight = false;
-        this.sendWaiting();
-      });
+  /**
+   * Classifies one text. It is sent at once: the worker runs the newest request, and a running one
+   * stops at its next chunk of positions (rejecting with a CancelledError), so a long text never
+   * delays the label of the text typed after it. `onChunk` follows a long text's progress.
+   */
+  classify(text: string, options: RunOptions, onChunk?: (done: number, total: number) => void): Promise<BatchResult> {
+    return this.call(this.api.classify(text, options, onChunk ? Comlink.proxy(onChunk) : undefined));
   }
 
   /**

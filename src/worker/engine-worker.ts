@@ -101,9 +101,9 @@ class WorkerEngine implements SpikescopeApi {
     return this.model;
   }
 
-  async classify(text: string, options: RunOptions): Promise<BatchResult> {
+  async classify(text: string, options: RunOptions, onChunk?: (done: number, total: number) => void): Promise<BatchResult> {
     const model = this.requireModel();
-    const result = await this.interactive.submit((signal) => this.engine.classify(model, [text], options, { signal }));
+    const result = await this.interactive.submit((signal) => this.engine.classify(model, [text], options, { signal, onChunk }));
     return Comlink.transfer(result, transferables(result));
   }
 
