@@ -34,6 +34,36 @@ test.describe('spikes', () => {
     await expect(tooltip).toContainText(/filter \d+ of the width-\d branch/);
   });
 
+  test('hovering or clicking a drawn spike names a neuron that spiked there, though a pixel holds many neurons', async ({ page }) => {
+    const canvas = page.locator('snn-raster canvas');
+    const box = (await canvas.boundingBox())!;
+    // The drawn spike marks: blue pixels of the canvas, in canvas pixels, spread over the plot.
+    const marks = await canvas.evaluate((element: HTMLCanvasElement) => {
+      const { data, width, height } = element.getContext('2d')!.getImageData(0, 0, element.width, element.height);
+      const found: [number, number][] = [];
+      for (let y = 0; y < height; y += 3) {
+        for (let x = 0; x < width; x += 3) {
+          const i = (y * width + x) * 4;
+          if (data[i + 3] > 0 && data[i + 2] - data[i] > 40 && data[i + 2] > 100) found.push([x / width, y / height]);
+        }
+      }
+      return found;
+    });
+    expect(marks.length).toBeGreaterThan(20);
+    const tooltip = page.getByTestId('raster-tooltip');
+    const chosen = Array.from({ length: 20 }, (_, k) => marks[Math.floor((k * marks.length) / 20)]);
+    for (const [fx, fy] of chosen) {
+      await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
+      await expect(tooltip).toBeVisible();
+      const count = Number(/(\d+) spikes? in 16 steps/.exec((await tooltip.textContent()) ?? '')?.[1] ?? 0);
+      expect(count, `the mark at (${fx.toFixed(3)}, ${fy.toFixed(3)})`).toBeGreaterThan(0);
+    }
+    const [fx, fy] = chosen[7];
+    await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+    await expect(page.getByTestId('membrane-chart')).toBeVisible({ timeout: 60_000 });
+    await expect(page.locator('snn-membrane')).toContainText(/· [1-9]\d* spikes?/);
+  });
+
   test('clicking a neuron shows its membrane potential, threshold and spikes', async ({ page }, testInfo) => {
     const canvas = page.locator('snn-raster canvas');
     const box = (await canvas.boundingBox())!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskedRows, neuronInfo, neuronSpikeCount, neuronSpikes, rasterImage, RASTER_COLOURS, type RasterContext, type RasterTrain } from './raster-layout';
+import { maskedRows, neuronInfo, neuronSpikeCount, neuronSpikes, rasterImage, RASTER_COLOURS, snapToSpike, type RasterContext, type RasterTrain } from './raster-layout';
 
 const context: RasterContext = { tokens: ['a', 'fine', 'film'], paddedLength: 4, conv: { widths: [2, 3], filters: 2 }, classes: ['negative', 'positive'], population: 1 };
 
@@ -63,5 +63,25 @@ describe('raster layout', () => {
     const image = rasterImage(train, { rowStart: 0, rowEnd: 12, rowsPerBin: 12, stepStart: 0, stepEnd: 2, stepsPerBin: 2 }, null);
     expect([image.width, image.height]).toEqual([1, 1]);
     expect(image.rgba[3]).toBeGreaterThan(0.3 * 255);
+  });
+});
+
+describe('snapToSpike', () => {
+  // 40 neurons × 10 steps; neuron 17 fires at step 4, neuron 30 at step 9.
+  const spikes = new Float32Array(10 * 40);
+  spikes[4 * 40 + 17] = 1;
+  spikes[9 * 40 + 30] = -1;
+  const train: RasterTrain = { layer: 'l', role: 'hidden', numSteps: 10, positions: 1, channels: 40, spikes };
+
+  it('a pixel of many neurons names the one that fired there, not the silent one under the pointer', () => {
+    // 16 neurons per pixel: the pointer on row 12 at step 4 is within a pixel of neuron 17's spike.
+    expect(snapToSpike(train, { row: 12, step: 4 }, 16, 1)).toEqual({ row: 17, step: 4 });
+    expect(snapToSpike(train, { row: 36, step: 9 }, 16, 1)).toEqual({ row: 30, step: 9 });
+  });
+
+  it('one row per neuron: only spikes within a few pixels count; otherwise the cell under the pointer', () => {
+    expect(snapToSpike(train, { row: 12, step: 4 }, 0.1, 0.1)).toEqual({ row: 12, step: 4 });
+    expect(snapToSpike(train, { row: 17, step: 4 }, 0.1, 0.1)).toEqual({ row: 17, step: 4 });
+    expect(snapToSpike(train, { row: 2, step: 0 }, 16, 1)).toEqual({ row: 2, step: 0 });
   });
 });

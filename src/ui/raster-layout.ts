@@ -136,6 +136,33 @@ export function neuronSpikeCount(train: RasterTrain, neuron: number): number {
   return count;
 }
 
+/**
+ * The cell to name at a point of the raster. A pixel may stand for many neurons and steps (a bin),
+ * so the cell under the pointer is often a silent neuron beside the one whose spike was drawn: this
+ * takes the nearest cell (in pixels) within `radius` pixels that holds a spike, and the cell under
+ * the pointer only where none does. `rowsPerPixel` and `stepsPerPixel` are the view's scale.
+ */
+export function snapToSpike(train: RasterTrain, cell: { row: number; step: number }, rowsPerPixel: number, stepsPerPixel: number, radius = 3): { row: number; step: number } {
+  const stride = train.positions * train.channels;
+  const rowReach = Math.ceil(radius * Math.max(rowsPerPixel, 1e-9));
+  const stepReach = Math.ceil(radius * Math.max(stepsPerPixel, 1e-9));
+  let best: { row: number; step: number } | null = null;
+  let bestDistance = Infinity;
+  for (let step = Math.max(0, cell.step - stepReach); step <= Math.min(train.numSteps - 1, cell.step + stepReach); step++) {
+    const dx = (step - cell.step) / Math.max(stepsPerPixel, 1);
+    for (let row = Math.max(0, cell.row - rowReach); row <= Math.min(stride - 1, cell.row + rowReach); row++) {
+      if (train.spikes[step * stride + row] === 0) continue;
+      const dy = (row - cell.row) / Math.max(rowsPerPixel, 1);
+      const distance = dx * dx + dy * dy;
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = { row, step };
+      }
+    }
+  }
+  return best && bestDistance <= radius * radius ? best : cell;
+}
+
 /** The neuron's spike at each step (−1, 0 or 1). */
 export function neuronSpikes(train: RasterTrain, neuron: number): Float32Array {
   const stride = train.positions * train.channels;

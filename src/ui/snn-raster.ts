@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { drawRaster, plotSize, rasterGeometry } from './raster-canvas';
-import { neuronInfo, sequenceStep, neuronSpikes, type RasterContext, type RasterTrain } from './raster-layout';
+import { neuronInfo, sequenceStep, neuronSpikes, snapToSpike, type RasterContext, type RasterTrain } from './raster-layout';
 import { cellAt, fullView, panView, revealCell, zoomView, type RasterView } from './raster-view';
 import { baseStyles } from './theme';
 
@@ -14,7 +14,8 @@ export interface NeuronSelection {
 /**
  * A spike raster of one layer on a canvas: time steps across, neurons down, grouped and labelled by
  * token position. Wheel zooms (neurons; with Shift, time), dragging pans, hovering names the neuron
- * under the pointer with its token and spike count, clicking selects it (`neuron-select`).
+ * under the pointer with its token and spike count, clicking selects it (`neuron-select`); where a
+ * pixel holds many neurons, both take the nearest neuron that spiked there (`snapToSpike`).
  * Keyboard: arrows move a cursor (Shift+↑/↓ by position), Enter selects, + / − zoom neurons,
  * [ / ] zoom time, 0 shows everything. Fires `raster-drawn` after each drawing of new data.
  */
@@ -169,8 +170,16 @@ export class SnnRaster extends LitElement {
       }
     }
     const at = this.plotFraction(event);
-    const cell = at ? cellAt(this.view, at.x, at.y, this.extent) : null;
+    const cell = at ? this.markAt(at) : null;
     this.hover = cell && at ? { ...cell, x: at.px, y: at.py } : null;
+  }
+
+  /** The cell under a point, snapped to the nearest drawn spike (see `snapToSpike`). */
+  private markAt(at: { x: number; y: number }): { row: number; step: number } | null {
+    const cell = cellAt(this.view, at.x, at.y, this.extent);
+    if (!cell || !this.train) return cell;
+    const { plotWidth, plotHeight } = plotSize(rasterGeometry(this.width, this.height));
+    return snapToSpike(this.train, cell, this.view.rowSpan / Math.max(1, plotHeight), this.view.stepSpan / Math.max(1, plotWidth));
   }
 
   private onPointerUp(event: PointerEvent): void {
@@ -178,7 +187,7 @@ export class SnnRaster extends LitElement {
     this.drag = null;
     if (!drag || drag.moved) return;
     const at = this.plotFraction(event);
-    const cell = at ? cellAt(this.view, at.x, at.y, this.extent) : null;
+    const cell = at ? this.markAt(at) : null;
     if (cell) this.select(cell.row);
   }
 
