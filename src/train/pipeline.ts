@@ -233,7 +233,7 @@ function calibrationSubset(train: readonly EncodedExample[], seed: number): Enco
 
 function defaultName(dataset: Dataset, method: TrainMethod, binary: boolean): string {
   const title = DATASETS[dataset.name].title.split(' (')[0];
-  if (method === 'lv-if') return `${title} spiking TextCNN (IF, rate)`;
+  if (method === 'lv-if') return `${title} spiking TextCNN (IF, Lv et al.: rate or direct input)`;
   return binary ? `${title} spiking TextCNN (BIF, binary input)` : `${title} spiking TextCNN (BIF, lossless)`;
 }
 

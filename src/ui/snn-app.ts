@@ -286,7 +286,7 @@ export class SnnApp extends LitElement {
         <div class="column">
           <section class="panel" aria-label="Input">
             <snn-controls .models=${this.models} .modelPath=${this.modelPath} .numSteps=${this.numSteps} .encoding=${this.encoding} .seed=${this.seed}
-              .modelDefaults=${summary ? { numSteps: summary.numSteps, encoding: summary.defaultEncoding } : null}
+              .modelDefaults=${summary ? { numSteps: summary.numSteps, encoding: summary.defaultEncoding } : null} .inputForm=${summary?.input ?? null}
               @model-change=${(event: CustomEvent<string>) => this.loadModel(event.detail)} @options-change=${this.onOptions}></snn-controls>
             ${this.modelLoading ? html`<p class="small muted" role="status">Loading the model…</p>` : nothing}
             ${!this.modelPath && !this.modelLoading ? html`<snn-problem .problem=${NO_MODEL} test-id="no-model"></snn-problem>` : nothing}

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ModelIndexEntry } from './model-index';
 import { samePath } from './model-index';
+import { encodingOptions, encodingWarning, type InputForm } from './encoding-fit';
 import { baseStyles } from './theme';
 import { MAX_SEED, MAX_STEPS, type EncodingChoice } from './url-state';
 
@@ -27,7 +28,7 @@ export class SnnControls extends LitElement {
     css`
       .grid {
         display: grid;
-        grid-template-columns: 1fr 1fr 1fr;
+        grid-template-columns: 1fr 1fr;
         gap: 10px 12px;
       }
       .field {
@@ -36,7 +37,8 @@ export class SnnControls extends LitElement {
         gap: 3px;
         min-width: 0;
       }
-      .model {
+      .model,
+      .encoding {
         grid-column: 1 / -1;
       }
       .seed-row {
@@ -74,6 +76,8 @@ export class SnnControls extends LitElement {
   @property({ type: Number }) seed = 1;
   /** The model's own defaults, shown as hints. */
   @property({ attribute: false }) modelDefaults: { numSteps: number; encoding: EncodingChoice } | null = null;
+  /** The input the model was made for: the menu marks the other choice and warns when it is taken. */
+  @property({ attribute: false }) inputForm: InputForm | null = null;
 
   private emit<T>(name: string, detail: T): void {
     this.dispatchEvent(new CustomEvent<T>(name, { detail, bubbles: true, composed: true }));
@@ -119,23 +123,23 @@ export class SnnControls extends LitElement {
 
   override render() {
     const defaults = this.modelDefaults;
+    const warning = encodingWarning(this.inputForm, this.encoding);
     return html`
       <div class="grid">
         <div class="field model">
           <label for="model">Model</label>
           <select id="model" @change=${this.onModel} ?disabled=${this.models.length === 0 && this.modelPath === null}>${this.renderModelOptions()}</select>
         </div>
+        <div class="field encoding">
+          <label for="encoding" title="Rate: each embedding component fires with its probability at every step. Direct: the probability is fed as a constant current.">Encoding</label>
+          <select id="encoding" .value=${this.encoding} @change=${(event: Event) => this.emit<OptionsChange>('options-change', { encoding: (event.target as HTMLSelectElement).value as EncodingChoice })}>
+            ${encodingOptions(this.inputForm).map((option) => html`<option value=${option.value} ?selected=${this.encoding === option.value}>${option.label}</option>`)}
+          </select>
+        </div>
         <div class="field">
           <label for="steps">Steps T</label>
           <input id="steps" type="number" min="1" max=${MAX_STEPS} step="1" required list="step-presets" .value=${String(this.numSteps)} @input=${this.onSteps} />
           <datalist id="step-presets">${STEP_PRESETS.map((steps) => html`<option value=${steps}></option>`)}</datalist>
-        </div>
-        <div class="field">
-          <label for="encoding" title="Rate: each embedding component fires with its probability at every step. Direct: the probability is fed as a constant current.">Encoding</label>
-          <select id="encoding" .value=${this.encoding} @change=${(event: Event) => this.emit<OptionsChange>('options-change', { encoding: (event.target as HTMLSelectElement).value as EncodingChoice })}>
-            <option value="rate" ?selected=${this.encoding === 'rate'}>Rate</option>
-            <option value="direct" ?selected=${this.encoding === 'direct'}>Direct</option>
-          </select>
         </div>
         <div class="field">
           <label for="seed">Seed</label>
@@ -146,6 +150,7 @@ export class SnnControls extends LitElement {
         </div>
       </div>
       ${defaults ? html`<p class="hint" style="margin:6px 0 0">Model default: T = ${defaults.numSteps}, ${defaults.encoding} encoding.</p>` : nothing}
+      ${warning ? html`<p class="message warn" role="status" data-testid="encoding-warning">${warning}</p>` : nothing}
     `;
   }
 }

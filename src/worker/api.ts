@@ -1,3 +1,4 @@
+import type { InputForm } from '../ui/encoding-fit';
 import type { NirGraphSummary, NirRunRequest, NirRunResult } from '../nir/session';
 import type { BackendChoice } from '../engine/types';
 import type { BatchResult, RunOptions } from '../engine/types';
@@ -17,6 +18,8 @@ export interface ModelSummary {
   population: number;
   numSteps: number;
   defaultEncoding: 'rate' | 'direct';
+  /** The input the model was made for (the Encoding menu marks the other choice). */
+  input: InputForm;
   seed: number;
   vocabularySize: number;
   /** Every layer in order; a convolution also gives its branch widths and filters per branch. */

@@ -12,6 +12,7 @@ import { batchCsv, summarizeBatch, type BatchRow } from '../ui/batch-summary';
 import { batchRows } from '../ui/result-views';
 import type { BatchOutcome, EngineStatus, ModelSummary, NirExportFile, SpikescopeApi } from './api';
 import { fetchModel } from './model-loader';
+import { parseCardMetrics } from '../ui/card-metrics';
 import type { NirGraphSummary, NirRunRequest, NirRunResult, NirSession } from '../nir/session';
 
 /** The NIR reader, runner and writer (jsfive included), loaded on first use: most visits never need them. */
@@ -47,6 +48,13 @@ function summarize(url: string, model: LoadedModel): ModelSummary {
     population: spec.readout.population,
     numSteps: config.numSteps,
     defaultEncoding: config.defaultEncoding,
+    input: {
+      trained: spec.encoder.kind,
+      firstStep: spec.encoder.presentation === 'first-step',
+      binary: spec.encoder.binarySigmas !== undefined,
+      lossless: spec.layers.some((layer) => (layer.kind === 'neuron' || layer.kind === 'sequence-neuron' || layer.kind === 'token-recurrent') && 'model' in layer && layer.model === 'BIF'),
+      onCard: [...new Set(parseCardMetrics(config.metrics)?.runs.map((run) => run.encoding) ?? [])],
+    },
     seed: config.seed,
     vocabularySize: config.vocabulary.length,
     layers: layerShapes(spec, spec.encoder.minLength).map((shape) => ({
