@@ -302,7 +302,8 @@ export class SnnApp extends LitElement {
               : nothing}
             ${sample && allUnknown(sample) ? html`<p class="message warn">None of these words is in the model’s vocabulary: the network saw only silence, so the label means nothing.</p>` : nothing}
             <snn-result .sample=${sample} .classes=${summary?.classes ?? []} .timings=${this.result?.timings ?? null} .backend=${this.result?.backend ?? null}
-              .numSteps=${this.result?.options.numSteps ?? this.numSteps} ?computing=${this.computing}></snn-result>
+              .numSteps=${this.result?.options.numSteps ?? this.numSteps} ?computing=${this.computing} .population=${summary?.population ?? 1}
+              .spikingReadout=${summary ? summary.layers[summary.layers.length - 1]?.spiking !== false : true}></snn-result>
             ${summary ? html`<p class="model-note small muted">${summary.name}: ${summary.description}</p>` : nothing}
           </section>
         </div>

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { SampleResult, Timings } from '../engine/types';
 import { baseStyles, classColour } from './theme';
-import { formatScore } from './decision';
+import { formatScore, scoreCapNote } from './decision';
 
 /** Score bars of one network: each class's value as a share of the largest magnitude. */
 function scoreBars(scores: readonly number[], classes: readonly string[], winner: number, format: (value: number) => string) {
@@ -128,6 +128,10 @@ export class SnnResult extends LitElement {
   /** A newer request is running; the shown result is about to be replaced. */
   @property({ type: Boolean }) computing = false;
   @property({ type: Number }) numSteps = 0;
+  /** Output neurons per class. */
+  @property({ type: Number }) population = 1;
+  /** The readout counts spikes (false: it sums an analog layer's output over T). */
+  @property({ type: Boolean }) spikingReadout = true;
 
   override render() {
     const sample = this.sample;
@@ -137,10 +141,11 @@ export class SnnResult extends LitElement {
     const agree = ann ? ann.labelIndex === sample.labelIndex : null;
     const tie = sample.scores.filter((score) => score === sample.scores[sample.labelIndex]).length > 1;
     const timings = this.timings;
+    const capNote = scoreCapNote(ann?.scores ?? null, steps, this.population, this.spikingReadout);
     return html`
       <div class="pair ${this.computing ? 'computing' : ''}" aria-busy=${this.computing ? 'true' : 'false'}>
         <section class="net" aria-label="Spiking network">
-          <div class="net-name">Spiking network · output spikes over T = ${steps}</div>
+          <div class="net-name">Spiking network · ${this.spikingReadout ? 'output spikes' : 'readout summed'} over T = ${steps}</div>
           <div class="label" data-testid="snn-label" style="color:${classColour(sample.labelIndex)}">${sample.label}</div>
           ${scoreBars(sample.scores, this.classes, sample.labelIndex, formatScore)}
         </section>
@@ -157,6 +162,7 @@ export class SnnResult extends LitElement {
           ? nothing
           : html`<span class="badge ${agree ? 'agree' : 'disagree'}" data-testid="agreement">${agree ? 'SNN and ANN agree' : 'SNN and ANN disagree'}</span>`}
         ${tie ? html`<span>Tie in output spikes: the first class wins.</span>` : nothing}
+        ${capNote ? html`<span class="cap-note" data-testid="score-cap">${capNote}</span>` : nothing}
         ${timings
           ? html`<span class="num" data-testid="latency"
               >${timings.totalMs.toFixed(0)} ms on ${this.backend === 'gpu' ? 'WebGPU' : 'the CPU'}${timings.gpuMs !== undefined ? html` · GPU time ${timings.gpuMs.toFixed(1)} ms` : nothing}</span

@@ -170,7 +170,9 @@ export class SnnSpikesView extends LitElement {
           </button>`,
         )}
         ${activity
-          ? html`<span class="stat num">${activity.spikeCount.toLocaleString('en-US')} spikes · firing rate ${(activity.firingRate * 100).toFixed(1)} %</span>`
+          ? activity.kind === 'input' && !Number.isInteger(activity.spikeCount)
+            ? html`<span class="stat num" title="Direct input is not spikes: each component is fed as a current, its firing probability.">analog input: current ${activity.spikeCount.toLocaleString('en-US', { maximumFractionDigits: 1 })} in all · mean ${activity.firingRate.toFixed(3)} per component and step</span>`
+            : html`<span class="stat num">${activity.spikeCount.toLocaleString('en-US')} spikes · firing rate ${(activity.firingRate * 100).toFixed(1)} %</span>`
           : nothing}
       </div>
       ${chosen?.train && context
