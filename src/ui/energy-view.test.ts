@@ -57,4 +57,12 @@ describe('energy view', () => {
     const cheap = repriceEnergy(report(), { eMacPicojoules: 100, eAcPicojoules: 0.001 });
     expect(explainEnergy(cheap, 8, 'rate')).toMatch(/of the ANN's energy/);
   });
+
+  it('gives no advice the model already follows: a first layer on analog input costs what the ANN’s does', () => {
+    const costly = repriceEnergy(report(), { eMacPicojoules: 0.01, eAcPicojoules: 5 });
+    const analogFirst = { ...costly, layers: costly.layers.map((row) => (row.name === 'conv' ? { ...row, snnMacs: row.annMacs, snnEnergyPicojoules: 1e9, annEnergyPicojoules: 1e9 } : row)) };
+    const text = explainEnergy(analogFirst, 16, 'direct');
+    expect(text).toMatch(/Layer “conv” spends \d+ % of it\. That layer reads analog values, so it multiplies as the ANN does/);
+    expect(text).not.toMatch(/direct encoding/);
+  });
 });

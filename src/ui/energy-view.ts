@@ -75,12 +75,19 @@ export function explainEnergy(report: EnergyReport, numSteps: number, encoding: 
   const costliest = report.layers.reduce((best, row) => (row.snnEnergyPicojoules > best.snnEnergyPicojoules ? row : best), report.layers[0]);
   const share = total > 0 && costliest ? costliest.snnEnergyPicojoules / total : 0;
   const where = costliest ? `layer “${costliest.name}” spends ${formatPercent(share, 0)} of it` : '';
+  // A layer fed analog values multiplies in the SNN as in the ANN: spikes cannot make it cheaper.
+  const analog = costliest !== undefined && costliest.snnMacs > 0 && costliest.snnMacs >= costliest.annMacs;
   if (report.ratio >= 1) {
     const input =
       encoding === 'rate' && report.input.firingRate !== null
         ? `Rate coding makes the input fire at ${formatPercent(report.input.firingRate, 0)} of embedding components at each of T = ${numSteps} steps, and every input spike drives many synapses. `
         : `Over T = ${numSteps} steps the spikes add up. `;
-    return `Here the SNN costs more than the ANN (${formatRatio(report.ratio)}). ${input}${where ? `${capitalize(where)}. ` : ''}Fewer steps, sparser spikes or direct encoding lower the cost.`;
+    const advice = analog
+      ? `That layer reads analog values, so it multiplies as the ANN does and costs at least as much: the SNN can save only in the layers after it, and only a spiking input (rate or binary) would make it cheaper.`
+      : encoding === 'rate'
+        ? 'Fewer steps or a sparser input (binary input fires once per strong component) lower the cost.'
+        : 'Fewer steps or sparser spikes lower the cost.';
+    return `Here the SNN costs more than the ANN (${formatRatio(report.ratio)}). ${input}${where ? `${capitalize(where)}. ` : ''}${advice}`;
   }
   return `The SNN spends ${formatRatio(report.ratio)} of the ANN's energy at T = ${numSteps} with ${encoding} encoding${where ? `; ${where}` : ''}.`;
 }

@@ -64,6 +64,10 @@ export class SnnEnergy extends LitElement {
       th:first-child,
       td:first-child {
         text-align: left;
+        /* On a narrow screen the table scrolls sideways under the layer names. */
+        position: sticky;
+        left: 0;
+        background: var(--snn-surface);
       }
       thead th {
         color: var(--snn-muted);

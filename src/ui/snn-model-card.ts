@@ -61,6 +61,8 @@ export class SnnModelCard extends LitElement {
       }
       .wrap {
         overflow-x: auto;
+        /* Contains the header's screen-reader text (position: absolute), which would otherwise escape the scroller and widen the page. */
+        position: relative;
       }
       .current td {
         background: var(--snn-accent-soft);

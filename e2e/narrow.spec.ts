@@ -1,0 +1,26 @@
+import { expect, saveScreenshot, test, typeText, waitForResult } from './app';
+
+const SENTENCE = 'a gripping , beautifully acted film that never lets go';
+
+test.describe('a 420 px screen', () => {
+  test('no tab scrolls the page sideways, and each is saved as a screenshot', async ({ page }, testInfo) => {
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.goto(`./?${new URLSearchParams({ model: 'models/mr-textcnn-bif' })}`);
+    await expect(page.locator('snn-controls select#model')).toHaveValue('models/mr-textcnn-bif', { timeout: 60_000 });
+    await typeText(page, SENTENCE);
+    await waitForResult(page, SENTENCE);
+    for (const [tab, name] of [['Spikes', 'spikes'], ['Energy', 'energy'], ['Batch', 'batch'], ['NIR graphs', 'nir']] as const) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.waitForTimeout(300);
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
+      expect(widths.page, `${tab}: the page is ${widths.page} px wide`).toBeLessThanOrEqual(420);
+      if (name === 'energy') {
+        // The chart is drawn at its own width: its labels keep their size.
+        const label = (await page.locator('snn-energy-chart svg text.label').first().boundingBox())!;
+        expect(label.height, 'energy chart label height').toBeGreaterThanOrEqual(10);
+      }
+      await page.locator('snn-tabs').scrollIntoViewIfNeeded();
+      await saveScreenshot(page, testInfo, `narrow-${name}`);
+    }
+  });
+});
