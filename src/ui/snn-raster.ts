@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { drawRaster, plotSize, rasterGeometry } from './raster-canvas';
-import { neuronInfo, sequenceStep, neuronSpikes, snapToSpike, type RasterContext, type RasterTrain } from './raster-layout';
+import { neuronInfo, RASTER_COLOURS, sequenceStep, neuronSpikes, snapToSpike, type RasterContext, type RasterTrain } from './raster-layout';
+
+const rgb = (colour: readonly number[]) => `rgb(${colour.join(', ')})`;
 import { cellAt, fullView, panView, revealCell, zoomView, type RasterView } from './raster-view';
 import { baseStyles } from './theme';
 
@@ -24,6 +26,25 @@ export class SnnRaster extends LitElement {
   static override styles = [
     baseStyles,
     css`
+      .legend {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 2px 14px;
+        font-size: 12px;
+        color: var(--snn-muted);
+        margin-top: 4px;
+      }
+      .swatch {
+        display: inline-block;
+        width: 10px;
+        height: 10px;
+        border-radius: 2px;
+        margin-right: 4px;
+        vertical-align: -1px;
+      }
+      .swatch.masked {
+        border: 1px solid var(--snn-border-strong);
+      }
       .frame {
         position: relative;
         width: 100%;
@@ -244,7 +265,13 @@ export class SnnRaster extends LitElement {
       ${word ? html`word ${word.word + 1} “${word.token}”, step ${word.step + 1} of ${this.train.window}: ${state}` : html`step ${cell.step + 1}: ${state}`}`;
   }
 
+  /** Whether the train holds negative spikes (bipolar neurons), to name their colour. */
+  private hasNegative(): boolean {
+    return this.train?.spikes.some((spike) => spike < 0) ?? false;
+  }
+
   override render() {
+    const positional = this.train?.role === 'positional' || this.train?.role === 'input';
     const hover = this.hover;
     const shown = hover ?? (this.cursor && this.matches(':focus-within') ? { ...this.cursor, x: rasterGeometry(this.width, this.height).gutter + 8, y: 8 } : null);
     const left = shown ? Math.min(shown.x + 14, Math.max(0, this.width - 300)) : 0;
@@ -276,6 +303,12 @@ export class SnnRaster extends LitElement {
           @blur=${() => this.requestUpdate()}
         ></canvas>
         ${shown ? html`<div class="tooltip" role="status" data-testid="raster-tooltip" style="left:${left}px;top:${top}px">${this.describe(shown)}</div>` : nothing}
+      </div>
+      <div class="legend" data-testid="raster-legend">
+        <span><span class="swatch" style="background:${rgb(RASTER_COLOURS.spike)}"></span>a spike (darker: more spikes in the pixel)</span>
+        ${this.hasNegative() ? html`<span><span class="swatch" style="background:${rgb(RASTER_COLOURS.negativeSpike)}"></span>a negative spike (bipolar neurons)</span>` : nothing}
+        ${positional ? html`<span><span class="swatch masked" style="background:${rgb(RASTER_COLOURS.masked)}"></span>no input: the position is past the text</span>` : nothing}
+        <span>${positional ? 'rows: neurons, grouped by the word their window starts at' : 'rows: neurons'}; across: ${this.train?.role === 'sequence' ? `the sentence’s steps, ${this.train.window ?? ''} per word` : 'time steps'}</span>
       </div>
     `;
   }
