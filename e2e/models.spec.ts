@@ -42,4 +42,28 @@ test.describe('models', () => {
     await expect(page.getByTestId('no-model')).toContainText('models/index.json lists none');
     await expect(app(page)).not.toHaveAttribute('data-result-text');
   });
+
+  test('switching to a Chinese model with English text offers its Chinese examples, says so once, and an example chosen by keyboard keeps the focus', async ({ page }) => {
+    await serveIndex(page, [{ ...ENGLISH, default: true }, CHINESE]);
+    await page.goto('./');
+    const picker = page.locator('snn-controls select#model');
+    await expect(picker).toHaveValue(TEST_MODEL_URL, { timeout: 60_000 });
+    await typeText(page, 'the food was great');
+    await waitForResult(page, 'the food was great');
+    await picker.selectOption(TEST_MODEL_ZH_URL);
+    const problem = page.getByTestId('classify-error');
+    await expect(problem).toContainText('the model reads Chinese');
+    await expect(problem).toContainText('Another language?');
+    await expect(problem).not.toContainText('?.');
+    const examples = page.locator('snn-text-input .examples');
+    await expect(examples).toContainText('Try one in Chinese');
+    const chip = examples.getByRole('button', { name: '送餐太慢了，菜都凉了' });
+    await chip.focus();
+    await page.keyboard.press('Enter');
+    await waitForResult(page, '送餐太慢了，菜都凉了');
+    await expect(problem).toHaveCount(0);
+    // The chips went away with the example; the caret went to the text, not to the page.
+    expect(await page.evaluate(() => document.activeElement?.tagName.toLowerCase())).toBe('snn-app');
+    expect(await page.locator('snn-text-input').evaluate((element) => element.shadowRoot!.activeElement?.tagName.toLowerCase())).toBe('textarea');
+  });
 });

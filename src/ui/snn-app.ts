@@ -291,7 +291,8 @@ export class SnnApp extends LitElement {
             ${this.modelLoading ? html`<p class="small muted" role="status">Loading the model…</p>` : nothing}
             ${!this.modelPath && !this.modelLoading ? html`<snn-problem .problem=${NO_MODEL} test-id="no-model"></snn-problem>` : nothing}
             <snn-problem .problem=${this.modelProblem} test-id="model-error" @retry=${() => this.modelPath && this.loadModel(this.modelPath)}></snn-problem>
-            <snn-text-input .value=${this.text} .language=${summary?.language ?? 'en'} @text-change=${this.onText}></snn-text-input>
+            <snn-text-input .value=${this.text} .language=${summary?.language ?? 'en'} ?offerExamples=${!!summary && languageMismatch(this.text, summary.language) !== null}
+              @text-change=${this.onText}></snn-text-input>
             ${this.strip ? html`<snn-token-strip .tokens=${this.strip.tokens} .drive=${this.strip.drive} .rawDrive=${this.strip.rawDrive} .known=${this.strip.known}></snn-token-strip>` : nothing}
           </section>
           <section class="panel" aria-label="Classification">

@@ -34,7 +34,7 @@ export class SnnProblem extends LitElement {
     const problem = this.problem;
     if (!problem) return nothing;
     return html`<div class="message ${problem.kind === 'input' ? 'warn' : 'error'}" role="alert" data-testid=${this.testId || nothing}>
-      <b>${problem.title}.</b> ${problem.detail}
+      <b>${/[.?!…]$/.test(problem.title) ? problem.title : `${problem.title}.`}</b> ${problem.detail}
       ${problem.retry ? html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('retry', { bubbles: true, composed: true }))}>Try again</button>` : nothing}
     </div>`;
   }

@@ -12,7 +12,8 @@ const EXAMPLES: Record<string, string[]> = {
 /**
  * The text to classify: a labelled text area that fires `text-change` (detail: the whole text) on
  * every edit; the app debounces and sends only the latest text. Also offers example sentences in
- * the model's language while the field is empty and counts characters, so a long paste is visibly accepted.
+ * the model's language while the field is empty, or while its text is in another language than the
+ * model's, and counts characters, so a long paste is visibly accepted.
  */
 @customElement('snn-text-input')
 export class SnnTextInput extends LitElement {
@@ -63,10 +64,18 @@ export class SnnTextInput extends LitElement {
   /** The model's language, for the examples and the placeholder. */
   @property() language = 'en';
   @property({ type: Boolean }) disabled = false;
+  /** Offer the examples even with text in the field (the text does not fit the model's language). */
+  @property({ type: Boolean }) offerExamples = false;
 
   private change(value: string): void {
     this.value = value;
     this.dispatchEvent(new CustomEvent<string>('text-change', { detail: value, bubbles: true, composed: true }));
+  }
+
+  /** An example chosen (by click or keyboard): the chips go away, so the caret moves to the text instead of the page. */
+  private choose(example: string): void {
+    this.change(example);
+    void this.updateComplete.then(() => this.focus());
   }
 
   /** Puts the caret in the text field. */
@@ -90,10 +99,10 @@ export class SnnTextInput extends LitElement {
         .value=${live(this.value)}
         @input=${(event: Event) => this.change((event.target as HTMLTextAreaElement).value)}
       ></textarea>
-      ${this.value === ''
+      ${this.value === '' || this.offerExamples
         ? html`<div class="examples">
-            <span class="small muted">Try</span>
-            ${examples.map((example) => html`<button type="button" title=${example} @click=${() => this.change(example)}>${example}</button>`)}
+            <span class="small muted">${this.value === '' ? 'Try' : this.language === 'zh' ? 'Try one in Chinese' : 'Try one in English'}</span>
+            ${examples.map((example) => html`<button type="button" title=${example} @click=${() => this.choose(example)}>${example}</button>`)}
           </div>`
         : nothing}
     `;
