@@ -59,3 +59,25 @@ describe('batch files of texts', () => {
     expect(readLabelledTextFile('\n\n')).toEqual({ texts: [], labels: [], format: 'lines' });
   });
 });
+
+describe('the datasets’ own layouts', () => {
+  it("SST's label-first lines: the label is taken off the text", () => {
+    const read = readLabelledTextFile('1 a gorgeous , witty film\n0 the plot is thin\n\n1 it never lets go\n');
+    expect(read).toEqual({ format: 'label-lines', texts: ['a gorgeous , witty film', 'the plot is thin', 'it never lets go'], labels: ['1', '0', '1'] });
+    expect(readLabelledTextFile('3 a fine film\n0 dull\n4 great\n').labels).toEqual(['3', '0', '4']);
+  });
+
+  it('lines that only start with a number are texts, not labels', () => {
+    expect(readLabelledTextFile('1 hour of my life lost\n1 star\n').format).toBe('lines');
+    expect(readLabelledTextFile('2 good\nno number here\n').format).toBe('lines');
+  });
+
+  it('a TSV without a header: the column of few short values is the label, in either order', () => {
+    expect(readLabelledTextFile('a gorgeous film\t1\nthe plot is thin\t0\nwarm and funny\t1\n')).toEqual({
+      format: 'tsv',
+      texts: ['a gorgeous film', 'the plot is thin', 'warm and funny'],
+      labels: ['1', '0', '1'],
+    });
+    expect(readLabelledTextFile('positive\tI loved it\nnegative\tI did not\n').labels).toEqual(['positive', 'negative']);
+  });
+});

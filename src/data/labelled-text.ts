@@ -8,6 +8,9 @@
  *    `sentence`, `review`, `content`, `comment`), in any order and case: `label,text`,
  *    `text,label`, `label\ttext_a`, `id,sentence`… With two columns and a label column, the other
  *    column is the text whatever its name. CSV follows RFC 4180; TSV has no quoting.
+ *  - TSV without a header: every line two fields, one of them a label (short, few distinct values);
+ *  - label-first lines, SST's layout: every line `LABEL TEXT` with a whole-number label (`1 a
+ *    gorgeous film`, `3 …` in SST-5), at least two distinct labels;
  *  - otherwise plain text: one text per non-blank line, no labels.
  * Labels stay strings (the caller maps them to class names or numbers); an empty label cell is
  * `null`, so a file may be partly labelled.
@@ -26,7 +29,7 @@ export const TEXT_COLUMN_NAMES: readonly string[] = ['text', 'text_a', 'sentence
 export interface LabelledTexts {
   texts: string[];
   labels: (string | null)[];
-  format: 'lines' | 'tsv' | 'csv';
+  format: 'lines' | 'tsv' | 'csv' | 'label-lines';
 }
 
 const SOURCE = 'the text file';
@@ -64,6 +67,8 @@ export function* readLabelledTextSteps(text: string, rowsPerStep = 1024): Genera
     const header = rows.next();
     const columns = header.done ? null : findColumns(header.value.fields);
     if (columns !== null) return yield* readTable(rows, columns, 'tsv', rowsPerStep);
+    const unnamed = headerlessColumns(content);
+    if (unnamed !== null) return yield* readTable(iterateTsv(content), unnamed, 'tsv', rowsPerStep);
   } else if (firstLine.includes(',')) {
     const columns = findColumns(csvHeaderFields(firstLine));
     if (columns !== null) {
@@ -72,14 +77,73 @@ export function* readLabelledTextSteps(text: string, rowsPerStep = 1024): Genera
       return yield* readTable(rows, columns, 'csv', rowsPerStep);
     }
   }
+  const labelFirst = isLabelFirst(content);
   const texts: string[] = [];
+  const labels: (string | null)[] = [];
   let read = 0;
   for (const line of iterateLines(content)) {
     const trimmed = line.text.trim();
-    if (trimmed.length > 0) texts.push(trimmed);
+    if (trimmed.length > 0) {
+      if (labelFirst) {
+        const match = LABEL_FIRST.exec(trimmed)!;
+        labels.push(match[1]);
+        texts.push(match[2].trim());
+      } else texts.push(trimmed);
+    }
     if (++read % rowsPerStep === 0) yield texts.length;
   }
-  return { texts, labels: texts.map(() => null), format: 'lines' };
+  return labelFirst ? { texts, labels, format: 'label-lines' } : { texts, labels: texts.map(() => null), format: 'lines' };
+}
+
+/** A line of SST's layout: a whole-number label, white space, the text. */
+const LABEL_FIRST = /^(\d{1,3})\s+(\S.*)$/;
+
+/** Whether every non-blank line is `LABEL TEXT` with at least two distinct labels among them. */
+function isLabelFirst(content: string): boolean {
+  const labels = new Set<string>();
+  let lines = 0;
+  for (const line of iterateLines(content)) {
+    const trimmed = line.text.trim();
+    if (trimmed.length === 0) continue;
+    const match = LABEL_FIRST.exec(trimmed);
+    if (!match) return false;
+    labels.add(match[1]);
+    lines++;
+  }
+  return lines >= 2 && labels.size >= 2 && labels.size <= 100;
+}
+
+/**
+ * The columns of a TSV without a header: every non-blank line two fields, one of which is a label
+ * (at most 30 characters, at most 100 distinct values, and fewer distinct values or shorter ones
+ * than the other column). Null when the file is not like that.
+ */
+function headerlessColumns(content: string): TableColumns | null {
+  const distinct = [new Set<string>(), new Set<string>()];
+  const longest = [0, 0];
+  const characters = [0, 0];
+  let lines = 0;
+  for (const line of iterateLines(content)) {
+    if (line.text.trim().length === 0) continue;
+    const fields = line.text.split('\t');
+    if (fields.length !== 2) return null;
+    fields.forEach((field, i) => {
+      const value = field.trim();
+      if (distinct[i].size <= 100) distinct[i].add(value);
+      longest[i] = Math.max(longest[i], value.length);
+      characters[i] += value.length;
+    });
+    lines++;
+  }
+  if (lines < 2) return null;
+  const candidates = [0, 1].filter((i) => longest[i] <= 30 && distinct[i].size <= 100);
+  // Fewer distinct values first, then shorter values.
+  candidates.sort((a, b) => distinct[a].size - distinct[b].size || characters[a] - characters[b]);
+  const label = candidates[0];
+  if (label === undefined) return null;
+  const other = 1 - label;
+  if (distinct[label].size > distinct[other].size || (distinct[label].size === distinct[other].size && characters[label] >= characters[other])) return null;
+  return { count: 2, label, text: other };
 }
 
 /** The fields of a first line read as CSV, or none when it is no valid CSV (then it is a sentence). */

@@ -12,7 +12,7 @@ import { readLabelledTextFile, readLabelledTextSteps, type LabelledTexts } from 
 import { decodeWindows1252 } from '../data/text-decoding';
 
 /** How the file was read. */
-export type BatchFileFormat = 'lines' | 'tsv' | 'csv';
+export type BatchFileFormat = 'lines' | 'tsv' | 'csv' | 'label-lines';
 
 /** Texts of a batch file, with a label per text (null where a row has none) when the file has a label column. */
 export interface BatchFile {

@@ -239,6 +239,15 @@ export class SnnApp extends LitElement {
     void this.batch.run(this.client, event.detail.total, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed });
   }
 
+  /** A batch row opened in the inspector: its text is classified and its spikes shown. */
+  private onBatchInspect(event: CustomEvent<string>): void {
+    this.text = event.detail;
+    this.selection = null;
+    this.view = 'spikes';
+    this.syncUrl();
+    void this.classifyNow();
+  }
+
   private shareable() {
     return { text: this.text, model: this.modelPath, numSteps: this.numSteps, encoding: this.encoding, seed: this.seed, backend: this.url.backend };
   }
@@ -266,7 +275,7 @@ export class SnnApp extends LitElement {
         return html`<snn-batch .classes=${summary?.classes ?? []} .client=${this.client} .running=${this.batch.state.running} .progress=${this.batch.state.progress}
           .outcome=${this.batch.state.outcome}
           .runMessage=${this.batch.state.message}
-          @batch-run=${this.onBatchRun} @batch-cancel=${() => this.client?.cancelBatch()}></snn-batch>`;
+          @batch-run=${this.onBatchRun} @batch-cancel=${() => this.client?.cancelBatch()} @batch-inspect=${this.onBatchInspect}></snn-batch>`;
       case 'nir':
         return html`<snn-nir-view .client=${this.client} .modelName=${summary?.name ?? null} ?positional=${!!summary && !summary.layers.some((layer) => layer.kind === 'sequence-neuron')}></snn-nir-view>`;
     }

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { BatchOutcome } from '../worker/api';
 import { isCancelled, type SpikescopeClient } from '../worker/client';
 import { BATCH_LIMITS, MAX_BATCH_FILE_BYTES, tooLargeMessage, type BatchFile, type BatchFileSummary } from './batch-file';
+import { labelToClass } from './batch-summary';
 import { formatPercent } from './energy-view';
 import { baseStyles, classColour, figureStyles } from './theme';
 import './snn-confusion';
@@ -12,12 +13,13 @@ export interface BatchRequest {
   total: number;
 }
 
-const FORMAT_NAMES: Record<BatchFile['format'], string> = { lines: 'one text per line', tsv: 'TSV', csv: 'CSV' };
+const FORMAT_NAMES: Record<BatchFile['format'], string> = { lines: 'one text per line', tsv: 'TSV', csv: 'CSV', 'label-lines': 'a label, then the text, per line (as SST)' };
 
 /**
- * Batch classification: drop or pick a text file (one text per line, or TSV / CSV with a label
- * column), run it (`batch-run`) with a progress bar and a cancel button (`batch-cancel`), then see
- * accuracy and a confusion matrix when the file has labels, and export the results as CSV.
+ * Batch classification: drop or pick a text file (the layouts of `readLabelledTextFile`), run it
+ * (`batch-run`) with a progress bar and a cancel button (`batch-cancel`), then see accuracy and a
+ * confusion matrix when the file has labels, list the first rows or the misclassified ones, open
+ * any in the inspector (`batch-inspect`), and export the results as CSV.
  * The file is read, kept, classified and exported in the engine worker (`client`); this element
  * only shows summaries, so a file of any size never blocks the page.
  */
@@ -77,6 +79,29 @@ export class SnnBatch extends LitElement {
         color: var(--snn-muted);
         font-weight: 600;
       }
+      .preview th:first-child {
+        width: 3.2em;
+      }
+      .preview th:last-child {
+        width: 5.5em;
+      }
+      .preview td.num {
+        text-align: right;
+      }
+      .preview button.inspect {
+        padding: 1px 6px;
+        font-size: 12px;
+      }
+      .table-wrap {
+        max-height: 420px;
+        overflow: auto;
+        position: relative;
+      }
+      [role='radio'][aria-checked='true'] {
+        border-color: var(--snn-accent);
+        color: var(--snn-accent);
+        font-weight: 600;
+      }
       @media (max-width: 560px) {
         .scores {
           grid-template-columns: 1fr;
@@ -98,6 +123,8 @@ export class SnnBatch extends LitElement {
   @state() private reading: string | null = null;
   @state() private fileError: string | null = null;
   @state() private dragOver = false;
+  /** Which rows of a finished batch the table lists. */
+  @state() private listing: 'first' | 'mistakes' = 'first';
   private readId = 0;
 
   /** Reads a file the person dropped or picked: in the worker, a newer file replacing an older one. */
@@ -164,9 +191,22 @@ export class SnnBatch extends LitElement {
     </div>`;
   }
 
+  /** A file's label as the model's class name where it names one (`1` → `positive`). */
+  private labelName(label: string | null): string {
+    if (label === null) return '—';
+    const index = labelToClass(label, this.classes);
+    return index >= 0 && this.classes[index].toLowerCase() !== label.trim().toLowerCase() ? `${this.classes[index]} (${label})` : label;
+  }
+
+  private inspect(text: string): void {
+    this.dispatchEvent(new CustomEvent<string>('batch-inspect', { detail: text, bubbles: true, composed: true }));
+  }
+
   private renderResults(outcome: BatchOutcome) {
-    const { summary, preview: rows, labelled } = outcome;
+    const { summary, labelled } = outcome;
     const labels = labelled;
+    const showing = this.listing === 'mistakes' && labels ? 'mistakes' : 'first';
+    const rows: (BatchOutcome['preview'][number] & { row?: number })[] = showing === 'mistakes' ? outcome.mistakes : outcome.preview.map((row, i) => ({ ...row, row: i + 1 }));
     return html`
       <div class="scores">
         <div class="figure">
@@ -191,26 +231,40 @@ export class SnnBatch extends LitElement {
         <button type="button" @click=${this.exportCsv} data-testid="batch-export">Export results as CSV</button>
         <span class="small muted">${outcome.total.toLocaleString('en-US')} rows: text, label, SNN and ANN labels and scores.</span>
       </div>
+      <div class="row" role="radiogroup" aria-label="Rows shown">
+        <button type="button" role="radio" aria-checked=${showing === 'first' ? 'true' : 'false'} @click=${() => (this.listing = 'first')}>First ${outcome.preview.length} rows</button>
+        ${labels
+          ? html`<button type="button" role="radio" data-testid="batch-mistakes" aria-checked=${showing === 'mistakes' ? 'true' : 'false'} @click=${() => (this.listing = 'mistakes')}>
+              Misclassified (${outcome.mistakeCount.toLocaleString('en-US')}${outcome.mistakeCount > outcome.mistakes.length ? `, the first ${outcome.mistakes.length} shown` : ''})</button>`
+          : nothing}
+      </div>
+      <div class="table-wrap">
       <table class="preview">
         <thead>
           <tr>
-            <th style="width:60%">Text</th>
+            <th class="num">#</th>
+            <th style="width:55%">Text</th>
             ${labels ? html`<th>Label</th>` : nothing}
             <th>SNN</th>
             <th>ANN</th>
+            <th><span class="sr">Open</span></th>
           </tr>
         </thead>
         <tbody>
           ${rows.map(
             (row) => html`<tr>
+              <td class="num muted">${row.row ?? ''}</td>
               <td title=${row.text}>${row.text}</td>
-              ${labels ? html`<td>${row.label}</td>` : nothing}
+              ${labels ? html`<td>${this.labelName(row.label)}</td>` : nothing}
               <td style="color:${classColour(row.predicted)}">${this.classes[row.predicted]}</td>
               <td>${row.annPredicted === null ? '—' : this.classes[row.annPredicted]}</td>
+              <td><button type="button" class="inspect" @click=${() => this.inspect(row.text)} aria-label="Open row ${row.row ?? ''} in the inspector">Inspect</button></td>
             </tr>`,
           )}
         </tbody>
       </table>
+      </div>
+      ${showing === 'mistakes' && rows.length === 0 ? html`<p class="small muted">No labelled text was misclassified.</p>` : nothing}
     `;
   }
 
@@ -233,7 +287,7 @@ export class SnnBatch extends LitElement {
           if (file) void this.readFile(file);
         }} />
         <button type="button" @click=${() => (this.renderRoot.querySelector('#file') as HTMLInputElement).click()}>Choose a file…</button>
-        <p class="small muted" style="margin:8px 0 0">One text per line, or TSV / CSV with a label column (e.g. <code>label⇥text</code>). ${BATCH_LIMITS} Nothing leaves this page.</p>
+        <p class="small muted" style="margin:8px 0 0">One text per line; TSV / CSV with a label column (<code>label⇥text</code>, with or without a header); or SST's label-first lines (<code>1 a gorgeous film</code>). Labels may be class names or their numbers (0, 1, …). ${BATCH_LIMITS} Nothing leaves this page.</p>
       </div>
       ${this.renderFile()}
       ${this.running && progress

@@ -40,6 +40,10 @@ export interface BatchOutcome {
   summary: BatchSummary;
   /** The first rows (the export has all of them). */
   preview: BatchRow[];
+  /** Labelled rows the SNN got wrong, the first `MISTAKES_SHOWN` of them, with their row numbers. */
+  mistakes: (BatchRow & { row: number })[];
+  /** How many labelled rows the SNN got wrong in all. */
+  mistakeCount: number;
 }
 
 /** The engine's backend as the UI shows it. */

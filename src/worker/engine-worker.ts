@@ -8,7 +8,7 @@ import { GpuBackend } from '../engine/backends';
 import { layerShapes } from '../model/spec';
 import type { LoadedModel } from '../model/format';
 import { BatchFileError, MAX_BATCH_FILE_BYTES, readBatchFile, summarizeBatchFile, tooLargeMessage, type BatchFile, type BatchFileSummary } from '../ui/batch-file';
-import { batchCsv, summarizeBatch, type BatchRow } from '../ui/batch-summary';
+import { batchCsv, labelToClass, summarizeBatch, type BatchRow } from '../ui/batch-summary';
 import { batchRows } from '../ui/result-views';
 import type { BatchOutcome, EngineStatus, ModelSummary, NirExportFile, SpikescopeApi } from './api';
 import { fetchModel } from './model-loader';
@@ -23,7 +23,9 @@ const BATCH_PART = 1024;
 /** About how long one inference of a batch run may take, so that a cancel is seen within it (see ClassifyHooks). */
 const BATCH_TARGET_MS = 250;
 /** Rows of a finished batch sent to the page for its preview. */
-const PREVIEW_ROWS = 8;
+const PREVIEW_ROWS = 25;
+/** Misclassified rows sent to the page, to list and open in the inspector. */
+const MISTAKES_SHOWN = 200;
 
 /** Every ArrayBuffer inside a result, once, so that the result is transferred rather than copied. */
 function transferables(result: BatchResult): ArrayBuffer[] {
@@ -163,7 +165,8 @@ class WorkerEngine implements SpikescopeApi {
       labels,
       classes,
     );
-    return { name, total: rows.length, labelled, summary, preview: rows.slice(0, PREVIEW_ROWS) };
+    const mistakes = labels ? rows.flatMap((row, i) => (row.label !== null && labelToClass(row.label, classes) >= 0 && labelToClass(row.label, classes) !== row.predicted ? [{ ...row, row: i + 1 }] : [])) : [];
+    return { name, total: rows.length, labelled, summary, preview: rows.slice(0, PREVIEW_ROWS), mistakes: mistakes.slice(0, MISTAKES_SHOWN), mistakeCount: mistakes.length };
   }
 
   async exportBatchCsv(): Promise<Blob> {
