@@ -147,3 +147,20 @@ test.describe('a long text never makes a newer one wait', () => {
     await expect(page.getByTestId('long-text-progress')).toHaveCount(0);
   });
 });
+
+test.describe('the page explains itself', () => {
+  test('the first view says what to do and what the terms mean; layers have names, not only code names', async ({ page }) => {
+    await openApp(page);
+    await expect(page.getByTestId('spikes-intro')).toContainText('Type a sentence, or pick one of the examples');
+    const glossary = page.getByTestId('glossary');
+    await expect(glossary).toHaveAttribute('open', '');
+    for (const term of ['Spiking network (SNN)', 'Encoding', 'threshold θ', 'Raster', 'Firing rate', 'ANN twin', 'Drive']) await expect(glossary).toContainText(term);
+    const sentence = 'a gorgeous , witty and touching film';
+    await page.locator('snn-text-input .examples').getByRole('button', { name: sentence }).click();
+    await waitForResult(page, sentence);
+    // After a result the glossary stays at hand, closed.
+    await expect(page.getByTestId('glossary')).not.toHaveAttribute('open', '');
+    await expect(page.locator('snn-spikes-view [data-layer="conv_spike"]')).toHaveText(/neurons over positions\s+conv_spike/);
+    await expect(page.locator('snn-spikes-view [data-layer="fc_spike"]')).toHaveText(/output neurons\s+fc_spike/);
+  });
+});

@@ -10,7 +10,8 @@ test.describe('LITE-SNN: neurons whose membrane carries the sentence', () => {
     await typeText(page, SENTENCE);
     await waitForResult(page, SENTENCE);
     const view = page.locator('snn-spikes-view');
-    await view.getByRole('radio', { name: 'words', exact: true }).click();
+    await view.locator('[data-layer="words"]').click();
+    await expect(view.locator('[data-layer="words"]')).toHaveText(/neurons over the words\s+words/);
     const canvas = page.locator('snn-raster canvas');
     await expect(canvas).toBeVisible();
     expect(await spikePixels(canvas)).toBeGreaterThan(20);

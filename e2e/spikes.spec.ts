@@ -15,9 +15,9 @@ test.describe('spikes', () => {
     console.log(`[raster] spike-coloured pixels: ${drawn}`);
     expect(drawn).toBeGreaterThan(200);
     // Every spiking layer can be shown, and each draws its own spikes.
-    for (const layer of ['input (encoder)', 'pool_spike', 'conv_spike']) {
-      await page.locator('snn-spikes-view').getByRole('radio', { name: layer }).click();
-      await expect(page.locator('snn-spikes-view').getByRole('radio', { name: layer })).toHaveAttribute('aria-checked', 'true');
+    for (const layer of ['input', 'pool_spike', 'conv_spike']) {
+      await page.locator(`snn-spikes-view [data-layer="${layer}"]`).click();
+      await expect(page.locator(`snn-spikes-view [data-layer="${layer}"]`)).toHaveAttribute('aria-checked', 'true');
     }
     expect(await spikePixels(canvas)).toBeGreaterThan(200);
   });

@@ -135,7 +135,9 @@ export class SnnResult extends LitElement {
 
   override render() {
     const sample = this.sample;
-    if (!sample) return html`<div class="empty">${this.computing ? 'Classifying…' : 'The label appears here as you type.'}</div>`;
+    if (!sample) {
+      return html`<div class="empty">${this.computing ? 'Classifying… The first text after a model loads also prepares the GPU programs, which takes a few seconds.' : 'The label appears here as you type.'}</div>`;
+    }
     const steps = this.numSteps;
     const ann = sample.ann;
     const agree = ann ? ann.labelIndex === sample.labelIndex : null;

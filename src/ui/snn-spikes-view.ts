@@ -26,6 +26,29 @@ function convShape(summary: ModelSummary): RasterContext['conv'] {
   return conv ? { widths: conv.widths!, filters: conv.filters! } : null;
 }
 
+/** What the views show and the words they use, in a few lines; open before the first result. */
+function glossary(open: boolean) {
+  return html`<details class="glossary" ?open=${open} data-testid="glossary">
+    <summary>What am I seeing?</summary>
+    <dl>
+      <dt>Spiking network (SNN)</dt>
+      <dd>A network whose neurons talk in spikes, 0 or 1 (−1 too for bipolar neurons), over T time steps, as neuromorphic chips run them.</dd>
+      <dt>Encoding</dt>
+      <dd>How a word enters: its vector fires spikes with a probability per component at each step (<i>rate</i>), or flows in as a current (<i>direct</i>).</dd>
+      <dt>Neuron, membrane, threshold θ</dt>
+      <dd>A neuron adds its input to a membrane potential and fires when it crosses θ. IF neurons keep the potential, LIF and PLIF let it leak; BIF neurons also fire negative spikes, which makes the conversion from an ordinary network exact.</dd>
+      <dt>Raster</dt>
+      <dd>One row per neuron, one column per time step, a mark per spike. Click a mark to see that neuron’s membrane potential over time.</dd>
+      <dt>Firing rate</dt>
+      <dd>Spikes per neuron and step: the fewer, the less energy a chip spends.</dd>
+      <dt>ANN twin</dt>
+      <dd>The ordinary network with the same weights, computed beside the SNN: the SNN should give its label.</dd>
+      <dt>Drive</dt>
+      <dd>How strongly each word moved the first layer (the shading of the words under the text).</dd>
+    </dl>
+  </details>`;
+}
+
 /**
  * The spikes of one inference: a layer picker, the raster of the chosen layer, the membrane
  * potential of the selected neuron, and the output's cumulative spikes per class over time.
@@ -42,6 +65,42 @@ export class SnnSpikesView extends LitElement {
         flex-wrap: wrap;
         margin-bottom: 8px;
         align-items: center;
+      }
+      .glossary {
+        font-size: 13px;
+        margin-bottom: 8px;
+        border: 1px solid var(--snn-border);
+        border-radius: var(--snn-radius);
+        padding: 6px 10px;
+      }
+      .glossary summary {
+        cursor: pointer;
+        color: var(--snn-accent);
+        font-weight: 500;
+      }
+      .glossary dl {
+        margin: 6px 0 0;
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 4px 12px;
+      }
+      .glossary dt {
+        font-weight: 600;
+      }
+      .glossary dd {
+        margin: 0;
+        color: var(--snn-muted);
+      }
+      @media (max-width: 560px) {
+        .glossary dl {
+          grid-template-columns: 1fr;
+        }
+      }
+      .layers .code {
+        font-family: var(--snn-mono);
+        font-size: 11px;
+        color: var(--snn-muted);
+        font-weight: 400;
       }
       .layers button[aria-checked='true'] {
         background: var(--snn-accent-soft);
@@ -108,16 +167,24 @@ export class SnnSpikesView extends LitElement {
         return sequences.has(name) ? sequenceTrain(recorded) : { ...recorded, role: roleOf(name, positional, recorded.channels) };
       };
       const activity = (name: string) => sample.activity.find((entry) => entry.layer === name);
+      const human: Record<RasterRole, string> = {
+        input: 'input',
+        positional: 'neurons over positions',
+        pooled: 'pooled neurons',
+        output: 'output neurons',
+        hidden: 'hidden neurons',
+        sequence: 'neurons over the words',
+      };
       choices = spiking.map((layer) => ({
         name: layer.name,
-        label: layer.name,
+        label: human[sequences.has(layer.name) ? 'sequence' : roleOf(layer.name, layer.positional, layer.channels)],
         train: trainOf(layer.name, layer.positional),
         perPosition: activity(layer.name)?.perPosition ?? null,
         positional: layer.positional,
       }));
       const input = trainOf('input', true);
       if (input || activity('input')?.perPosition) {
-        choices.unshift({ name: 'input', label: 'input (encoder)', train: input, perPosition: activity('input')?.perPosition ?? null, positional: true });
+        choices.unshift({ name: 'input', label: 'input', train: input, perPosition: activity('input')?.perPosition ?? null, positional: true });
       }
     }
     this.cache = { sample, summary, choices, context };
@@ -151,10 +218,16 @@ export class SnnSpikesView extends LitElement {
   override render() {
     const { choices, context } = this.derive();
     const sample = this.sample;
-    if (!sample || !this.summary) return html`<p class="muted">Spikes appear here once a text is classified.</p>`;
+    if (!sample || !this.summary) {
+      return html`<div class="intro" data-testid="spikes-intro">
+        <p><b>Spikes appear here once a text is classified.</b> Type a sentence, or pick one of the examples under the text field.</p>
+        ${glossary(true)}
+      </div>`;
+    }
     const chosen = this.current(choices);
     const activity = sample.activity.find((entry) => entry.layer === chosen?.name);
     return html`
+      ${glossary(false)}
       <div class="layers" role="radiogroup" aria-label="Layer shown in the raster">
         ${choices.map(
           (choice, index) => html`<button
@@ -165,8 +238,9 @@ export class SnnSpikesView extends LitElement {
             tabindex=${choice === chosen ? 0 : -1}
             @click=${() => (this.chosenLayer = choice.name)}
             @keydown=${(event: KeyboardEvent) => this.onLayerKey(event, choices, index)}
+            title=${choice.name === 'input' ? 'the encoded words, as the first layer receives them' : `layer “${choice.name}” of the network`}
           >
-            ${choice.label}
+            ${choice.label} <code class="code">${choice.name === 'input' ? 'encoder' : choice.name}</code>
           </button>`,
         )}
         ${activity
