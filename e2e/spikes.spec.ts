@@ -112,3 +112,11 @@ test.describe('spikes', () => {
     expect(await spikePixels(canvas)).toBeGreaterThan(0);
   });
 });
+
+test('a raster of many words says that its labels skip some, and padding is named', async ({ page }) => {
+  const long = Array.from({ length: 6 }, () => 'the story is warm and the acting is good').join(' , ');
+  await openApp(page, { text: long, steps: '4', seed: '1' });
+  await waitForResult(page, long);
+  await expect(page.getByTestId('raster-label-note')).toContainText(/the words are named every \d+ rows of words/);
+  await expect(page.getByTestId('raster-legend')).toContainText('no input: the position is past the text');
+});

@@ -19,6 +19,11 @@ export interface RasterGeometry {
 
 const LABEL_FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", sans-serif';
 
+/** Every how many position groups the gutter names a word: each label needs 14 pixels. */
+export function labelEvery(groupHeight: number): number {
+  return Math.max(1, Math.ceil(14 / Math.max(groupHeight, 1e-6)));
+}
+
 /** The layout of a canvas of `width` × `height` CSS pixels: a narrower label column on a narrow screen. */
 export function rasterGeometry(width: number, height: number): RasterGeometry {
   return { width, height, gutter: width < 520 ? 76 : 104, axis: 22 };
@@ -125,7 +130,7 @@ export function drawRaster(
     return `${cut}…`;
   };
   if (train.positions > 1) {
-    const every = Math.max(1, Math.ceil(14 / Math.max(groupHeight, 1e-6)));
+    const every = labelEvery(groupHeight);
     for (let group = Math.ceil(firstGroup / every) * every; group <= lastGroup; group += every) {
       const top = Math.max(0, rowY(group * train.channels));
       const bottom = Math.min(plotHeight, rowY((group + 1) * train.channels));

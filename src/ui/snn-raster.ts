@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { drawRaster, plotSize, rasterGeometry } from './raster-canvas';
+import { drawRaster, labelEvery, plotSize, rasterGeometry } from './raster-canvas';
 import { neuronInfo, RASTER_COLOURS, sequenceStep, neuronSpikes, snapToSpike, type RasterContext, type RasterTrain } from './raster-layout';
 
 const rgb = (colour: readonly number[]) => `rgb(${colour.join(', ')})`;
@@ -259,7 +259,7 @@ export class SnnRaster extends LitElement {
     const state = now > 0 ? 'spike' : now < 0 ? 'negative spike' : 'silent';
     return html`<b>${info.layer} · neuron ${info.neuron}</b><br />
       ${info.position !== null ? html`position ${info.position + 1} · “${info.token}”<br />` : nothing} ${info.role}<br />
-      ${info.window ? html`window: ${info.window.join(' ')}<br />` : nothing}
+      ${info.window ? html`window: ${info.window.join(' ')}${info.window.includes('∅') ? ' (∅: padding past the text)' : ''}<br />` : nothing}
       ${info.masked ? html`window runs past the text: no input<br />` : nothing}
       <b>${count} spike${count === 1 ? '' : 's'}</b> in ${this.train.numSteps} steps ·
       ${word ? html`word ${word.word + 1} “${word.token}”, step ${word.step + 1} of ${this.train.window}: ${state}` : html`step ${cell.step + 1}: ${state}`}`;
@@ -272,6 +272,8 @@ export class SnnRaster extends LitElement {
 
   override render() {
     const positional = this.train?.role === 'positional' || this.train?.role === 'input';
+    const plotHeight = plotSize(rasterGeometry(this.width, this.height)).plotHeight;
+    const skipped = positional && this.train && this.train.positions > 1 ? labelEvery((plotHeight * this.train.channels) / Math.max(1e-6, this.view.rowSpan)) : 1;
     const hover = this.hover;
     const shown = hover ?? (this.cursor && this.matches(':focus-within') ? { ...this.cursor, x: rasterGeometry(this.width, this.height).gutter + 8, y: 8 } : null);
     const left = shown ? Math.min(shown.x + 14, Math.max(0, this.width - 300)) : 0;
@@ -309,6 +311,7 @@ export class SnnRaster extends LitElement {
         ${this.hasNegative() ? html`<span><span class="swatch" style="background:${rgb(RASTER_COLOURS.negativeSpike)}"></span>a negative spike (bipolar neurons)</span>` : nothing}
         ${positional ? html`<span><span class="swatch masked" style="background:${rgb(RASTER_COLOURS.masked)}"></span>no input: the position is past the text</span>` : nothing}
         <span>${positional ? 'rows: neurons, grouped by the word their window starts at' : 'rows: neurons'}; across: ${this.train?.role === 'sequence' ? `the sentence’s steps, ${this.train.window ?? ''} per word` : 'time steps'}</span>
+        ${skipped > 1 ? html`<span data-testid="raster-label-note">the words are named every ${skipped} rows of words (zoom in to name each)</span>` : nothing}
       </div>
     `;
   }

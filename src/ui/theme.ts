@@ -166,7 +166,8 @@ export const figureStyles = css`
   }
 `;
 
-export const CLASS_COLOURS = ['#d9480f', '#2b4bb0', '#2b8a3e', '#ae3ec9', '#0c8599', '#e67700', '#5f3dc4', '#c2255c'];
+/** Classes' colours: none of them is the blue that means a spike in the rasters and traces. */
+export const CLASS_COLOURS = ['#d9480f', '#2b8a3e', '#ae3ec9', '#0c8599', '#e67700', '#5f3dc4', '#c2255c', '#845ef7'];
 
 /** The chart colour of class `index`. */
 export function classColour(index: number): string {
