@@ -24,7 +24,7 @@ test.describe('the Encoding menu says which input each model was made for', () =
     await page.goto(`./?${new URLSearchParams({ model: 'models/mr-textcnn' })}`);
     await expect(page.locator('snn-controls select#model')).toHaveValue('models/mr-textcnn', { timeout: 60_000 });
     await expect.poll(() => encodingOptions(page)).toEqual(['Rate · this model’s', 'Direct · also on its card']);
-    await expect(page.locator('snn-controls select#model option:checked')).toHaveText('MR spiking TextCNN (IF, Lv et al.: rate or direct input)');
+    await expect(page.locator('snn-controls select#model option:checked')).toHaveText('MR TextCNN · IF, Lv et al.');
     await expect(page.getByTestId('encoding-warning')).toHaveCount(0);
   });
 });

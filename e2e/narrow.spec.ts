@@ -23,4 +23,20 @@ test.describe('a 420 px screen', () => {
       await saveScreenshot(page, testInfo, `narrow-${name}`);
     }
   });
+
+  test('every model name fits its menu, at 1280 px and at 420 px', async ({ page }) => {
+    for (const width of [1280, 420]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto('./');
+      const select = page.locator('snn-controls select#model');
+      await expect(select.locator('option').first()).toBeAttached({ timeout: 60_000 });
+      const fit = await select.evaluate((element: HTMLSelectElement) => {
+        const context = document.createElement('canvas').getContext('2d')!;
+        context.font = getComputedStyle(element).font;
+        const room = element.clientWidth - 36; // the arrow and the padding
+        return Array.from(element.options).map((option) => ({ name: option.text, fits: context.measureText(option.text).width <= room }));
+      });
+      for (const option of fit) expect(option.fits, `"${option.name}" at ${width} px`).toBe(true);
+    }
+  });
 });
