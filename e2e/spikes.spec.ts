@@ -120,3 +120,25 @@ test('a raster of many words says that its labels skip some, and padding is name
   await expect(page.getByTestId('raster-label-note')).toContainText(/the words are named every \d+ rows of words/);
   await expect(page.getByTestId('raster-legend')).toContainText('no input: the position is past the text');
 });
+
+test('pointing at a word marks its rows in the raster, and pointing at the raster marks its word', async ({ page }) => {
+  const sentence = 'it is not a bad movie , just a forgettable one';
+  await openApp(page, { text: sentence, steps: '16', seed: '1' });
+  await waitForResult(page, sentence);
+  const canvas = page.locator('snn-raster canvas');
+  const shaded = () =>
+    canvas.evaluate((element: HTMLCanvasElement) => {
+      const { data } = element.getContext('2d')!.getImageData(0, 0, element.width, element.height);
+      let count = 0;
+      // The orange wash: red above blue, which no spike or background pixel has.
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] - data[i + 2] > 15) count++;
+      return count;
+    });
+  const before = await shaded();
+  await page.locator('snn-token-strip [data-word="4"]').hover();
+  await expect(canvas).toHaveAttribute('data-word', '4');
+  await expect.poll(shaded).toBeGreaterThan(before + 200);
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.6, box.y + 10);
+  await expect(page.locator('snn-token-strip [data-word="0"]')).toHaveClass(/pointed/);
+});

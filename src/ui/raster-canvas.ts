@@ -49,7 +49,7 @@ export function drawRaster(
   view: RasterView,
   geometry: RasterGeometry,
   dpr: number,
-  marks: { selected: number | null; cursor: { row: number; step: number } | null },
+  marks: { selected: number | null; cursor: { row: number; step: number } | null; word?: number | null },
 ): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
@@ -113,6 +113,12 @@ export function drawRaster(
     if (step === null) ctx.strokeRect(gutter + 0.75, y - 0.25, plotWidth - 1.5, h + 0.5);
     else ctx.strokeRect(stepX(step) + 0.75, y - 0.25, Math.max(2, pixelsPerStep) - 1.5, h + 0.5);
   };
+  // The word a person points at in the text: its rows, shaded.
+  if (marks.word !== undefined && marks.word !== null && train.positions > 1 && marks.word < train.positions) {
+    const top = rowY(marks.word * train.channels);
+    ctx.fillStyle = 'rgba(232, 89, 12, 0.14)';
+    ctx.fillRect(gutter, top, plotWidth, Math.max(2, train.channels * pixelsPerRow));
+  }
   if (marks.selected !== null && marks.selected < extent.rows) outline(marks.selected, '#e8590c', null);
   if (marks.cursor) outline(marks.cursor.row, '#1a2030', marks.cursor.step);
   ctx.restore();

@@ -80,6 +80,8 @@ export class SnnApp extends LitElement {
   @state() private energySettings: EnergySettings = { ...DEFAULT_ENERGY_SETTINGS };
   @state() private view: View = 'spikes';
   @state() private toast: string | null = null;
+  /** The word pointed at, in the word strip or the raster: both mark it. */
+  @state() private pointedWord: number | null = null;
   private readonly batch = new BatchController(this);
   private readonly addressBar = new AddressBar();
   private readonly announcer = new RenderAnnouncer(this);
@@ -267,6 +269,7 @@ export class SnnApp extends LitElement {
     switch (this.view) {
       case 'spikes':
         return html`<snn-spikes-view .sample=${sample} .summary=${summary} .selection=${this.selection} .trainsNote=${this.trainsNote} .rasterHeight=${innerWidth < 700 ? 240 : 300}
+          .pointedWord=${this.pointedWord} @word-point=${(event: CustomEvent<number | null>) => (this.pointedWord = event.detail)}
           @neuron-select=${this.onNeuronSelect}></snn-spikes-view>`;
       case 'energy':
         return html`<snn-energy .report=${sample?.energy ?? null} .settings=${this.energySettings} .card=${this.card} .numSteps=${this.result?.options.numSteps ?? this.numSteps}
@@ -302,7 +305,10 @@ export class SnnApp extends LitElement {
             <snn-problem .problem=${this.modelProblem} test-id="model-error" @retry=${() => this.modelPath && this.loadModel(this.modelPath)}></snn-problem>
             <snn-text-input .value=${this.text} .language=${summary?.language ?? 'en'} ?offerExamples=${!!summary && languageMismatch(this.text, summary.language) !== null}
               @text-change=${this.onText}></snn-text-input>
-            ${this.strip ? html`<snn-token-strip .tokens=${this.strip.tokens} .drive=${this.strip.drive} .rawDrive=${this.strip.rawDrive} .known=${this.strip.known}></snn-token-strip>` : nothing}
+            ${this.strip
+              ? html`<snn-token-strip .tokens=${this.strip.tokens} .drive=${this.strip.drive} .rawDrive=${this.strip.rawDrive} .known=${this.strip.known} .pointed=${this.pointedWord}
+                  @word-point=${(event: CustomEvent<number | null>) => (this.pointedWord = event.detail)}></snn-token-strip>`
+              : nothing}
           </section>
           <section class="panel" aria-label="Classification">
             <h2>Classification</h2>

@@ -102,6 +102,8 @@ export class SnnRaster extends LitElement {
 
   @state() private view: RasterView = { row0: 0, rowSpan: 1, step0: 0, stepSpan: 1 };
   @state() private hover: { row: number; step: number; x: number; y: number } | null = null;
+  /** The word pointed at elsewhere (the text's word strip): its rows are shaded. */
+  @property({ type: Number }) word: number | null = null;
   @state() private cursor: { row: number; step: number } | null = null;
   @state() private width = 0;
   @query('canvas') private canvas!: HTMLCanvasElement;
@@ -139,13 +141,13 @@ export class SnnRaster extends LitElement {
   protected override updated(): void {
     if (!this.train || !this.context || this.width === 0) return;
     const dpr = window.devicePixelRatio || 1;
-    const inputs = [this.train, this.context, this.view, this.selectedNeuron, this.cursor, this.width, this.height, dpr];
+    const inputs = [this.train, this.context, this.view, this.selectedNeuron, this.cursor, this.width, this.height, dpr, this.word];
     if (inputs.every((value, i) => value === this.drawn[i])) return;
     this.drawn = inputs;
     const geometry = rasterGeometry(this.width, this.height);
     this.canvas.width = Math.round(this.width * dpr);
     this.canvas.height = Math.round(this.height * dpr);
-    drawRaster(this.canvas, this.train, this.context, this.view, geometry, dpr, { selected: this.selectedNeuron, cursor: this.cursor });
+    drawRaster(this.canvas, this.train, this.context, this.view, geometry, dpr, { selected: this.selectedNeuron, cursor: this.cursor, word: this.word });
     if (this.drawnTrain !== this.train) {
       this.drawnTrain = this.train;
       this.dispatchEvent(new CustomEvent('raster-drawn', { detail: { layer: this.train.layer }, bubbles: true, composed: true }));
@@ -193,6 +195,16 @@ export class SnnRaster extends LitElement {
     const at = this.plotFraction(event);
     const cell = at ? this.markAt(at) : null;
     this.hover = cell && at ? { ...cell, x: at.px, y: at.py } : null;
+    this.pointWord(cell && this.train && this.train.positions > 1 ? Math.floor(cell.row / this.train.channels) : null);
+  }
+
+  private pointedWord: number | null = null;
+
+  /** Tells the page which word the pointer is on (`word-point`), so the text can mark it. */
+  private pointWord(word: number | null): void {
+    if (word === this.pointedWord) return;
+    this.pointedWord = word;
+    this.dispatchEvent(new CustomEvent<number | null>('word-point', { detail: word, bubbles: true, composed: true }));
   }
 
   /** The cell under a point, snapped to the nearest drawn spike (see `snapToSpike`). */
@@ -293,13 +305,17 @@ export class SnnRaster extends LitElement {
           aria-roledescription="spike raster"
           aria-label=${`Spike raster of ${this.train?.layer ?? 'no layer'}: ${rows} neurons over ${this.extent.steps} steps. Arrow keys move, Enter shows the membrane potential, plus and minus zoom.`}
           style="height:${this.height}px"
+          data-word=${this.word ?? ''}
           data-view=${[this.view.row0, this.view.rowSpan, this.view.step0, this.view.stepSpan].map((value) => +value.toFixed(2)).join(',')}
           class=${this.drag?.moved ? 'dragging' : ''}
           @wheel=${this.onWheel}
           @pointerdown=${this.onPointerDown}
           @pointermove=${this.onPointerMove}
           @pointerup=${this.onPointerUp}
-          @pointerleave=${() => (this.hover = null)}
+          @pointerleave=${() => {
+            this.hover = null;
+            this.pointWord(null);
+          }}
           @keydown=${this.onKeyDown}
           @focus=${() => this.requestUpdate()}
           @blur=${() => this.requestUpdate()}

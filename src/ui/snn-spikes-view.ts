@@ -130,6 +130,8 @@ export class SnnSpikesView extends LitElement {
     `,
   ];
 
+  /** The word pointed at in the text's word strip: the raster shades its rows. */
+  @property({ type: Number }) pointedWord: number | null = null;
   @property({ attribute: false }) sample: SampleResult | null = null;
   @property({ attribute: false }) summary: ModelSummary | null = null;
   @property({ attribute: false }) selection: NeuronSelection | null = null;
@@ -250,7 +252,7 @@ export class SnnSpikesView extends LitElement {
           : nothing}
       </div>
       ${chosen?.train && context
-        ? html`<snn-raster .train=${chosen.train} .context=${context} .height=${this.rasterHeight} .selectedNeuron=${this.selection?.layer === chosen.name ? this.selection.neuron : null}></snn-raster>`
+        ? html`<snn-raster .train=${chosen.train} .context=${context} .height=${this.rasterHeight} .word=${this.pointedWord} .selectedNeuron=${this.selection?.layer === chosen.name ? this.selection.neuron : null}></snn-raster>`
         : chosen?.perPosition
           ? html`<p class="message info">${this.trainsNote ?? 'Spike trains of this layer were not recorded.'} Shown: spike events per position, summed over neurons and steps.</p>
               <snn-position-activity .perPosition=${chosen.perPosition} .layer=${chosen.name}></snn-position-activity>`

@@ -30,6 +30,10 @@ export class SnnTokenStrip extends LitElement {
         color: var(--snn-text);
         white-space: pre;
       }
+      .token.pointed {
+        border-color: #e8590c;
+        box-shadow: 0 0 0 1px #e8590c;
+      }
       .token.unknown {
         color: var(--snn-faint);
         text-decoration: line-through;
@@ -65,6 +69,12 @@ export class SnnTokenStrip extends LitElement {
   @property({ attribute: false }) known: readonly boolean[] = [];
   /** Spike events per token before normalising, for the tooltip. */
   @property({ attribute: false }) rawDrive: Float32Array | null = null;
+  /** The word pointed at in the raster: marked here. */
+  @property({ type: Number }) pointed: number | null = null;
+
+  private point(word: number | null): void {
+    this.dispatchEvent(new CustomEvent<number | null>('word-point', { detail: word, bubbles: true, composed: true }));
+  }
 
   override render() {
     if (this.tokens.length === 0) return nothing;
@@ -82,7 +92,8 @@ export class SnnTokenStrip extends LitElement {
           const title = isKnown ? `“${token}”: ${raw !== undefined ? `${raw.toFixed(1)} first-layer spikes` : ''} (${Math.round(strength * 100)} % of the strongest word)` : `“${token}” is not in the model's vocabulary: it is silent`;
           const background = isKnown ? `rgba(43, 75, 176, ${(0.06 + 0.69 * strength).toFixed(3)})` : 'transparent';
           const colour = isKnown && strength > 0.6 ? '#fff' : '';
-          return html`<span role="listitem" class="token ${isKnown ? '' : 'unknown'}" style="background:${background};${colour ? `color:${colour}` : ''}" title=${title}>${token}</span>`;
+          return html`<span role="listitem" class="token ${isKnown ? '' : 'unknown'} ${this.pointed === i ? 'pointed' : ''}" data-word=${i} style="background:${background};${colour ? `color:${colour}` : ''}" title=${title}
+            @pointerenter=${() => this.point(i)} @pointerleave=${() => this.point(null)}>${token}</span>`;
         })}
       </div>
       <div class="legend">
