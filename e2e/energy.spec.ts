@@ -51,6 +51,21 @@ test.describe('energy', () => {
     await expect.poll(() => value('snnEnergyPicojoules')).toBeCloseTo(snnMacs * 4.6 + snnAcs * 0.9, 3);
   });
 
+  test('the energy chart can show the small layers on a logarithmic scale', async ({ page }) => {
+    await openApp(page, { text: TEXT, seed: String(SEED), steps: String(STEPS) });
+    await waitForResult(page, TEXT);
+    await page.getByRole('tab', { name: 'Energy' }).click();
+    const chart = page.getByTestId('energy-chart');
+    const widths = () => chart.locator('rect').evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('width'))));
+    const linear = await widths();
+    await page.getByLabel('logarithmic scale (shows the small layers)').check();
+    await expect(chart).toHaveAttribute('aria-label', /logarithmic scale/);
+    const log = await widths();
+    // The smallest bars grow; the largest stays the largest.
+    expect(Math.min(...log.filter((w) => w > 0))).toBeGreaterThan(Math.min(...linear.filter((w) => w > 0)));
+    expect(Math.max(...log)).toBeCloseTo(Math.max(...linear), 0);
+  });
+
   test('when the SNN costs more, the panel says so', async ({ page }) => {
     await openApp(page, { text: TEXT, seed: String(SEED), steps: '64', encoding: 'rate' });
     await waitForResult(page, TEXT);
