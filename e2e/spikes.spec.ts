@@ -142,3 +142,25 @@ test('pointing at a word marks its rows in the raster, and pointing at the raste
   await page.mouse.move(box.x + box.width * 0.6, box.y + 10);
   await expect(page.locator('snn-token-strip [data-word="0"]')).toHaveClass(/pointed/);
 });
+
+test('a time scrubber steps the raster, the layer’s spike count and the decision through the run together', async ({ page }) => {
+  const sentence = 'it is not a bad movie , just a forgettable one';
+  await openApp(page, { text: sentence, steps: '16', seed: '1' });
+  await waitForResult(page, sentence);
+  await expect(page.getByTestId('time-step')).toHaveText('all 16 steps');
+  const slider = page.locator('snn-spikes-view input#time');
+  await slider.fill('5');
+  await expect(page.getByTestId('time-step')).toHaveText('step 5 of 16');
+  await expect(page.getByTestId('decision-marker')).toHaveCount(1);
+  await expect(page.getByTestId('decision-at-step')).toContainText('at step 5:');
+  const count = async () => Number((await page.getByTestId('spikes-to-step').textContent())!.replace(/ spikes.*/, '').replace(/,/g, ''));
+  const early = await count();
+  await slider.fill('16');
+  await expect(page.getByTestId('time-step')).toHaveText('step 16 of 16');
+  const late = await count();
+  expect(late).toBeGreaterThan(early);
+  // Play runs through the steps on its own.
+  await slider.fill('1');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('time-step')).toHaveText(/step ([3-9]|1\d) of 16/, { timeout: 10_000 });
+});

@@ -49,7 +49,7 @@ export function drawRaster(
   view: RasterView,
   geometry: RasterGeometry,
   dpr: number,
-  marks: { selected: number | null; cursor: { row: number; step: number } | null; word?: number | null },
+  marks: { selected: number | null; cursor: { row: number; step: number } | null; word?: number | null; step?: number | null },
 ): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
@@ -120,6 +120,18 @@ export function drawRaster(
     ctx.fillRect(gutter, top, plotWidth, Math.max(2, train.channels * pixelsPerRow));
   }
   if (marks.selected !== null && marks.selected < extent.rows) outline(marks.selected, '#e8590c', null);
+  // The time scrubber's step: the steps after it are dimmed, its right edge marked.
+  if (marks.step !== undefined && marks.step !== null && marks.step < extent.steps) {
+    const edge = stepX(marks.step + 1);
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.7)';
+    ctx.fillRect(edge, 0, gutter + plotWidth - edge, plotHeight);
+    ctx.strokeStyle = '#e8590c';
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(edge, 0);
+    ctx.lineTo(edge, plotHeight);
+    ctx.stroke();
+  }
   if (marks.cursor) outline(marks.cursor.row, '#1a2030', marks.cursor.step);
   ctx.restore();
 

@@ -49,6 +49,8 @@ export class SnnDecision extends LitElement {
   @property({ attribute: false }) cumulative: readonly (readonly number[])[] | null = null;
   @property({ attribute: false }) classes: readonly string[] = [];
   @property({ type: Number }) winner = 0;
+  /** A step to mark (0-based; the time scrubber), with the scores reached there. */
+  @property({ type: Number }) step: number | null = null;
 
   override render() {
     const cumulative = this.cumulative;
@@ -62,6 +64,7 @@ export class SnnDecision extends LitElement {
     const x = (step: number) => PAD.left + (step / steps) * plotWidth;
     const y = (value: number) => PAD.top + (1 - (value - low) / (high - low)) * plotHeight;
     const decided = decidedAtStep(cumulative, this.winner);
+    const marked = this.step !== null && this.step >= 0 && this.step < steps ? this.step : null;
     const tickEvery = Math.max(1, Math.ceil(steps / 8));
     const staircase = (c: number) => {
       const points = [`${x(0)},${y(0)}`];
@@ -75,6 +78,9 @@ export class SnnDecision extends LitElement {
         )}
         ${decided !== null ? html`<span>· ${this.classes[this.winner]} leads from step ${decided + 1} of ${steps}</span>` : nothing}
       </p>
+      ${marked !== null
+        ? html`<p class="legend" data-testid="decision-at-step">at step ${marked + 1}: ${this.classes.map((name, c) => html`<span>${name} <b class="num">${formatScore(cumulative[marked][c])}</b></span>`)}</p>`
+        : nothing}
       <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label=${`Cumulative scores per class over ${steps} steps`} data-testid="decision-chart">
         ${svg`
           <rect x=${PAD.left} y=${PAD.top} width=${plotWidth} height=${plotHeight} fill="#fafbfc" stroke="#e1e4ea" />
@@ -83,6 +89,7 @@ export class SnnDecision extends LitElement {
           <text class="axis" x=${PAD.left - 5} y=${y(0) + 3} text-anchor="end">0</text>
           ${y(low) - y(0) > 12 ? svg`<text class="axis" x=${PAD.left - 5} y=${y(low)} text-anchor="end">${formatScore(low)}</text>` : nothing}
           ${this.classes.map((_, c) => svg`<polyline points=${staircase(c)} fill="none" stroke=${classColour(c)} stroke-width=${c === this.winner ? 2.2 : 1.5} stroke-linejoin="round" />`)}
+          ${marked !== null ? svg`<line x1=${x(marked + 1)} x2=${x(marked + 1)} y1=${PAD.top} y2=${PAD.top + plotHeight} stroke="#e8590c" stroke-width="1.5" data-testid="decision-marker" />` : nothing}
           ${Array.from({ length: steps }, (_, step) => step)
             .filter((step) => step % tickEvery === 0)
             .map((step) => svg`<text class="axis" x=${x(step + 0.5)} y=${HEIGHT - 8} text-anchor="middle">${step + 1}</text>`)}

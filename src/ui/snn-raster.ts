@@ -104,6 +104,8 @@ export class SnnRaster extends LitElement {
   @state() private hover: { row: number; step: number; x: number; y: number } | null = null;
   /** The word pointed at elsewhere (the text's word strip): its rows are shaded. */
   @property({ type: Number }) word: number | null = null;
+  /** The time scrubber's step (0-based): later steps are dimmed. */
+  @property({ type: Number }) step: number | null = null;
   @state() private cursor: { row: number; step: number } | null = null;
   @state() private width = 0;
   @query('canvas') private canvas!: HTMLCanvasElement;
@@ -141,13 +143,13 @@ export class SnnRaster extends LitElement {
   protected override updated(): void {
     if (!this.train || !this.context || this.width === 0) return;
     const dpr = window.devicePixelRatio || 1;
-    const inputs = [this.train, this.context, this.view, this.selectedNeuron, this.cursor, this.width, this.height, dpr, this.word];
+    const inputs = [this.train, this.context, this.view, this.selectedNeuron, this.cursor, this.width, this.height, dpr, this.word, this.step];
     if (inputs.every((value, i) => value === this.drawn[i])) return;
     this.drawn = inputs;
     const geometry = rasterGeometry(this.width, this.height);
     this.canvas.width = Math.round(this.width * dpr);
     this.canvas.height = Math.round(this.height * dpr);
-    drawRaster(this.canvas, this.train, this.context, this.view, geometry, dpr, { selected: this.selectedNeuron, cursor: this.cursor, word: this.word });
+    drawRaster(this.canvas, this.train, this.context, this.view, geometry, dpr, { selected: this.selectedNeuron, cursor: this.cursor, word: this.word, step: this.step });
     if (this.drawnTrain !== this.train) {
       this.drawnTrain = this.train;
       this.dispatchEvent(new CustomEvent('raster-drawn', { detail: { layer: this.train.layer }, bubbles: true, composed: true }));

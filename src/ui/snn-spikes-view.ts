@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { SampleResult } from '../engine/types';
 import { isSpikingKind } from '../model/spec';
@@ -24,6 +24,14 @@ interface LayerChoice {
 function convShape(summary: ModelSummary): RasterContext['conv'] {
   const conv = summary.layers.find((layer) => layer.kind === 'conv' && layer.widths && layer.filters);
   return conv ? { widths: conv.widths!, filters: conv.filters! } : null;
+}
+
+/** Spike events of a train over its steps 0 … `step`. */
+function spikesUpTo(train: RasterTrain, step: number): number {
+  const stride = train.positions * train.channels;
+  let count = 0;
+  for (let i = 0, end = Math.min(train.numSteps, step + 1) * stride; i < end; i++) count += Math.abs(train.spikes[i]);
+  return count;
 }
 
 /** What the views show and the words they use, in a few lines; open before the first result. */
@@ -96,6 +104,17 @@ export class SnnSpikesView extends LitElement {
           grid-template-columns: 1fr;
         }
       }
+      .scrubber {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        flex-wrap: wrap;
+        margin: 0 0 6px;
+      }
+      .scrubber input[type='range'] {
+        flex: 1;
+        min-width: 120px;
+      }
       .layers .code {
         font-family: var(--snn-mono);
         font-size: 11px;
@@ -129,6 +148,55 @@ export class SnnSpikesView extends LitElement {
       }
     `,
   ];
+
+  /** The time scrubber: the step shown (0-based), or null for the whole run. */
+  @state() private step: number | null = null;
+  @state() private playing = false;
+  private playTimer: ReturnType<typeof setInterval> | undefined;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.playTimer);
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('sample')) {
+      this.stop();
+      this.step = null;
+    }
+  }
+
+  private stop(): void {
+    clearInterval(this.playTimer);
+    this.playing = false;
+  }
+
+  /** Plays the run step by step (about 4 steps a second), from the start or from the step shown. */
+  private play(steps: number): void {
+    if (this.playing) return this.stop();
+    this.playing = true;
+    if (this.step === null || this.step >= steps - 1) this.step = 0;
+    this.playTimer = setInterval(() => {
+      if (this.step === null || this.step >= steps - 1) return this.stop();
+      this.step += 1;
+    }, Math.max(60, Math.min(400, 6000 / steps)));
+  }
+
+  private renderScrubber(steps: number) {
+    if (steps < 2) return nothing;
+    const shown = this.step ?? steps - 1;
+    return html`<div class="scrubber" role="group" aria-label="Time">
+      <button type="button" data-testid="play" @click=${() => this.play(steps)} aria-label=${this.playing ? 'Pause' : 'Play the run step by step'}>${this.playing ? '❚❚ Pause' : '▶ Play'}</button>
+      <label for="time" class="small muted">step</label>
+      <input id="time" type="range" min="1" max=${steps} .value=${String(shown + 1)} aria-valuetext=${`step ${shown + 1} of ${steps}`}
+        @input=${(event: Event) => {
+          this.stop();
+          this.step = Number((event.target as HTMLInputElement).value) - 1;
+        }} />
+      <span class="num small" data-testid="time-step">${this.step === null ? `all ${steps} steps` : `step ${shown + 1} of ${steps}`}</span>
+      ${this.step !== null ? html`<button type="button" @click=${() => (this.stop(), (this.step = null))}>All steps</button>` : nothing}
+    </div>`;
+  }
 
   /** The word pointed at in the text's word strip: the raster shades its rows. */
   @property({ type: Number }) pointedWord: number | null = null;
@@ -227,6 +295,7 @@ export class SnnSpikesView extends LitElement {
       </div>`;
     }
     const chosen = this.current(choices);
+    const runSteps = sample.cumulativeScores?.length ?? 0;
     const activity = sample.activity.find((entry) => entry.layer === chosen?.name);
     return html`
       ${glossary(false)}
@@ -245,14 +314,17 @@ export class SnnSpikesView extends LitElement {
             ${choice.label} <code class="code">${choice.name === 'input' ? 'encoder' : choice.name}</code>
           </button>`,
         )}
-        ${activity
+        ${this.step !== null && chosen?.train && chosen.train.role !== 'sequence' && activity && activity.kind !== 'input'
+          ? html`<span class="stat num" data-testid="spikes-to-step">${spikesUpTo(chosen.train, this.step).toLocaleString('en-US')} spikes up to step ${this.step + 1}</span>`
+          : activity
           ? activity.kind === 'input' && !Number.isInteger(activity.spikeCount)
             ? html`<span class="stat num" title="Direct input is not spikes: each component is fed as a current, its firing probability.">analog input: current ${activity.spikeCount.toLocaleString('en-US', { maximumFractionDigits: 1 })} in all · mean ${activity.firingRate.toFixed(3)} per component and step</span>`
             : html`<span class="stat num">${activity.spikeCount.toLocaleString('en-US')} spikes · firing rate ${(activity.firingRate * 100).toFixed(1)} %</span>`
           : nothing}
       </div>
+      ${this.renderScrubber(runSteps)}
       ${chosen?.train && context
-        ? html`<snn-raster .train=${chosen.train} .context=${context} .height=${this.rasterHeight} .word=${this.pointedWord} .selectedNeuron=${this.selection?.layer === chosen.name ? this.selection.neuron : null}></snn-raster>`
+        ? html`<snn-raster .train=${chosen.train} .context=${context} .height=${this.rasterHeight} .word=${this.pointedWord} .step=${chosen.train.role === 'sequence' ? null : this.step} .selectedNeuron=${this.selection?.layer === chosen.name ? this.selection.neuron : null}></snn-raster>`
         : chosen?.perPosition
           ? html`<p class="message info">${this.trainsNote ?? 'Spike trains of this layer were not recorded.'} Shown: spike events per position, summed over neurons and steps.</p>
               <snn-position-activity .perPosition=${chosen.perPosition} .layer=${chosen.name}></snn-position-activity>`
@@ -264,7 +336,7 @@ export class SnnSpikesView extends LitElement {
         </section>
         <section aria-label="Decision over time">
           <h2>Decision over time</h2>
-          <snn-decision .cumulative=${sample.cumulativeScores ?? null} .classes=${this.summary.classes} .winner=${sample.labelIndex}></snn-decision>
+          <snn-decision .cumulative=${sample.cumulativeScores ?? null} .classes=${this.summary.classes} .winner=${sample.labelIndex} .step=${this.step}></snn-decision>
         </section>
       </div>
     `;
