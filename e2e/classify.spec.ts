@@ -164,3 +164,24 @@ test.describe('the page explains itself', () => {
     await expect(page.locator('snn-spikes-view [data-layer="fc_spike"]')).toHaveText(/output neurons\s+fc_spike/);
   });
 });
+
+test.describe('comparisons', () => {
+  test('the same text at other T, and a contrast pair, side by side', async ({ page }) => {
+    await page.goto(`./?${new URLSearchParams({ model: 'models/mr-textcnn-bif', steps: '16' })}`);
+    await expect(page.locator('snn-controls select#model')).toHaveValue('models/mr-textcnn-bif', { timeout: 60_000 });
+    const sentence = 'a gripping , beautifully acted film that never lets go';
+    await page.getByLabel('Text', { exact: true }).fill(sentence);
+    await waitForResult(page, sentence);
+    await page.getByTestId('compare-steps').click();
+    const table = page.getByTestId('comparison');
+    await expect(table).toHaveAttribute('aria-busy', 'false', { timeout: 120_000 });
+    await expect(table.locator('tbody tr')).toHaveCount(5);
+    await expect(table.locator('tbody tr td:first-child')).toHaveText(['T = 4', 'T = 8', 'T = 16', 'T = 32', 'T = 64']);
+    // The lossless model at T = 64: the spike counts have caught up with the twin, so they agree.
+    await expect(table.locator('tbody tr').last()).not.toContainText('(differs)');
+    await page.locator('snn-compare').getByRole('button', { name: 'a bad movie ↔ not a bad movie' }).click();
+    await expect(table).toHaveAttribute('aria-busy', 'false', { timeout: 120_000 });
+    await expect(table.locator('tbody tr td:first-child')).toHaveText(['a bad movie', 'not a bad movie']);
+    await expect(table.locator('tbody tr td:nth-child(2)').first()).toHaveText(/^(negative|positive)$/);
+  });
+});

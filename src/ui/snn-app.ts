@@ -19,10 +19,12 @@ import type { BatchRequest } from './snn-batch';
 import type { OptionsChange } from './snn-controls';
 import type { NeuronSelection } from './snn-raster';
 import { paletteStyles } from './theme';
-import { parseUrlState, type EncodingChoice, type UrlState } from './url-state';
+import { MAX_STEPS, parseUrlState, type EncodingChoice, type UrlState } from './url-state';
 import './snn-backend-banner';
 import './snn-batch';
 import './snn-controls';
+import './snn-compare';
+import type { Comparison } from './snn-compare';
 import './snn-energy';
 import './snn-nir-view';
 import './snn-problem';
@@ -80,6 +82,9 @@ export class SnnApp extends LitElement {
   @state() private energySettings: EnergySettings = { ...DEFAULT_ENERGY_SETTINGS };
   @state() private view: View = 'spikes';
   @state() private toast: string | null = null;
+  /** Results side by side (other T, or a contrast pair); see `snn-compare`. */
+  @state() private comparison: Comparison | null = null;
+  private compareId = 0;
   /** The word pointed at, in the word strip or the raster: both mark it. */
   @state() private pointedWord: number | null = null;
   private readonly batch = new BatchController(this);
@@ -144,6 +149,8 @@ export class SnnApp extends LitElement {
     this.requestId++;
     this.result = null;
     this.selection = null;
+    this.comparison = null;
+    this.compareId++;
     try {
       const summary = await this.client.loadModel(path);
       this.summary = summary;
@@ -241,6 +248,37 @@ export class SnnApp extends LitElement {
     void this.batch.run(this.client, event.detail.total, { numSteps: this.numSteps, encoding: this.encoding, seed: this.seed });
   }
 
+  /** Runs `runs` one after another (each a request of its own) and shows them side by side. */
+  private async runComparison(title: string, runs: { what: string; text: string; numSteps: number }[]): Promise<void> {
+    const client = this.client;
+    if (!client || !this.summary) return;
+    const id = ++this.compareId;
+    const rows: Comparison['rows'] = runs.map((run) => ({ what: run.what, result: null }));
+    this.comparison = { title, rows, pending: true };
+    for (let i = 0; i < runs.length; i++) {
+      try {
+        const result = await client.classify(runs[i].text, { numSteps: runs[i].numSteps, encoding: this.encoding, seed: this.seed });
+        if (id !== this.compareId) return;
+        rows[i] = { ...rows[i], result: result.samples[0] };
+        this.comparison = { title, rows: [...rows], pending: i < runs.length - 1 };
+      } catch (error) {
+        if (id !== this.compareId) return;
+        this.comparison = { title: isCancelled(error) ? `${title}: stopped by a newer request` : `${title}: ${userMessage(error).detail}`, rows: [...rows], pending: false };
+        return;
+      }
+    }
+  }
+
+  private compareSteps(): void {
+    const T = this.numSteps;
+    const values = [...new Set([Math.max(1, Math.round(T / 4)), Math.max(1, Math.round(T / 2)), T, Math.min(MAX_STEPS, T * 2), Math.min(MAX_STEPS, T * 4)])].sort((a, b) => a - b);
+    void this.runComparison(`“${this.text.slice(0, 60)}${this.text.length > 60 ? '…' : ''}” at other T`, values.map((numSteps) => ({ what: `T = ${numSteps}`, text: this.text, numSteps })));
+  }
+
+  private comparePair(pair: [string, string]): void {
+    void this.runComparison(`What one change does, at T = ${this.numSteps}`, pair.map((text) => ({ what: text, text, numSteps: this.numSteps })));
+  }
+
   /** A batch row opened in the inspector: its text is classified and its spikes shown. */
   private onBatchInspect(event: CustomEvent<string>): void {
     this.text = event.detail;
@@ -320,6 +358,10 @@ export class SnnApp extends LitElement {
             <snn-result .sample=${sample} .classes=${summary?.classes ?? []} .timings=${this.result?.timings ?? null} .backend=${this.result?.backend ?? null}
               .numSteps=${this.result?.options.numSteps ?? this.numSteps} ?computing=${this.computing} .population=${summary?.population ?? 1}
               .spikingReadout=${summary ? summary.layers[summary.layers.length - 1]?.spiking !== false : true}></snn-result>
+            ${summary
+              ? html`<snn-compare .language=${summary.language} .numSteps=${this.numSteps} .classes=${summary.classes} .comparison=${this.comparison} ?hasText=${this.text.trim() !== ''}
+                  @compare-steps=${() => this.compareSteps()} @compare-pair=${(event: CustomEvent<[string, string]>) => this.comparePair(event.detail)}></snn-compare>`
+              : nothing}
             ${summary ? html`<p class="model-note small muted">${summary.name}: ${summary.description}</p>` : nothing}
           </section>
         </div>
