@@ -46,14 +46,6 @@ export class SnnEnergyChart extends LitElement {
         color: var(--snn-muted);
         margin-bottom: 4px;
       }
-      .swatch {
-        display: inline-block;
-        width: 10px;
-        height: 10px;
-        border-radius: 2px;
-        margin-right: 4px;
-        vertical-align: -1px;
-      }
     `,
   ];
 

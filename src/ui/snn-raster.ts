@@ -5,7 +5,7 @@ import { neuronInfo, RASTER_COLOURS, sequenceStep, neuronSpikes, snapToSpike, ty
 
 const rgb = (colour: readonly number[]) => `rgb(${colour.join(', ')})`;
 import { cellAt, fullView, panView, revealCell, zoomView, type RasterView } from './raster-view';
-import { baseStyles } from './theme';
+import { baseStyles, chartStyles } from './theme';
 
 /** Detail of `neuron-select`. */
 export interface NeuronSelection {
@@ -25,6 +25,7 @@ export interface NeuronSelection {
 export class SnnRaster extends LitElement {
   static override styles = [
     baseStyles,
+    chartStyles,
     css`
       .legend {
         display: flex;
@@ -33,14 +34,6 @@ export class SnnRaster extends LitElement {
         font-size: 12px;
         color: var(--snn-muted);
         margin-top: 4px;
-      }
-      .swatch {
-        display: inline-block;
-        width: 10px;
-        height: 10px;
-        border-radius: 2px;
-        margin-right: 4px;
-        vertical-align: -1px;
       }
       .swatch.masked {
         border: 1px solid var(--snn-border-strong);

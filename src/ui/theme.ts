@@ -147,6 +147,15 @@ export const chartStyles = css`
     height: auto;
     display: block;
   }
+  /* A legend's colour sample. */
+  .swatch {
+    display: inline-block;
+    width: 10px;
+    height: 10px;
+    border-radius: 2px;
+    margin-right: 4px;
+    vertical-align: -1px;
+  }
 `;
 
 /** A headline figure: a bordered box with a large value and a small caption (`.what`). */
