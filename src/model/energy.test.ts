@@ -73,6 +73,16 @@ describe('energyReport, hand-computed', () => {
     expect(report.input.firingRate).toBeNull();
   });
 
+  it('prices a fair ANN for binary input: the layer reading 0/1 values only adds', () => {
+    const binary = { ...small, encoder: { ...small.encoder, binarySigmas: 0 } };
+    const report = energyReport(binary, smallSample());
+    // The first convolution's 36 operations are additions in the ANN fed 0/1; the layers after it multiply.
+    expect(report.layers[0]).toMatchObject({ annMacs: 0, annAcs: 36, snnAcs: 16 });
+    expect(report.layers[4]).toMatchObject({ annMacs: 4 });
+    expect(report.totals).toMatchObject({ annMacs: 4, annAcs: 42 });
+    expect(report.annEnergyPicojoules).toBeCloseTo(4 * 4.6 + 42 * 0.9, 9);
+  });
+
   it('adds one AC per output per step for biases', () => {
     const report = energyReport(textCnn(2, [3], 2, 2, true), smallSample());
     expect(report.layers[0]).toMatchObject({ annAcs: 6, snnAcs: 16 + 6 * 4 });

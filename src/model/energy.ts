@@ -3,7 +3,8 @@
  * actually measured, against what its ANN twin costs, layer by layer, the first layer included.
  *
  * ANN: multiply-accumulates (MACs) of every synaptic layer; pooling and bias adds as accumulates
- * (ACs). SNN: each spike costs its fan-out in ACs in the layer it feeds:
+ * (ACs). A fair ANN is priced for the input it gets: a layer reading binary input (0/1, the
+ * encoder's binary mode) only adds, so its operations count as ACs. SNN: each spike costs its fan-out in ACs in the layer it feeds:
  *  - conv: an event at input position j drives `filters` × (output positions of branch k whose
  *    window covers j), summed over branches (`convFanOut`);
  *  - linear: `outFeatures` per event; pool: 1 per event;
@@ -115,6 +116,8 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
     input = { events: 0, firingRate: null };
   }
   const sources = new Map<number, EnergySource>([[-1, inputSource]]);
+  // The encoder's binary mode gives 0/1 input: the ANN layers reading it add instead of multiplying.
+  const binaryInput = spec.encoder.binarySigmas !== undefined;
   const layers = graph.nodes.map((node): LayerEnergy => {
     const { index, spec: layer } = node;
     const inputs = node.inputs.map((source) => {
@@ -134,7 +137,8 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
       measured: () => events.layers[index],
       synapses(annMacs, fanOut, perEvent, biasOutputs) {
         const source = inputs[0].source;
-        row.annMacs += annMacs;
+        if (binaryInput && node.inputs[0] === -1) row.annAcs += annMacs;
+        else row.annMacs += annMacs;
         row.annAcs += biasOutputs;
         if (source.kind === 'analog') {
           row.snnMacs += source.constant ? annMacs : annMacs * numSteps;
