@@ -53,7 +53,17 @@ describe('train, convert and evaluate on real data (small slice)', () => {
       expect(run.firingRates.conv_spike).toBeGreaterThan(0);
       expect(run.energyPerSentence.snnMicrojoules).toBeGreaterThan(0);
       expect(run.energyPerSentence.annMicrojoules).toBeGreaterThan(0);
+      // NeuroBench's metrics: operations from the spikes against the dense network's, sparsity from the rates.
+      const nb = run.neurobench!;
+      expect(nb.effectiveAcs).toBeGreaterThan(0);
+      expect(nb.denseSynapticOperations).toBeGreaterThan(0);
+      expect(nb.layerActivationSparsity.conv_spike).toBeCloseTo(1 - run.firingRates.conv_spike, 12);
+      expect(nb.activationSparsity).toBeGreaterThan(0);
+      expect(nb.activationSparsity).toBeLessThan(1);
     }
+    const footprint = evaluation.footprint!;
+    expect(footprint.parameters).toBe([...model.weights.values()].reduce((sum, w) => sum + w.length, 0) + model.embeddings.length);
+    expect(footprint.connectionSparsity).toBeGreaterThanOrEqual(0);
     // Energy grows with T; more steps track the ANN at least as well.
     expect(evaluation.snn[1].energyPerSentence.snnMicrojoules).toBeGreaterThan(evaluation.snn[0].energyPerSentence.snnMicrojoules);
   });

@@ -24,6 +24,19 @@ export interface SnnEvaluation {
   energyPerSentence: { annMicrojoules: number; snnMicrojoules: number; ratio: number };
   /** Spike events / (neurons · T), over all test sentences; `input` is the encoder's. */
   firingRates: Record<string, number>;
+  /**
+   * NeuroBench's system metrics, per sentence: the synaptic operations the SNN performs from the
+   * spikes it emits (effective: accumulates and multiply-accumulates) against the operations of the
+   * same network run dense (its ANN twin's); the activation sparsity of each spiking layer
+   * (1 − firing rate) and over all of them.
+   */
+  neurobench?: {
+    effectiveAcs: number;
+    effectiveMacs: number;
+    denseSynapticOperations: number;
+    activationSparsity: number;
+    layerActivationSparsity: Record<string, number>;
+  };
 }
 
 /** The metrics a model card records (`model.json` `metrics`, read by the app). */
@@ -35,6 +48,25 @@ export interface Evaluation {
   backend: string;
   ann: { accuracy: number };
   snn: SnnEvaluation[];
+  /** NeuroBench's static metrics: parameters, their bytes as stored, and the share of zero weights in the synaptic layers. */
+  footprint?: { parameters: number; bytes: number; connectionSparsity: number };
+}
+
+/** Parameters and bytes of a model's tensors (float32 layer weights, the embedding table as stored), and zero weights' share. */
+export function modelFootprint(model: LoadedModel): { parameters: number; bytes: number; connectionSparsity: number } {
+  let parameters = 0;
+  let zeros = 0;
+  let synaptic = 0;
+  for (const [name, values] of model.weights) {
+    parameters += values.length;
+    if (/\.(w\d+|weight)$/.test(name)) {
+      synaptic += values.length;
+      for (const x of values) if (x === 0) zeros++;
+    }
+  }
+  const table = model.embeddings.length;
+  const tableBytes = model.config.embedding.quantScale !== undefined ? table : table * 4;
+  return { parameters: parameters + table, bytes: parameters * 4 + tableBytes, connectionSparsity: synaptic > 0 ? zeros / synaptic : 0 };
 }
 
 interface Prepared {
@@ -71,6 +103,7 @@ export async function evaluateModel(args: {
     let agree = 0;
     let annEnergy = 0;
     let snnEnergy = 0;
+    const operations = { acs: 0, macs: 0, dense: 0 };
     const events = new Map<string, { events: number; slots: number }>();
     for (let start = 0; start < order.length; ) {
       const { indices, batch, maxChunkPositions } = nextBatch(backend, model, options, ids, order, start, args.maxBatch ?? 64);
@@ -86,6 +119,9 @@ export async function evaluateModel(args: {
         const report = sampleEnergy(model.spec, raw, b, batch.lengths[b], options);
         annEnergy += report.annEnergyPicojoules;
         snnEnergy += report.snnEnergyPicojoules;
+        operations.acs += report.totals.snnAcs;
+        operations.macs += report.totals.snnMacs;
+        operations.dense += report.totals.annMacs + report.totals.annAcs;
         const add = (name: string, count: number, slots: number) => {
           const entry = events.get(name) ?? { events: 0, slots: 0 };
           entry.events += count;
@@ -104,6 +140,15 @@ export async function evaluateModel(args: {
       continue;
     }
     const firingRates = Object.fromEntries([...events].map(([name, e]) => [name, e.slots > 0 ? e.events / e.slots : 0]));
+    const layerEvents = [...events].filter(([name]) => name !== 'input');
+    const allSlots = layerEvents.reduce((sum, [, e]) => sum + e.slots, 0);
+    const neurobench = {
+      effectiveAcs: operations.acs / prepared.length,
+      effectiveMacs: operations.macs / prepared.length,
+      denseSynapticOperations: operations.dense / prepared.length,
+      activationSparsity: allSlots > 0 ? 1 - layerEvents.reduce((sum, [, e]) => sum + e.events, 0) / allSlots : 1,
+      layerActivationSparsity: Object.fromEntries(layerEvents.map(([name, e]) => [name, e.slots > 0 ? 1 - e.events / e.slots : 1])),
+    };
     const result: SnnEvaluation = {
       numSteps: run.numSteps,
       encoding: args.encoding,
@@ -111,12 +156,13 @@ export async function evaluateModel(args: {
       agreementWithAnn: agree / prepared.length,
       energyPerSentence: { annMicrojoules: annEnergy / prepared.length / 1e6, snnMicrojoules: snnEnergy / prepared.length / 1e6, ratio: snnEnergy / annEnergy },
       firingRates,
+      neurobench,
     };
     snn.push(result);
     args.log?.(formatSnnLine(result));
   }
   const ann = snn.shift()!;
-  return { dataset: args.dataset, split: 'test', testSize: prepared.length, seed: args.seed, backend: backend.detail, ann: { accuracy: ann.accuracy }, snn };
+  return { dataset: args.dataset, split: 'test', testSize: prepared.length, seed: args.seed, backend: backend.detail, ann: { accuracy: ann.accuracy }, snn, footprint: modelFootprint(model) };
 }
 
 /** One line per T for the terminal. */
