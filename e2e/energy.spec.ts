@@ -51,6 +51,20 @@ test.describe('energy', () => {
     await expect.poll(() => value('snnEnergyPicojoules')).toBeCloseTo(snnMacs * 4.6 + snnAcs * 0.9, 3);
   });
 
+  test("NeuroBench's metrics of the inference: effective operations equal the table's SNN counts", async ({ page }) => {
+    await openApp(page, { text: TEXT, seed: String(SEED), steps: String(STEPS) });
+    await waitForResult(page, TEXT);
+    await page.getByRole('tab', { name: 'Energy' }).click();
+    const totals = page.getByTestId('energy-totals');
+    const value = async (field: string) => Number(await totals.locator(`[data-field="${field}"]`).getAttribute('data-value'));
+    const nb = page.getByTestId('neurobench');
+    const acs = await value('snnAcs');
+    const dense = (await value('annMacs')) + (await value('annAcs'));
+    await expect(nb).toContainText(`effective synaptic operations ${Math.round(acs).toLocaleString('en-US')} ACs`);
+    await expect(nb).toContainText(`dense ${Math.round(dense).toLocaleString('en-US')}`);
+    await expect(nb).toContainText(/activation sparsity 0\.\d{3}/);
+  });
+
   test('the energy chart can show the small layers on a logarithmic scale', async ({ page }) => {
     await openApp(page, { text: TEXT, seed: String(SEED), steps: String(STEPS) });
     await waitForResult(page, TEXT);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENERGY_SETTINGS, energyReport } from '../model/energy';
 import type { NetworkSpec } from '../model/spec';
-import { explainEnergy, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
+import { explainEnergy, neurobenchMetrics, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
 
 const spec: NetworkSpec = {
   encoder: { kind: 'rate', embeddingDim: 4, mean: 0, std: 1, clipSigmas: 3, minLength: 3 },
@@ -64,5 +64,15 @@ describe('energy view', () => {
     const text = explainEnergy(analogFirst, 16, 'direct');
     expect(text).toMatch(/Layer “conv” spends \d+ % of it\. That layer reads analog values, so it multiplies as the ANN does/);
     expect(text).not.toMatch(/direct encoding/);
+  });
+
+  it("gives NeuroBench's metrics of the inference: effective against dense operations, activation sparsity", () => {
+    const r = report();
+    const nb = neurobenchMetrics(r, 8);
+    expect(nb).toMatchObject({ effectiveAcs: r.totals.snnAcs, effectiveMacs: r.totals.snnMacs, dense: r.totals.annMacs + r.totals.annAcs });
+    const spiking = r.layers.filter((row) => row.firingRate !== null);
+    const events = spiking.reduce((sum, row) => sum + row.events, 0);
+    const slots = spiking.reduce((sum, row) => sum + row.neurons * 8, 0);
+    expect(nb.activationSparsity).toBeCloseTo(1 - events / slots, 12);
   });
 });

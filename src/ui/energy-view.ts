@@ -95,3 +95,20 @@ export function explainEnergy(report: EnergyReport, numSteps: number, encoding: 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/**
+ * NeuroBench's system metrics of one inference (architecture §4.6): the synaptic operations the SNN
+ * performs from its spikes (effective ACs and MACs) against the dense network's, and the share of
+ * silent neuron-steps over every spiking layer (activation sparsity).
+ */
+export function neurobenchMetrics(report: EnergyReport, numSteps: number): { effectiveAcs: number; effectiveMacs: number; dense: number; activationSparsity: number | null } {
+  const t = report.totals;
+  let events = 0;
+  let slots = 0;
+  for (const row of report.layers) {
+    if (row.firingRate === null) continue;
+    events += row.events;
+    slots += row.neurons * numSteps;
+  }
+  return { effectiveAcs: t.snnAcs, effectiveMacs: t.snnMacs, dense: t.annMacs + t.annAcs, activationSparsity: slots > 0 ? 1 - events / slots : null };
+}

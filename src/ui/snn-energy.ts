@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { DEFAULT_ENERGY_SETTINGS, type EnergyReport, type EnergySettings } from '../model/energy';
 import type { CardMetrics } from './card-metrics';
-import { explainEnergy, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
+import { explainEnergy, neurobenchMetrics, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
 import { baseStyles, figureStyles } from './theme';
 import './snn-energy-chart';
 import './snn-model-card';
@@ -108,6 +108,16 @@ export class SnnEnergy extends LitElement {
     this.dispatchEvent(new CustomEvent<EnergySettings>('energy-settings-change', { detail: { ...DEFAULT_ENERGY_SETTINGS }, bubbles: true, composed: true }));
   }
 
+  private renderNeurobench(report: EnergyReport) {
+    const nb = neurobenchMetrics(report, this.numSteps);
+    return html`<p class="small" data-testid="neurobench">
+      <b>NeuroBench</b>
+      <span title="Synaptic operations the SNN performs from the spikes it emits">effective synaptic operations ${formatCount(nb.effectiveAcs)} ACs + ${formatCount(nb.effectiveMacs)} MACs</span>
+      · <span title="The same network run dense: the ANN twin's operations">dense ${formatCount(nb.dense)}</span>
+      ${nb.activationSparsity !== null ? html` · <span title="Share of silent neuron-steps over every spiking layer">activation sparsity ${nb.activationSparsity.toFixed(3)}</span>` : nothing}
+    </p>`;
+  }
+
   private renderTable(report: EnergyReport) {
     const totals = report.totals;
     const cell = (field: string, value: number) => html`<td class="num" data-field=${field} data-value=${String(value)}>${formatCount(value)}</td>`;
@@ -188,6 +198,7 @@ export class SnnEnergy extends LitElement {
         </div>
       </div>
       <p class="message ${costly ? 'warn' : 'info'}" data-testid="energy-explanation">${explainEnergy(report, this.numSteps, this.encoding)}</p>
+      ${this.renderNeurobench(report)}
       <div class="settings">
         <div>
           <label for="emac">E<sub>MAC</sub> (pJ)</label>
