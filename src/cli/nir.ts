@@ -109,6 +109,9 @@ async function runNirEncode(argv: string[]): Promise<number> {
   const steps = values.steps === undefined ? undefined : integerFlag('steps', values.steps, 0, 1, 1000);
   const seed = values.seed === undefined ? undefined : integerFlag('seed', values.seed, 0, 0, 0xffffffff);
   const input = nirInputForText(model, exported, text, { steps, seed });
+  if (exported.layout === 'positions' && Math.max(input.textTokens, model.spec.encoder.minLength) !== exported.length) {
+    console.error(`spikescope: note: the text has ${input.textTokens} tokens; the graph equals Spikescope for texts of ${exported.length} (its average over positions counts all ${exported.length}): for this text use --length ${Math.max(input.textTokens, model.spec.encoder.minLength)}`);
+  }
   const width = input.values.length / input.steps;
   const lines: string[] = [];
   for (let t = 0; t < input.steps; t++) lines.push(Array.from(input.values.subarray(t * width, (t + 1) * width), float32Text).join(','));

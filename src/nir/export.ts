@@ -205,7 +205,6 @@ function overPositions(model: LoadedModel, dt: number, lengthOption: number | un
     }
     return 'pulse_flat';
   };
-  let readout = '';
   for (const layer of spec.layers) {
     if (layer.kind === 'conv') {
       if (current.positions === 1 || current.sources[0] !== 'input') refuse(`layer '${layer.name}': only a first convolution over the input is exported`);
@@ -294,7 +293,7 @@ function overPositions(model: LoadedModel, dt: number, lengthOption: number | un
   nodes.set('output', { type: 'Output', shape: [current.channels] });
   for (const source of current.sources) edges.push([source, 'output']);
   const last = spec.layers[spec.layers.length - 1];
-  readout = `scores = the output ${last.kind === 'neuron' ? '(spikes) counted' : 'summed'} over the steps, then summed over each class's ${spec.readout.population} output(s)`;
+  const readout = `scores = the output ${last.kind === 'neuron' ? '(spikes) counted' : 'summed'} over the steps, then summed over each class's ${spec.readout.population} output(s)`;
   return { graph: { type: 'NIRGraph', nodes, edges }, layout: 'positions', length, pulse, channels, readout };
 }
 
@@ -303,7 +302,7 @@ function overPositions(model: LoadedModel, dt: number, lengthOption: number | un
  * them (the same spikes as Spikescope draws, for rate input), with the pulse channel where the
  * export has one. Words: `numSteps` rows per word; positions: `numSteps` rows of `[channels][length]`.
  */
-export function nirInputForText(model: LoadedModel, exported: NirExport, text: string, options: { steps?: number; seed?: number } = {}): { steps: number; values: Float32Array; tokens: number } {
+export function nirInputForText(model: LoadedModel, exported: NirExport, text: string, options: { steps?: number; seed?: number } = {}): { steps: number; values: Float32Array; tokens: number; textTokens: number } {
   const spec = model.spec;
   const numSteps = options.steps ?? model.config.numSteps;
   const seed = options.seed ?? model.config.seed;
@@ -317,7 +316,7 @@ export function nirInputForText(model: LoadedModel, exported: NirExport, text: s
     for (let j = 0; j < ids.length; j++) {
       for (let t = 0; t < numSteps; t++) values.set(encoded.subarray((t * ids.length + j) * dim, (t * ids.length + j + 1) * dim), (j * numSteps + t) * dim);
     }
-    return { steps: ids.length * numSteps, values, tokens: ids.length };
+    return { steps: ids.length * numSteps, values, tokens: ids.length, textTokens: ids.length };
   }
   const length = exported.length!;
   const tokenIds = new Int32Array(length).fill(-1);
@@ -330,5 +329,5 @@ export function nirInputForText(model: LoadedModel, exported: NirExport, text: s
     for (let j = 0; j < length; j++) for (let d = 0; d < dim; d++) values[row + d * length + j] = encoded[(t * length + j) * dim + d];
     if (exported.pulse && t === 0) values.fill(1, row + dim * length, row + channels * length);
   }
-  return { steps: numSteps, values, tokens: Math.min(ids.length, length) };
+  return { steps: numSteps, values, tokens: Math.min(ids.length, length), textTokens: ids.length };
 }

@@ -143,7 +143,7 @@ export async function runNirGpu(ctx: GpuContext, program: NirProgram, input: Flo
       }
     });
     const tickPipeline = ctx.pipeline('nir_tick.wgsl');
-    const tick: Dispatch = { pipeline: tickPipeline, bindGroup: bind(tickPipeline, [clock], 'nir.tick'), workgroups: [1, 1] };
+    dispatches.push({ pipeline: tickPipeline, bindGroup: bind(tickPipeline, [clock], 'nir.tick'), workgroups: [1, 1] });
 
     for (let t0 = 0; t0 < steps; t0 += chunk) {
       ctx.assertAlive();
@@ -153,7 +153,7 @@ export async function runNirGpu(ctx: GpuContext, program: NirProgram, input: Flo
       const encoder = device.createCommandEncoder({ label: 'nir.chunk' });
       const pass = encoder.beginComputePass({ label: 'nir.steps' });
       for (let t = 0; t < count; t++) {
-        for (const d of [...dispatches, tick]) {
+        for (const d of dispatches) {
           pass.setPipeline(d.pipeline);
           pass.setBindGroup(0, d.bindGroup);
           pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);

@@ -83,19 +83,11 @@ export function runNirReference(program: NirProgram, input: Float32Array, steps:
           out.set(input.subarray(t * node.size, (t + 1) * node.size));
           break;
         case 'identity':
-          out.set(x.subarray(0, node.size));
-          break;
         case 'affine':
-          affine(op.weight, op.bias, op.rows, op.cols, x, out);
-          break;
         case 'scale':
-          for (let i = 0; i < node.size; i++) out[i] = Math.fround(x[i] * op.scale[i]);
-          break;
         case 'threshold':
-          for (let i = 0; i < node.size; i++) out[i] = x[i] > op.threshold[i] ? 1 : 0;
-          break;
         case 'conv':
-          conv(op, op.weight, op.bias, x, out);
+          applyStateless(node, x, out);
           break;
         case 'delay': {
           const ring = state[k].ring!;
@@ -139,15 +131,19 @@ export function initialValues(program: NirProgram): Float32Array[] {
   for (let k = 0; k < nodes.length; k++) {
     const node = nodes[k];
     const x = gather(node, values, zeros, new Float32Array(nodeInputLength(node)));
-    const out = values[k];
-    const op = node.op;
-    if (op.kind === 'identity') out.set(x.subarray(0, node.size));
-    else if (op.kind === 'affine') affine(op.weight, op.bias, op.rows, op.cols, x, out);
-    else if (op.kind === 'scale') for (let i = 0; i < node.size; i++) out[i] = Math.fround(x[i] * op.scale[i]);
-    else if (op.kind === 'threshold') for (let i = 0; i < node.size; i++) out[i] = x[i] > op.threshold[i] ? 1 : 0;
-    else if (op.kind === 'conv') conv(op, op.weight, op.bias, x, out);
+    applyStateless(node, x, values[k]);
   }
   return values;
+}
+
+/** The output of a node without state (identity, affine, scale, threshold, conv) for input `x`; others are left alone. */
+function applyStateless(node: NirProgramNode, x: Float32Array, out: Float32Array): void {
+  const op = node.op;
+  if (op.kind === 'identity') out.set(x.subarray(0, node.size));
+  else if (op.kind === 'affine') affine(op.weight, op.bias, op.rows, op.cols, x, out);
+  else if (op.kind === 'scale') for (let i = 0; i < node.size; i++) out[i] = Math.fround(x[i] * op.scale[i]);
+  else if (op.kind === 'threshold') for (let i = 0; i < node.size; i++) out[i] = x[i] > op.threshold[i] ? 1 : 0;
+  else if (op.kind === 'conv') conv(op, op.weight, op.bias, x, out);
 }
 
 function initialState(node: NirProgramNode): { v?: Float32Array; i?: Float32Array; ring?: Float32Array } {

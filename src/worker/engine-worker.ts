@@ -165,7 +165,12 @@ class WorkerEngine implements SpikescopeApi {
       labels,
       classes,
     );
-    const mistakes = labels ? rows.flatMap((row, i) => (row.label !== null && labelToClass(row.label, classes) >= 0 && labelToClass(row.label, classes) !== row.predicted ? [{ ...row, row: i + 1 }] : [])) : [];
+    const mistakes = labels
+      ? rows.flatMap((row, i) => {
+          const truth = row.label === null ? -1 : labelToClass(row.label, classes);
+          return truth >= 0 && truth !== row.predicted ? [{ ...row, row: i + 1 }] : [];
+        })
+      : [];
     return { name, total: rows.length, labelled, summary, preview: rows.slice(0, PREVIEW_ROWS), mistakes: mistakes.slice(0, MISTAKES_SHOWN), mistakeCount: mistakes.length };
   }
 
