@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveModelDir } from '../model/node-io';
+import { writeZip } from '../model/zip';
 import { makeRandomTextCnn } from '../model/random-model';
 
 const CLI = 'dist/cli/spikescope.js';
@@ -86,5 +87,42 @@ describe('spikescope classify', () => {
     expect(code).not.toBeNull();
     if (code === 0) expect(JSON.parse(stdout).results).toHaveLength(1);
     else expect(stderr).toMatch(/tokens; the limit is/);
+  });
+});
+
+describe('spikescope train --file', () => {
+  it('trains from a labelled file, writes a folder with its card, and the folder (or its zip) classifies', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikescope-train-file-'));
+    const rows = Array.from({ length: 120 }, (_, i) => `${i % 2 ? 'great' : 'awful'} film number ${i}\t${i % 2 ? 'up' : 'down'}`);
+    writeFileSync(join(dir, 'votes.tsv'), `text\tlabel\n${rows.join('\n')}\n`);
+    const out = join(dir, 'model');
+    const { code, stdout } = cli(['train', '--file', join(dir, 'votes.tsv'), '--out', out, '--table', 'characters', '--epochs', '3', '--lr', '0.01', '--backend', 'cpu']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('votes.tsv: 120 texts, a TSV table, classes down, up');
+    expect(stdout).toMatch(/108 train \/ 12 dev/);
+    expect(stdout).toMatch(/SNN T=\s+8: accuracy [\d.]+% \(agrees with ANN 100\.0%\)/);
+    const card = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(card).toContain('train --file');
+    expect(card).toContain('dev split (12 sentences)');
+    const folder = JSON.parse(cli(['classify', '--model', out, '--backend', 'cpu', '--json', 'great film']).stdout);
+    expect(folder.results[0].label).toBe('up');
+    // The zip the page downloads holds the same folder; the CLI reads it directly.
+    const zip = join(dir, 'model.zip');
+    const files = ['model.json', 'weights.safetensors', 'README.md'].map((name) => ({ name: `votes/${name}`, data: new Uint8Array(readFileSync(join(out, name))) }));
+    writeFileSync(zip, writeZip(files));
+    const zipped = JSON.parse(cli(['classify', '--model', zip, '--backend', 'cpu', '--json', 'great film']).stdout);
+    expect(zipped.results[0].scores).toEqual(folder.results[0].scores);
+  });
+
+  it('refuses a file it cannot train on, and a mix of --file and --dataset, in one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikescope-train-file-'));
+    writeFileSync(join(dir, 'one.csv'), `text,label\n${Array.from({ length: 20 }, (_, i) => `s ${i},a`).join('\n')}\n`);
+    const one = cli(['train', '--file', join(dir, 'one.csv'), '--out', join(dir, 'm')]);
+    expect(one.code).not.toBe(0);
+    expect(one.stderr).toMatch(/^spikescope: "one.csv": every text has the label "a"; a classifier needs at least two classes$/);
+    const both = cli(['train', '--file', join(dir, 'one.csv'), '--dataset', 'mr', '--out', join(dir, 'm')]);
+    expect(both.stderr).toContain('give --dataset or --file, not both');
+    const other = cli(['train', '--file', join(dir, 'one.csv'), '--out', join(dir, 'm'), '--filters', '10']);
+    expect(other.stderr).toContain('train --file does not take --filters');
   });
 });

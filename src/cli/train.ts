@@ -7,6 +7,7 @@ import { runRnnTrainCommand } from '../train/rnn-pipeline';
 import { runLiteSnnTrainCommand } from '../train/lite-snn';
 import { runLstmTrainCommand } from '../train/lstm-baseline';
 import { UsageError } from './errors';
+import { runTrainFile } from './train-file';
 
 export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif|su-rnn|lite-snn|lstm] [--data-dir DIR]
            [--seed N] [--split-seed N] [--epochs N] [--batch N] [--lr X] [--filters N] [--max-tokens N]
@@ -19,7 +20,12 @@ export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|wa
            train an ANN TextCNN (su-rnn: a quantised RNN over the tokens, H recurrent units) on the
            dataset and convert it to a spiking model folder; lite-snn trains leaky neurons over the
            words (H of them, T steps per word) directly as a spiking network; lstm its baseline, an LSTM
-           of H units`;
+           of H units
+  train    --file F.csv|F.tsv|F.txt [--file G …] --out DIR [--method su-bif|lv-if] [--table glove|characters]
+           [--epochs N] [--levels L] [--steps T] [--lr X] [--seed N] [--dev-fraction F]
+           [--text-column N --label-column N] [--embedding-from MODEL_DIR] [--backend auto|gpu|cpu|reference] [--name TEXT]
+           a spiking classifier from your own labelled texts (a table with a header, \`LABEL TEXT\` lines, or
+           one file per class), the same steps as the app's Train view; writes the folder with its card`;
 
 function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -81,8 +87,21 @@ export async function runTrain(argv: string[]): Promise<number> {
     layers: { type: 'string' },
     schedule: { type: 'string' },
     name: { type: 'string' },
+    file: { type: 'string', multiple: true },
+    table: { type: 'string' },
+    'dev-fraction': { type: 'string' },
+    'text-column': { type: 'string' },
+    'label-column': { type: 'string' },
+    'embedding-from': { type: 'string' },
   });
   const v = parsed.values;
+  if (v.file) {
+    if (v.dataset) throw new UsageError('give --dataset or --file, not both');
+    const allowed = new Set(['file', 'out', 'method', 'table', 'epochs', 'levels', 'steps', 'lr', 'seed', 'dev-fraction', 'text-column', 'label-column', 'embedding-from', 'data-dir', 'backend', 'name']);
+    const other = Object.keys(v).filter((key) => !allowed.has(key));
+    if (other.length) throw new UsageError(`train --file does not take --${other.join(', --')}`);
+    return runTrainFile({ ...v, file: v.file }, argv);
+  }
   if (!v.dataset || !isDatasetName(v.dataset)) throw new UsageError(`train needs --dataset, one of ${DATASET_NAMES.join(', ')}`);
   if (!v.out) throw new UsageError('train needs --out DIR, the model folder to write');
   const method = (v.method ?? 'lv-if') as TrainMethod;

@@ -39,8 +39,8 @@ const SOURCE = 'the text file';
  * with an empty text are skipped. A table row with the wrong number of fields throws a
  * `DataError` naming its line.
  */
-export function readLabelledTextFile(text: string): LabelledTexts {
-  const steps = readLabelledTextSteps(text);
+export function readLabelledTextFile(text: string, chosen?: ChosenColumns): LabelledTexts {
+  const steps = readLabelledTextSteps(text, 1024, chosen);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -52,16 +52,21 @@ export function readLabelledTextFile(text: string): LabelledTexts {
  * every `rowsPerStep` lines or records, and returns the same result. A caller can pause between
  * steps (to let other work in, or to stop), so a file of a million lines never blocks for long.
  */
-export function* readLabelledTextSteps(text: string, rowsPerStep = 1024): Generator<number, LabelledTexts, undefined> {
+export function* readLabelledTextSteps(text: string, rowsPerStep = 1024, chosen?: ChosenColumns): Generator<number, LabelledTexts, undefined> {
   const content = stripByteOrderMark(text);
-  let firstLine: string | undefined;
-  for (const line of iterateLines(content)) {
-    if (line.text.trim().length > 0) {
-      firstLine = line.text;
-      break;
-    }
-  }
+  const firstLine = firstNonBlankLine(content);
   if (firstLine === undefined) return { texts: [], labels: [], format: 'lines' };
+  if (chosen) {
+    const header = tableHeader(content);
+    if (!header) throw new DataError(`${SOURCE}: has no header line of a table (CSV or TSV), so it has no columns to choose`);
+    for (const index of [chosen.text, chosen.label]) {
+      if (!Number.isInteger(index) || index < 0 || index >= header.fields.length) throw new DataError(`${SOURCE}: has no column ${index + 1} (its header has ${header.fields.length})`);
+    }
+    if (chosen.text === chosen.label) throw new DataError(`${SOURCE}: the text and the label cannot be the same column`);
+    const rows = header.format === 'tsv' ? iterateTsv(content) : iterateCsv(content, SOURCE);
+    rows.next();
+    return yield* readTable(rows, { count: header.fields.length, ...chosen }, header.format, rowsPerStep);
+  }
   if (firstLine.includes('\t')) {
     const rows = iterateTsv(content);
     const header = rows.next();
@@ -93,6 +98,49 @@ export function* readLabelledTextSteps(text: string, rowsPerStep = 1024): Genera
     if (++read % rowsPerStep === 0) yield texts.length;
   }
   return labelFirst ? { texts, labels, format: 'label-lines' } : { texts, labels: texts.map(() => null), format: 'lines' };
+}
+
+/** The text and label columns a person chose in a table's header (0-based). */
+export interface ChosenColumns {
+  text: number;
+  label: number;
+}
+
+function firstNonBlankLine(content: string): string | undefined {
+  for (const line of iterateLines(content)) if (line.text.trim().length > 0) return line.text;
+  return undefined;
+}
+
+/**
+ * The header of a file that is a table with a header (TSV: a tab in the first line; CSV: a first
+ * line whose fields name a text or label column), with the columns recognised by name (`guess`),
+ * so a person can confirm or change them; null for any other layout.
+ */
+export function tableHeader(text: string): { format: 'csv' | 'tsv'; fields: string[]; guess: { text: number; label: number | null } | null } | null {
+  const content = stripByteOrderMark(text);
+  const firstLine = firstNonBlankLine(content);
+  if (firstLine === undefined) return null;
+  const guessOf = (fields: string[]) => {
+    try {
+      const columns = findColumns(fields);
+      return columns && { text: columns.text, label: columns.label };
+    } catch (error) {
+      if (error instanceof DataError) return null;
+      throw error;
+    }
+  };
+  if (firstLine.includes('\t')) {
+    const fields = firstLine.split('\t').map((field) => field.trim());
+    // A headerless TSV's first line is data, not names.
+    if (guessOf(fields) === null && headerlessColumns(content) !== null) return null;
+    return { format: 'tsv', fields, guess: guessOf(fields) };
+  }
+  if (firstLine.includes(',')) {
+    const fields = csvHeaderFields(firstLine).map((field) => field.trim());
+    const guess = guessOf(fields);
+    return guess ? { format: 'csv', fields, guess } : null;
+  }
+  return null;
 }
 
 /** A line of SST's layout: a whole-number label, white space, the text. */

@@ -158,15 +158,19 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
   if (metrics.finetune) lines.push('', ...finetuneSection(metrics.finetune));
   lines.push('', '## What it scored', '');
   if (metrics.ann && metrics.snn) {
-    lines.push(`On the ${metrics.dataset} test split (${metrics.testSize} sentences), seed ${metrics.seed}, ${metrics.backend}:`, '', evaluationTable(metrics as Evaluation), '');
+    lines.push(`On the ${metrics.dataset} ${metrics.split ?? 'test'} split (${metrics.testSize} sentences), seed ${metrics.seed}, ${metrics.backend}:`, '', evaluationTable(metrics as Evaluation), '');
     if (config.network.layers.some((layer) => layer.kind === 'sequence-neuron')) {
       lines.push(`The ANN twin of neurons over the words is their \`ann\` activation (ReLU) applied word by word, without the membrane that carries the sentence: the same weights, not a trained network.${metrics.baseline ? ' The baseline below is the fair comparison.' : ''}`, '');
     }
     lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included, and every neuron\'s update at every step).', '');
     const versus = baselineSection(metrics);
     if (versus.length) lines.push(...versus.slice(1), '');
-    const commands = metrics.evalCommands ?? [`spikescope eval --model ${folder}`];
-    lines.push('Reproduce:', '', '```sh', ...commands.map((command) => command.replace(/^spikescope /, 'npm run -s spikescope -- ')), '```');
+    if (metrics.split === 'dev') {
+      lines.push('These are the texts held out while training (they chose the epoch, so they flatter it a little); the command above trains and evaluates it again.');
+    } else {
+      const commands = metrics.evalCommands ?? [`spikescope eval --model ${folder}`];
+      lines.push('Reproduce:', '', '```sh', ...commands.map((command) => command.replace(/^spikescope /, 'npm run -s spikescope -- ')), '```');
+    }
   } else {
     lines.push('Not evaluated yet: run `spikescope eval --model DIR --write`.');
   }

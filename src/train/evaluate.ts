@@ -42,7 +42,8 @@ export interface SnnEvaluation {
 /** The metrics a model card records (`model.json` `metrics`, read by the app). */
 export interface Evaluation {
   dataset: string;
-  split: 'test';
+  /** Which sentences: the dataset's test split, or (a model trained from a person's file) its dev split. */
+  split: 'test' | 'dev';
   testSize: number;
   seed: number;
   backend: string;
@@ -83,6 +84,7 @@ export async function evaluateModel(args: {
   encoding: EncodingKind;
   seed: number;
   dataset: string;
+  split?: 'test' | 'dev';
   maxBatch?: number;
   log?: (line: string) => void;
 }): Promise<Evaluation> {
@@ -162,7 +164,7 @@ export async function evaluateModel(args: {
     args.log?.(formatSnnLine(result));
   }
   const ann = snn.shift()!;
-  return { dataset: args.dataset, split: 'test', testSize: prepared.length, seed: args.seed, backend: backend.detail, ann: { accuracy: ann.accuracy }, snn, footprint: modelFootprint(model) };
+  return { dataset: args.dataset, split: args.split ?? 'test', testSize: prepared.length, seed: args.seed, backend: backend.detail, ann: { accuracy: ann.accuracy }, snn, footprint: modelFootprint(model) };
 }
 
 /** One line per T for the terminal. */

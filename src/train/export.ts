@@ -117,7 +117,7 @@ export function modelConfig(args: {
     version: 1,
     name: provenance.name,
     description: provenance.description,
-    language: prepared.tokenizer === 'chinese' ? 'zh' : 'en',
+    language: prepared.language ?? (prepared.tokenizer === 'chinese' ? 'zh' : 'en'),
     tokenizer: prepared.tokenizer,
     network: {
       encoder: {

@@ -118,6 +118,12 @@ interface Param<Tensor> {
   high?: number;
 }
 
+/** A trainer's state between two steps (see `GraphTrainer.checkpoint`). */
+export interface TrainerCheckpoint {
+  adamStep: number;
+  tensors: { name: string; value: Float32Array; m: Float32Array; v: Float32Array }[];
+}
+
 /** A network being trained on some ops; buffers sized once for `numSteps × maxBatch × maxTokens` and reused. */
 export class GraphTrainer<Tensor> {
   readonly graph: NetworkGraph;
@@ -439,6 +445,35 @@ export class GraphTrainer<Tensor> {
     const param = this.byName.get(name);
     if (!param || param.length !== value.length) throw new Error(`No trainable tensor ${name} of ${value.length} values.`);
     this.ops.write(param.value, value);
+  }
+
+  /**
+   * Everything an optimiser step depends on: every trainable tensor with its two AdamW moments, and
+   * the step count. Restored into a trainer of the same network (`restore`), training goes on
+   * exactly as if it had never stopped (a checkpoint of the browser's training is this).
+   */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    const reads = this.params.flatMap((param) => [param.value, param.m, param.v].map((tensor) => ({ tensor, length: param.length })));
+    const data = await this.ops.read(reads);
+    return { adamStep: this.adamStep, tensors: this.params.map((param, i) => ({ name: param.name, value: data[3 * i], m: data[3 * i + 1], v: data[3 * i + 2] })) };
+  }
+
+  /** Puts a `checkpoint` back; its tensors must be this network's, name for name and size for size. */
+  restore(checkpoint: TrainerCheckpoint): void {
+    if (checkpoint.tensors.length !== this.params.length) throw new Error(`the checkpoint holds ${checkpoint.tensors.length} tensors; this network trains ${this.params.length}`);
+    checkpoint.tensors.forEach((saved, i) => {
+      const param = this.params[i];
+      if (saved.name !== param.name || saved.value.length !== param.length || saved.m.length !== param.length || saved.v.length !== param.length) {
+        throw new Error(`the checkpoint's tensor ${saved.name} (${saved.value.length} values) does not match ${param.name} (${param.length})`);
+      }
+    });
+    checkpoint.tensors.forEach((saved, i) => {
+      const param = this.params[i];
+      this.ops.write(param.value, saved.value);
+      this.ops.write(param.m, saved.m);
+      this.ops.write(param.v, saved.v);
+    });
+    this.adamStep = checkpoint.adamStep;
   }
 
   /** Trainable tensors by their training names (the layout their ops read), read back. */

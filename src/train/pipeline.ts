@@ -8,21 +8,13 @@ import { DATASETS } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { nodeGpu } from '../gpu/node-gpu';
 import { saveModelDir } from '../model/node-io';
-import type { TrainActivation } from '../reference/activation-train';
-import { collectActivations, percentile } from './calibrate';
-import { CpuOps } from '../engine/cpu-ops';
-import { createCpuBackend } from '../engine/backends';
-import { resolveBackend } from '../engine/choose-backend';
 import type { BackendChoice } from '../engine/types';
-import { WasmOps } from '../engine/wasm-ops';
-import { lvIfModel } from './export';
-import { GpuOps } from '../engine/gpu-ops';
-import type { TensorOps } from '../engine/ops';
-import { characterVocabulary, coverage, encodeExamples, gloveVocabulary, type PreparedVocabulary } from './prepare';
-import { trainTextCnn, type TrainSettings } from './run';
-import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
-import { suBifModel } from './bif';
-import { seededPermutation, type EncodedExample } from './batches';
+import { characterVocabulary, coverage, encodeExamples, type PreparedVocabulary } from './prepare';
+import { gloveVocabulary } from './glove-vocabulary';
+import type { TextCnnConfig } from './textcnn';
+import { seededPermutation } from './batches';
+import { textCnnConfigFor, trainTextCnnModel } from './textcnn-model';
+import { openTrainOpsWith, type TrainOps } from './train-ops';
 import { tokenize } from '../model/tokenizer';
 
 /** `lv-if` and `su-bif` train a TextCNN (here); `su-rnn` a quantised RNN (`rnn-pipeline.ts`); `lite-snn` leaky neurons over the words (`lite-snn.ts`), `lstm` its baseline (`lstm-baseline.ts`). */
@@ -66,28 +58,9 @@ export interface TrainCommandOptions {
   name?: string;
 }
 
-/**
- * Opens the training ops of a backend choice (`resolveBackend`; `auto` skips a software adapter):
- * WebGPU, the WebAssembly CPU backend or the reference.
- */
-export async function openTrainOps(choice: BackendChoice): Promise<{ ops: TensorOps<unknown>; detail: string; close(): void }> {
-  const resolved = await resolveBackend(choice, nodeGpu, true);
-  if (resolved.kind !== 'gpu') {
-    const ops = resolved.kind === 'cpu' ? new WasmOps() : new CpuOps();
-    const detail = createCpuBackend(resolved.kind, resolved.why).detail;
-    return { ops: ops as TensorOps<unknown>, detail, close: () => ops.dispose() };
-  }
-  const ctx = resolved.ctx;
-  const ops = new GpuOps(ctx);
-  const detail = [ctx.adapter.vendor, ctx.adapter.architecture, ctx.adapter.device, ctx.adapter.description].filter(Boolean).join(' ');
-  return {
-    ops: ops as TensorOps<unknown>,
-    detail,
-    close() {
-      ops.dispose();
-      ctx.destroy();
-    },
-  };
+/** Opens the training ops of a backend choice in Node (see `openTrainOpsWith`). */
+export function openTrainOps(choice: BackendChoice): Promise<TrainOps> {
+  return openTrainOpsWith(choice, nodeGpu);
 }
 
 /** The dataset with a dev set (the corpus's own, or a seeded 10 % of train). */
@@ -124,16 +97,7 @@ export async function prepareVocabulary(
   });
 }
 
-/**
- * What training subtracts from the probabilities: ½ (the probability of x = μ) for a symmetric clip
- * range or a learned table, the table's mean probability for an asymmetric (sparse) or binary one.
- */
-export function tableCentre(prepared: PreparedVocabulary): number {
-  if (prepared.learned || (prepared.binarySigmas === undefined && prepared.clipLowSigmas === prepared.clipSigmas)) return 0.5;
-  let sum = 0;
-  for (const p of prepared.probabilities) sum += p;
-  return Math.fround(sum / prepared.probabilities.length);
-}
+export { tableCentre } from './textcnn-model';
 
 /**
  * The data of a training command: the dataset (with a dev split), its vocabulary, the encoded
@@ -158,77 +122,36 @@ export async function runTrainCommand(options: TrainCommandOptions, log: (line: 
   if (options.method === 'su-rnn') throw new Error('--method su-rnn trains a recurrent network: run it with runRnnTrainCommand (rnn-pipeline.ts)');
   if (options.binarySigmas !== undefined && options.method !== 'su-bif') throw new Error('binary input is for --method su-bif (one spike per component, converted losslessly)');
   const { dataset, prepared, train, dev } = await trainingData(options, log);
-  const hidden: TrainActivation = options.method === 'su-bif' ? { kind: 'quant', levels: options.levels } : { kind: 'relu' };
-  const config: TextCnnConfig = {
-    dim: prepared.dim,
-    widths: options.widths,
-    filters: options.filters,
-    classes: dataset.classes.length,
-    hidden,
-    pool: options.method === 'su-bif' ? 'sum' : 'avg',
-    dropout: options.dropout,
-    learnTable: prepared.learned,
-    minLength: Math.max(...options.widths),
-    centre: tableCentre(prepared),
-  };
-  const settings: TrainSettings = {
-    seed: options.seed,
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    learningRate: options.learningRate,
-    tableLearningRate: options.learningRate * 3,
-    weightDecay: options.weightDecay,
-    maxTokens: options.maxTokens,
-  };
   const backend = await openTrainOps(options.backend);
   log(`training the ANN on ${backend.detail}: ${options.epochs} epochs of ${Math.ceil(train.length / options.batchSize)} batches of ${options.batchSize}`);
   try {
-    const result = await trainTextCnn(backend.ops, config, prepared.probabilities, train, dev, settings, log);
-    log(`best dev accuracy ${(100 * result.history[result.bestEpoch - 1].devAccuracy).toFixed(2)}% at epoch ${result.bestEpoch}; ${Math.round(result.seconds)} s of training`);
-    const trainer = new TextCnnTrainer(backend.ops, config, result.parameters, options.batchSize, options.maxTokens);
-    const calibration = await collectActivations(trainer, calibrationSubset(train, options.seed), options.batchSize, options.maxTokens);
-    const provenance = {
-      name: options.name ?? defaultName(dataset, options.method, options.binarySigmas !== undefined),
-      description: describeModel(dataset, options, config),
-      command: options.command,
-      dataset: dataset.name,
-      split: describeSplit(dataset),
-      seed: options.seed,
-      notes: [
-        `ANN: ${result.bestEpoch}/${options.epochs} epochs chosen by dev accuracy (${(100 * result.history[result.bestEpoch - 1].devAccuracy).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backend.detail}`,
-        options.trainLimit > 0 ? `trained on a seeded subset of ${train.length} sentences` : '',
-      ].filter(Boolean).join('; '),
-    };
-    const metrics = { dataset: dataset.name, testSplit: recordedSplit(dataset), training: { history: result.history, bestEpoch: result.bestEpoch, seconds: result.seconds } };
-    const model =
-      options.method === 'lv-if'
-        ? lvIfModel({
-            prepared,
-            config,
-            parameters: result.parameters,
-            classes: dataset.classes,
-            lambdas: {
-              conv: percentile(calibration.conv, options.thresholdPercentile),
-              pooled: percentile(calibration.pooled, options.thresholdPercentile),
-              logits: percentile(calibration.logits, options.outputPercentile),
-            },
-            percentiles: { conv: options.thresholdPercentile, pooled: options.thresholdPercentile, logits: options.outputPercentile },
-            numSteps: options.numSteps,
-            seed: options.seed,
-            provenance,
-            metrics,
-          })
-        : suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: options.outputLevels, maxTokens: 1 + longestIds(train, dev), numSteps: options.numSteps, seed: options.seed, provenance, metrics });
+    const config = textCnnConfigFor(prepared, dataset.classes.length, options);
+    const { model } = await trainTextCnnModel(backend.ops, {
+      prepared,
+      classes: dataset.classes,
+      train,
+      dev,
+      options,
+      log,
+      provenance: (result) => ({
+        name: options.name ?? defaultName(dataset, options.method, options.binarySigmas !== undefined),
+        description: describeModel(dataset, options, config),
+        command: options.command,
+        dataset: dataset.name,
+        split: describeSplit(dataset),
+        seed: options.seed,
+        notes: [
+          `ANN: ${result.bestEpoch}/${options.epochs} epochs chosen by dev accuracy (${(100 * result.history[result.bestEpoch - 1].devAccuracy).toFixed(2)}%), ${Math.round(result.seconds)} s on ${backend.detail}`,
+          options.trainLimit > 0 ? `trained on a seeded subset of ${train.length} sentences` : '',
+        ].filter(Boolean).join('; '),
+      }),
+      metrics: (result) => ({ dataset: dataset.name, testSplit: recordedSplit(dataset), training: { history: result.history, bestEpoch: result.bestEpoch, seconds: result.seconds } }),
+    });
     await saveModelDir(options.out, model.config, model.weights);
     log(`wrote ${options.out}`);
   } finally {
     backend.close();
   }
-}
-
-/** Up to 2000 training sentences (seeded) for threshold balancing. */
-function calibrationSubset(train: readonly EncodedExample[], seed: number): EncodedExample[] {
-  return seededPermutation(train.length, seed, 4242).slice(0, 2000).map((i) => train[i]);
 }
 
 function defaultName(dataset: Dataset, method: TrainMethod, binary: boolean): string {
@@ -248,11 +171,4 @@ function describeModel(dataset: Dataset, options: TrainCommandOptions, config: T
       ? 'ANN TextCNN converted to integrate-and-fire neurons with balanced thresholds, rate-encoded input (Lv et al.)'
       : `quantised ANN (${options.levels} levels, learned step) converted losslessly to bipolar integrate-and-fire neurons, ${options.binarySigmas !== undefined ? 'binary input spikes' : 'analog input'} presented once (Su et al.)`;
   return `${DATASETS[dataset.name].title}: TextCNN over ${input}, widths ${config.widths.join('/')} × ${config.filters} filters; ${method}.`;
-}
-
-/** Tokens of the longest example (a loop: spreading a large dataset into Math.max overflows the stack). */
-function longestIds(...groups: readonly { ids: ArrayLike<number> }[][]): number {
-  let longest = 0;
-  for (const group of groups) for (const example of group) if (example.ids.length > longest) longest = example.ids.length;
-  return longest;
 }

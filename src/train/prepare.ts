@@ -5,9 +5,8 @@
  * examples as vocabulary rows.
  */
 import type { Dataset, Example } from '../data/dataset';
-import { defaultGlovePath, readGlove } from '../data/glove';
 import { embeddingStatistics, firingProbabilities } from '../model/encoding';
-import { quantizeTable, type QuantizedTable } from '../model/format';
+import type { LoadedModel, QuantizedTable } from '../model/format';
 import { tokenize, type TokenizerKind } from '../model/tokenizer';
 import { Vocabulary } from '../model/vocabulary';
 import { randomUniformTensor } from '../model/random-tensor';
@@ -16,6 +15,8 @@ import type { EncodedExample } from './batches';
 /** The encoder and embedding of a model to train. */
 export interface PreparedVocabulary {
   tokenizer: TokenizerKind;
+  /** The model's language, when the tokeniser does not say it (a learned table of words in a Latin script is `en`). */
+  language?: 'en' | 'zh';
   vocabulary: Vocabulary;
   dim: number;
   /** The table as stored in the model (I8 for GloVe; learned tables are quantised after training). */
@@ -56,46 +57,46 @@ export interface GloveVocabularyOptions {
   keep?: Iterable<string>;
 }
 
-/** English: the words of the GloVe file (so typed sentences are mostly known words), I8-quantised. */
-export async function gloveVocabulary(dataDir: string | undefined, options: GloveVocabularyOptions): Promise<PreparedVocabulary> {
-  const { clipSigmas, binarySigmas } = options;
-  const clipLowSigmas = options.clipLowSigmas ?? clipSigmas;
-  const glove = await readGlove(defaultGlovePath(dataDir));
-  const stored = quantizeTable(glove.vectors, 'I8');
-  const embeddings = Float32Array.from(stored.data, (q) => Math.fround((q - stored.quantZero) * stored.quantScale));
-  const { mean, std } = embeddingStatistics(embeddings);
-  let words = glove.words;
-  let rows: number[] | null = null;
-  if (options.limit && options.limit < glove.words.length) {
-    const keep = new Set(options.keep ?? []);
-    rows = [];
-    glove.words.forEach((word, i) => {
-      if (i < options.limit! || keep.has(word)) rows!.push(i);
-    });
-    words = rows.map((i) => glove.words[i]);
+/**
+ * English from a shipped model instead of the GloVe file: the words and 8-bit table of a model that
+ * ships the whole GloVe subset (the default model does), without its presence component. The 8-bit
+ * values are recovered exactly from the dequantised ones, so the vocabulary, statistics and firing
+ * probabilities equal `gloveVocabulary`'s: a page trains on the same input as `spikescope train`.
+ */
+export function vocabularyFromModel(model: LoadedModel, options: Pick<GloveVocabularyOptions, 'clipSigmas' | 'clipLowSigmas'>): PreparedVocabulary {
+  const { config } = model;
+  const { quantScale, quantZero } = config.embedding;
+  if (config.tokenizer !== 'english' || config.embedding.source === 'learned' || quantScale === undefined || quantZero === undefined) {
+    throw new Error(`${config.name} has no frozen 8-bit GloVe table to train with (its table is ${config.embedding.source})`);
   }
-  const dim = glove.dim;
-  const pick = <A extends Float32Array | Int8Array | Uint8Array>(table: A): A => {
-    if (!rows) return table;
-    const out = new (table.constructor as new (n: number) => A)(rows.length * dim);
-    rows.forEach((row, i) => out.set(table.subarray(row * dim, (row + 1) * dim), i * dim));
-    return out;
-  };
-  const keptEmbeddings = pick(embeddings);
+  const width = config.network.encoder.embeddingDim;
+  const dim = config.embedding.source.endsWith('+ presence component') ? width - 1 : width;
+  const rows = model.vocabulary.size;
+  const data = new Int8Array(rows * dim);
+  const embeddings = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    for (let d = 0; d < dim; d++) {
+      const x = model.embeddings[r * width + d];
+      data[r * dim + d] = Math.round(x / quantScale + quantZero);
+      embeddings[r * dim + d] = x;
+    }
+  }
+  const { mean, std } = embeddingStatistics(embeddings);
+  const clipSigmas = options.clipSigmas;
+  const clipLowSigmas = options.clipLowSigmas ?? clipSigmas;
   return {
     tokenizer: 'english',
-    vocabulary: new Vocabulary(words),
+    vocabulary: model.vocabulary,
     dim,
-    stored: { ...stored, data: pick(stored.data) },
-    embeddings: keptEmbeddings,
+    stored: { dtype: 'I8', data, quantScale, quantZero },
+    embeddings,
     mean,
     std,
     clipSigmas,
     clipLowSigmas,
-    binarySigmas,
-    statsSource: `glove.6B.100d top-${glove.words.length} subset as shipped (I8-dequantised)`,
-    source: rows ? `glove.6B.100d (the ${options.limit} most frequent words and the dataset's words: ${words.length})` : 'glove.6B.100d',
-    probabilities: firingProbabilities(keptEmbeddings, dim, mean, std, clipSigmas, clipLowSigmas, binarySigmas),
+    statsSource: config.embedding.statsSource,
+    source: config.embedding.source.replace(/ \+ presence component$/, ''),
+    probabilities: firingProbabilities(embeddings, dim, mean, std, clipSigmas, clipLowSigmas),
     learned: false,
   };
 }

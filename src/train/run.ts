@@ -11,6 +11,7 @@ import { epochBatches, evaluationBatches, makeBatch, type EncodedExample, type T
 import type { TensorOps } from '../engine/ops';
 import { parameterSizes, TextCnnTrainer, type OptimizerSettings, type TextCnnConfig, type TextCnnParameters } from './textcnn';
 import { lsqInitialStep } from './ops';
+import type { TrainerCheckpoint } from './graph-trainer';
 
 /** How to train. */
 export interface TrainSettings {
@@ -87,13 +88,8 @@ async function calibrateStep<T>(trainer: TextCnnTrainer<T>, hidden: TrainActivat
   return step;
 }
 
-/** `1m05s`, `42s`, or `?` for an unknown time. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
-}
+export { formatDuration } from './user-settings';
+import { formatDuration } from './user-settings';
 
 /** Trains a TextCNN on `train`, choosing the epoch by accuracy on `dev`. */
 export async function trainTextCnn<T>(
@@ -104,18 +100,42 @@ export async function trainTextCnn<T>(
   dev: readonly EncodedExample[],
   settings: TrainSettings,
   log: (line: string) => void = () => {},
+  hooks: TextCnnHooks = {},
 ): Promise<TrainResult> {
   const started = performance.now();
   const trainer = new TextCnnTrainer(ops, config, initialParameters(config, table, settings.seed), settings.batchSize, settings.maxTokens);
-  const step = await calibrateStep(trainer, config.hidden, train, settings);
-  if (config.hidden.kind === 'quant') log(`quantiser: ${config.hidden.levels} levels, initial step ${step.toPrecision(4)}`);
+  if (hooks.resume) {
+    trainer.restore(hooks.resume.state);
+  } else {
+    const step = await calibrateStep(trainer, config.hidden, train, settings);
+    if (config.hidden.kind === 'quant') log(`quantiser: ${config.hidden.levels} levels, initial step ${step.toPrecision(4)}`);
+  }
   const loop: EpochLoop<TextCnnParameters> = {
     minLength: config.minLength,
     trainStep: (batch, iteration, seed, optimizer) => trainer.trainStep(batch, iteration, seed, optimizer),
     devAccuracy: () => trainerAccuracy(trainer, dev, settings.batchSize, settings.maxTokens),
     parameters: () => trainer.parameters(),
   };
-  return trainEpochs(loop, train, settings, log, started);
+  return trainEpochs(loop, train, settings, log, started, {
+    onBatch: hooks.onBatch,
+    beforeBatch: hooks.beforeBatch,
+    resume: hooks.resume?.finished,
+    onEpoch: hooks.onEpoch && (async (finished) => hooks.onEpoch!({ finished, state: await trainer.checkpoint() })),
+  });
+}
+
+/** A TextCNN run's checkpoint: the finished epochs and the trainer's state after the last of them. */
+export interface TextCnnCheckpoint {
+  finished: FinishedEpochs<TextCnnParameters>;
+  state: TrainerCheckpoint;
+}
+
+/** `trainTextCnn`'s hooks: progress, pause/cancel, a checkpoint after each epoch, and resuming from one. */
+export interface TextCnnHooks {
+  onBatch?: EpochHooks<TextCnnParameters>['onBatch'];
+  beforeBatch?: EpochHooks<TextCnnParameters>['beforeBatch'];
+  onEpoch?(checkpoint: TextCnnCheckpoint): Promise<void> | void;
+  resume?: TextCnnCheckpoint;
 }
 
 /** What the epoch loop needs of a model being trained. */
@@ -129,10 +149,56 @@ export interface EpochLoop<Parameters> {
   describe?(parameters: Parameters): string;
 }
 
+/** Where a run stands, after each batch (for a progress display). */
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  /** Batches done in this epoch, of `batches`. */
+  batch: number;
+  batches: number;
+  /** Mean loss and accuracy over this epoch's batches so far. */
+  loss: number;
+  trainAccuracy: number;
+  /** Training examples per second over the run so far (this session's part of it). */
+  examplesPerSecond: number;
+  elapsedSeconds: number;
+  secondsLeft: number;
+}
+
+/** The best epoch so far: its dev accuracy and parameters. */
+export interface BestEpoch<Parameters> {
+  epoch: number;
+  accuracy: number;
+  parameters: Parameters;
+}
+
+/** What a run has finished: enough to resume it after the last finished epoch. */
+export interface FinishedEpochs<Parameters> {
+  /** Epochs finished (1-based count); the next one to run is `epochs + 1`. */
+  epochs: number;
+  /** Optimiser steps taken (the learning-rate schedule and the dropout masks follow it). */
+  iteration: number;
+  history: EpochRecord[];
+  best: BestEpoch<Parameters>;
+}
+
+/** Optional hooks of `trainEpochs`: progress, a checkpoint after each epoch, pause and cancel, resume. */
+export interface EpochHooks<Parameters> {
+  onBatch?(progress: BatchProgress): void;
+  /** After each epoch (awaited: a checkpoint is written before the next epoch starts). */
+  onEpoch?(finished: FinishedEpochs<Parameters>): Promise<void> | void;
+  /** Awaited before every batch: resolves at once, or when a paused run goes on; throws to stop. */
+  beforeBatch?(): Promise<void>;
+  /** Go on after these finished epochs (their parameters and optimiser state already restored by the caller). */
+  resume?: FinishedEpochs<Parameters>;
+}
+
 /**
  * The epochs of a training run, for any model: seeded length-pooled batches, the learning rate
  * decayed along a cosine to a tenth of itself over the whole run, progress on `log` (epoch, loss,
  * accuracy, time left), dev accuracy after every epoch, and the parameters of the best epoch.
+ * With `hooks.resume`, the run goes on after the epochs it lists exactly as if it had not stopped:
+ * the batches of an epoch, the schedule and the masks depend only on the seed, epoch and iteration.
  */
 export async function trainEpochs<Parameters>(
   loop: EpochLoop<Parameters>,
@@ -140,13 +206,16 @@ export async function trainEpochs<Parameters>(
   settings: TrainSettings,
   log: (line: string) => void,
   started: number,
+  hooks: EpochHooks<Parameters> = {},
 ): Promise<TrainResult<Parameters>> {
-  const history: EpochRecord[] = [];
-  let best: { accuracy: number; epoch: number; parameters: Parameters } | null = null;
+  const history: EpochRecord[] = [...(hooks.resume?.history ?? [])];
+  let best: BestEpoch<Parameters> | null = hooks.resume?.best ?? null;
   const batchesPerEpoch = Math.ceil(train.length / settings.batchSize);
   const totalBatches = batchesPerEpoch * settings.epochs;
-  let iteration = 0;
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+  let iteration = hooks.resume?.iteration ?? 0;
+  const firstIteration = iteration;
+  let examplesSeen = 0;
+  for (let epoch = (hooks.resume?.epochs ?? 0) + 1; epoch <= settings.epochs; epoch++) {
     const epochStarted = performance.now();
     let loss = 0;
     let correct = 0;
@@ -154,6 +223,7 @@ export async function trainEpochs<Parameters>(
     let lastLog = performance.now();
     const batches = epochBatches(train, settings.batchSize, settings.seed, epoch);
     for (const [index, examples] of batches.entries()) {
+      await hooks.beforeBatch?.();
       const progress = iteration / Math.max(1, totalBatches - 1);
       const decay = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress));
       const result = await loop.trainStep(makeBatch(examples, loop.minLength, settings.maxTokens), iteration, settings.seed, {
@@ -165,10 +235,12 @@ export async function trainEpochs<Parameters>(
       loss += result.loss;
       correct += result.correct;
       seen += examples.length;
+      examplesSeen += examples.length;
+      const elapsed = (performance.now() - started) / 1000;
+      const left = (elapsed / Math.max(1, iteration - firstIteration)) * (totalBatches - iteration);
+      hooks.onBatch?.({ epoch, epochs: settings.epochs, batch: index + 1, batches: batches.length, loss: loss / seen, trainAccuracy: correct / seen, examplesPerSecond: examplesSeen / Math.max(1e-9, elapsed), elapsedSeconds: elapsed, secondsLeft: left });
       if (performance.now() - lastLog > 10_000 || index === batches.length - 1) {
         lastLog = performance.now();
-        const elapsed = (performance.now() - started) / 1000;
-        const left = (elapsed / iteration) * (totalBatches - iteration);
         log(`epoch ${epoch}/${settings.epochs}  batch ${index + 1}/${batches.length}  loss ${(loss / seen).toFixed(4)}  train acc ${((100 * correct) / seen).toFixed(1)}%  elapsed ${formatDuration(elapsed)}  left ~${formatDuration(left)}`);
       }
     }
@@ -179,6 +251,8 @@ export async function trainEpochs<Parameters>(
     const extra = parameters !== null && loop.describe ? `, ${loop.describe(parameters)}` : '';
     log(`epoch ${epoch}/${settings.epochs} done: train loss ${record.trainLoss.toFixed(4)}, train acc ${(100 * record.trainAccuracy).toFixed(1)}%, dev acc ${(100 * devAccuracy).toFixed(2)}%${extra} (${record.seconds.toFixed(0)} s)`);
     if (!best || devAccuracy > best.accuracy) best = { accuracy: devAccuracy, epoch, parameters: parameters ?? (await loop.parameters()) };
+    await hooks.onEpoch?.({ epochs: epoch, iteration, history: [...history], best });
   }
-  return { parameters: best!.parameters, bestEpoch: best!.epoch, history, seconds: (performance.now() - started) / 1000 };
+  if (!best) throw new Error('no epoch was trained: the run had already finished all of its epochs');
+  return { parameters: best.parameters, bestEpoch: best.epoch, history, seconds: (performance.now() - started) / 1000 };
 }

@@ -3,7 +3,7 @@ import type { ConvLayerSpec, NetworkSpec, NeuronLayerSpec } from '../model/spec'
 import type { TrainActivation } from '../reference/activation-train';
 import { convWeightOffsets } from '../reference/conv-train';
 import type { TrainBatch } from './batches';
-import { GraphTrainer } from './graph-trainer';
+import { GraphTrainer, type TrainerCheckpoint } from './graph-trainer';
 import type { TensorOps } from '../engine/ops';
 
 /**
@@ -135,6 +135,16 @@ export class TextCnnTrainer<Tensor> {
   /** Sets the quantiser's step (initial calibration). */
   setHiddenStep(step: number): void {
     if (this.config.hidden.kind === 'quant') this.trainer.setParam('hidden.step', Float32Array.of(step));
+  }
+
+  /** The trainer's whole state (parameters and optimiser moments), to resume from. */
+  checkpoint(): Promise<TrainerCheckpoint> {
+    return this.trainer.checkpoint();
+  }
+
+  /** Resumes from a `checkpoint` of a trainer of the same config. */
+  restore(checkpoint: TrainerCheckpoint): void {
+    this.trainer.restore(checkpoint);
   }
 
   /** The current parameters, read back. */

@@ -35,6 +35,8 @@ export function checkModelPath(value: string, pageUrl: string, index: readonly M
   const path = value.trim();
   if (path === '') throw new ModelPathError(`The model link is empty; ${ALLOWED}.`);
   if (/[\u0000-\u001f\u007f\\]/.test(path)) throw new ModelPathError(`The model link ${shown(path)} holds a backslash or a control character; ${ALLOWED}.`);
+  // A model trained in this page and kept in its storage (see worker/model-store.ts).
+  if (/^local:[a-z0-9-]{1,40}$/.test(path)) return path;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(path);
   if (scheme) throw new ModelPathError(`The model link ${shown(path)} is an absolute ${scheme[1].toLowerCase()}: URL; links cannot load models from elsewhere: ${ALLOWED}.`);
   if (path.startsWith('//')) throw new ModelPathError(`The model link ${shown(path)} names another host (it starts with //); ${ALLOWED}.`);

@@ -32,16 +32,19 @@ import './snn-result';
 import './snn-spikes-view';
 import './snn-tabs';
 import './snn-text-input';
+import './snn-train-view';
+import { listModels as listStoredModels, LOCAL_MODEL_PREFIX, type StoredModelInfo } from '../worker/model-store';
 import './snn-token-strip';
 
 /** Quiet time after the last keystroke before a text is sent (latest wins anyway). */
 const TYPING_DEBOUNCE_MS = 150;
-type View = 'spikes' | 'energy' | 'batch' | 'nir';
+type View = 'spikes' | 'energy' | 'batch' | 'nir' | 'train';
 const VIEWS: { id: View; label: string }[] = [
   { id: 'spikes', label: 'Spikes' },
   { id: 'energy', label: 'Energy' },
   { id: 'batch', label: 'Batch' },
   { id: 'nir', label: 'NIR graphs' },
+  { id: 'train', label: 'Train' },
 ];
 
 /** Said when the build ships no model and the URL names none. */
@@ -63,6 +66,10 @@ export class SnnApp extends LitElement {
   static override styles = [paletteStyles, appStyles];
 
   @state() private models: ModelIndexEntry[] = [];
+  /** Models trained in this page (kept in its storage), listed after the shipped ones. */
+  @state() private localModels: ModelIndexEntry[] = [];
+  /** The Train view stays in the page once opened, so a run keeps its progress while other views are shown. */
+  @state() private trainOpened = false;
   @state() private modelPath: string | null = null;
   @state() private summary: ModelSummary | null = null;
   @state() private modelLoading = false;
@@ -128,10 +135,11 @@ export class SnnApp extends LitElement {
       this.models = [];
       if (!this.url.model) this.modelProblem = userMessage(error);
     }
+    await this.readLocalModels();
     if (this.url.model) {
       // A link may open only this site's models (see model-path.ts); anything else is refused, not fetched.
       try {
-        await this.loadModel(checkModelPath(this.url.model, document.baseURI, this.models), this.url);
+        await this.loadModel(checkModelPath(this.url.model, document.baseURI, this.allModels()), this.url);
       } catch (error) {
         this.modelProblem = userMessage(error);
       }
@@ -139,6 +147,31 @@ export class SnnApp extends LitElement {
     }
     const path = defaultModelEntry(this.models)?.path ?? null;
     if (path) await this.loadModel(path, this.url);
+  }
+
+  /** The shipped models and those trained here. */
+  private allModels(): ModelIndexEntry[] {
+    return [...this.models, ...this.localModels];
+  }
+
+  /** The models trained in this page, for the model menu (none where the browser keeps no data). */
+  private async readLocalModels(): Promise<void> {
+    try {
+      this.setLocalModels(await listStoredModels());
+    } catch {
+      this.localModels = [];
+    }
+  }
+
+  private setLocalModels(models: readonly StoredModelInfo[]): void {
+    this.localModels = models.map((model) => ({ id: model.id, path: `${LOCAL_MODEL_PREFIX}${model.id}`, name: `${model.name} (trained here)`, language: model.language }));
+  }
+
+  /** The shipped English model whose GloVe words the Train view trains with (absolute URL), or null. */
+  private englishModelUrl(): string | null {
+    const english = this.models.filter((entry) => entry.language === 'en');
+    const entry = english.find((candidate) => candidate.default) ?? english[0];
+    return entry ? new URL(entry.path, document.baseURI).href : null;
   }
 
   private async loadModel(path: string, overrides: Partial<UrlState> = {}): Promise<void> {
@@ -180,7 +213,8 @@ export class SnnApp extends LitElement {
       this.computing = false;
       return;
     }
-    const mismatch = languageMismatch(text, summary.language);
+    // A model trained here learned its own texts' script: the Train view reported its unknown words.
+    const mismatch = this.modelPath?.startsWith(LOCAL_MODEL_PREFIX) ? null : languageMismatch(text, summary.language);
     if (mismatch) {
       this.result = null;
       this.computing = false;
@@ -319,7 +353,24 @@ export class SnnApp extends LitElement {
           @batch-run=${this.onBatchRun} @batch-cancel=${() => this.client?.cancelBatch()} @batch-inspect=${this.onBatchInspect}></snn-batch>`;
       case 'nir':
         return html`<snn-nir-view .client=${this.client} .modelName=${summary?.name ?? null} ?positional=${!!summary && !summary.layers.some((layer) => layer.kind === 'sequence-neuron')}></snn-nir-view>`;
+      case 'train':
+        return nothing;
     }
+  }
+
+  private showView(view: View): void {
+    this.view = view;
+    if (view === 'train') this.trainOpened = true;
+  }
+
+  private renderTrain() {
+    if (!this.trainOpened) return nothing;
+    return html`<snn-train-view ?hidden=${this.view !== 'train'} .englishModelUrl=${this.englishModelUrl()}
+      @local-models-change=${(event: CustomEvent<StoredModelInfo[]>) => this.setLocalModels(event.detail)}
+      @use-model=${(event: CustomEvent<string>) => {
+        this.view = 'spikes';
+        void this.loadModel(event.detail);
+      }}></snn-train-view>`;
   }
 
   override render() {
@@ -335,7 +386,7 @@ export class SnnApp extends LitElement {
       <main>
         <div class="column">
           <section class="panel" aria-label="Input">
-            <snn-controls .models=${this.models} .modelPath=${this.modelPath} .numSteps=${this.numSteps} .encoding=${this.encoding} .seed=${this.seed}
+            <snn-controls .models=${this.allModels()} .modelPath=${this.modelPath} .numSteps=${this.numSteps} .encoding=${this.encoding} .seed=${this.seed}
               .modelDefaults=${summary ? { numSteps: summary.numSteps, encoding: summary.defaultEncoding } : null} .inputForm=${summary?.input ?? null}
               @model-change=${(event: CustomEvent<string>) => this.loadModel(event.detail)} @options-change=${this.onOptions}></snn-controls>
             ${this.modelLoading ? html`<p class="small muted" role="status">Loading the model…</p>` : nothing}
@@ -366,7 +417,7 @@ export class SnnApp extends LitElement {
           </section>
         </div>
         <section class="panel views" aria-label="Inspect">
-          <snn-tabs .tabs=${VIEWS} selected=${this.view} @view-change=${(event: CustomEvent<View>) => (this.view = event.detail)}>${this.renderView()}</snn-tabs>
+          <snn-tabs .tabs=${VIEWS} selected=${this.view} @view-change=${(event: CustomEvent<View>) => this.showView(event.detail)}>${this.renderView()}${this.renderTrain()}</snn-tabs>
         </section>
       </main>
       <footer class="small muted">Everything runs in this page: the text, the model and the results never leave your computer.</footer>

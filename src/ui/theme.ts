@@ -137,6 +137,11 @@ export const baseStyles = css`
     background: var(--snn-accent-soft);
     color: var(--snn-accent);
   }
+  .message.good {
+    background: var(--snn-good-soft);
+    color: var(--snn-text);
+    border-left: 3px solid var(--snn-good);
+  }
 `;
 
 /** Colours of classes in charts, by class index. */

@@ -9,6 +9,7 @@ import type { BatchResult, RunOptions } from '../engine/types';
 import type { BatchFileSummary } from '../ui/batch-file';
 import type { BatchOutcome, EngineStatus, ModelSummary, NirExportFile, SpikescopeApi } from './api';
 import type { NirGraphSummary, NirRunRequest, NirRunResult } from '../nir/session';
+import { LOCAL_MODEL_PREFIX } from './model-store';
 
 /** What kind of problem an error is, for how the UI shows it. */
 export type ProblemKind = 'cancelled' | 'input' | 'model' | 'device-lost' | 'gpu' | 'worker' | 'internal';
@@ -42,6 +43,7 @@ export function userMessage(error: unknown): UserMessage {
       return { kind: 'cancelled', title: 'Cancelled', detail: message, retry: false };
     case 'InputError':
     case 'DataError':
+    case 'StoreUnavailableError':
     case 'BatchFileError':
       return { kind: 'input', title: 'Check the input', detail: message, retry: false };
     case 'GpuLimitError':
@@ -118,7 +120,7 @@ export class SpikescopeClient {
   /** Loads a model folder; `path` is relative to the page (the worker's own URL is elsewhere). */
   async loadModel(path: string): Promise<ModelSummary> {
     try {
-      return await this.call(this.api.loadModel(new URL(path, document.baseURI).href));
+      return await this.call(this.api.loadModel(path.startsWith(LOCAL_MODEL_PREFIX) ? path : new URL(path, document.baseURI).href));
     } catch (error) {
       // A server with a single-page fallback answers a missing file with the page itself.
       const { name, message } = errorOf(error);

@@ -6,7 +6,9 @@ import { LatestWinsScheduler } from '../engine/scheduler';
 import type { BatchResult, RunOptions } from '../engine/types';
 import { GpuBackend } from '../engine/backends';
 import { layerShapes } from '../model/spec';
-import type { LoadedModel } from '../model/format';
+import { parseModel, type LoadedModel } from '../model/format';
+import { ModelFormatError } from '../model/safetensors';
+import { LOCAL_MODEL_PREFIX, loadStoredModel } from './model-store';
 import { BatchFileError, MAX_BATCH_FILE_BYTES, readBatchFile, summarizeBatchFile, tooLargeMessage, type BatchFile, type BatchFileSummary } from '../ui/batch-file';
 import { batchCsv, labelToClass, summarizeBatch, type BatchRow } from '../ui/batch-summary';
 import { batchRows } from '../ui/result-views';
@@ -74,6 +76,13 @@ function summarize(url: string, model: LoadedModel): ModelSummary {
   };
 }
 
+/** A model trained in this page, from its storage. */
+async function localModel(id: string): Promise<LoadedModel> {
+  const stored = await loadStoredModel(id);
+  if (!stored) throw new ModelFormatError(`The model trained here (${id}) is no longer kept in this browser: train it again, or open its downloaded zip with the CLI.`);
+  return parseModel(stored.configText, stored.weightBytes);
+}
+
 /** The engine behind the worker boundary. */
 class WorkerEngine implements SpikescopeApi {
   private engine = new Engine({ backend: 'auto', gpu: async () => (self.navigator as Navigator).gpu });
@@ -96,7 +105,7 @@ class WorkerEngine implements SpikescopeApi {
   }
 
   async loadModel(url: string): Promise<ModelSummary> {
-    const model = await fetchModel(url);
+    const model = url.startsWith(LOCAL_MODEL_PREFIX) ? await localModel(url.slice(LOCAL_MODEL_PREFIX.length)) : await fetchModel(url);
     this.model = model;
     // Compile the pipelines now, in the background, so the first sentence a person types is not the
     // slow one; a real request supersedes this one in the scheduler.
