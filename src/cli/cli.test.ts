@@ -104,6 +104,10 @@ describe('spikescope train --file', () => {
     const card = readFileSync(join(out, 'README.md'), 'utf8');
     expect(card).toContain('train --file');
     expect(card).toContain('dev split (12 sentences)');
+    // eval --file: the same texts, labels matched to the model's classes by name.
+    const evaluated = JSON.parse(cli(['eval', '--model', out, '--file', join(dir, 'votes.tsv'), '--steps', '8', '--backend', 'cpu', '--json']).stdout);
+    expect(evaluated.testSize).toBe(120);
+    expect(evaluated.snn[0].agreementWithAnn).toBe(1);
     const folder = JSON.parse(cli(['classify', '--model', out, '--backend', 'cpu', '--json', 'great film']).stdout);
     expect(folder.results[0].label).toBe('up');
     // The zip the page downloads holds the same folder; the CLI reads it directly.
@@ -124,5 +128,7 @@ describe('spikescope train --file', () => {
     expect(both.stderr).toContain('give --dataset or --file, not both');
     const other = cli(['train', '--file', join(dir, 'one.csv'), '--out', join(dir, 'm'), '--filters', '10']);
     expect(other.stderr).toContain('train --file does not take --filters');
+    const unknown = cli(['eval', '--model', modelDir, '--file', join(dir, 'one.csv')]);
+    expect(unknown.stderr).toMatch(/^spikescope: one.csv: text 1 has the label "a", which is none of the model's classes \(negative, positive\); every text needs one of them$/);
   });
 });

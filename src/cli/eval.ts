@@ -1,9 +1,13 @@
 import { backendChoice } from './node-engine';
 import { resolveBackend } from '../engine/choose-backend';
 import { integerFlag, parseFlags } from './flags';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { isDatasetName } from '../data/dataset';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { DataError, isDatasetName } from '../data/dataset';
+import { readLabelledTextFile } from '../data/labelled-text';
+import { decodeTextFile } from '../ui/batch-file';
+import { labelToClass } from '../ui/batch-summary';
+import { MAX_TRAINING_FILE_BYTES, trainingFileTooLarge } from '../train/user-data';
 import { loadDataset } from '../data/load';
 import { createCpuBackend, GpuBackend, type Backend } from '../engine/backends';
 import { nodeGpu } from '../gpu/node-gpu';
@@ -14,12 +18,13 @@ import { isSpikingKind } from '../model/spec';
 import { evaluateModel, type Evaluation, type SnnEvaluation } from '../train/evaluate';
 import { UsageError } from './errors';
 
-export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
+export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--file F] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
            [--limit N] [--backend auto|gpu|cpu|reference] [--json] [--write] [--card] [--baseline DIR]
            accuracy of the ANN twin and of the SNN at each T on the model's test split, firing rates,
            energy per sentence; --write stores the results in the model's model.json (its card);
            --card only renders the card again from model.json; --baseline evaluates another model of
-           the same dataset (e.g. the LSTM of train --method lstm) beside it: accuracy, parameters, energy`;
+           the same dataset (e.g. the LSTM of train --method lstm) beside it: accuracy, parameters, energy;
+           --file F evaluates on your own labelled texts instead (the layouts of train --file)`;
 
 /** The test sentences of the model's dataset, with the split the model recorded (checked). */
 async function testSet(metrics: Record<string, unknown>, dataDir: string | undefined) {
@@ -33,6 +38,28 @@ async function testSet(metrics: Record<string, unknown>, dataDir: string | undef
     if (!same) throw new UsageError(`the seeded test split of ${name} (seed ${split.seed}) differs from the one recorded in the model; the data has changed`);
   }
   return { name, test: dataset.test };
+}
+
+/** Labelled texts from a file (the layouts of `train --file`), their labels mapped to the model's classes by name or number. */
+async function fileSet(path: string, classes: readonly string[]) {
+  const size = (await stat(path).catch(() => null))?.size;
+  if (size === undefined) throw new UsageError(`${path}: the file does not exist or cannot be read`);
+  if (size > MAX_TRAINING_FILE_BYTES) throw new DataError(trainingFileTooLarge(path, size));
+  const bytes = await readFile(path);
+  let parsed;
+  try {
+    parsed = readLabelledTextFile(decodeTextFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), basename(path)));
+  } catch (error) {
+    throw new DataError(`${basename(path)}: ${(error as Error).message.replace(/^the text file: /, '')}`);
+  }
+  const test = parsed.texts.map((text, i) => {
+    const label = parsed.labels[i];
+    const index = label === null ? -1 : labelToClass(label, classes);
+    if (index < 0) throw new DataError(`${basename(path)}: text ${i + 1} has ${label === null ? 'no label' : `the label "${label}", which is none of the model's classes (${classes.join(', ')})`}; every text needs one of them`);
+    return { text, label: index };
+  });
+  if (test.length === 0) throw new DataError(`${basename(path)} holds no text`);
+  return { name: basename(path), test };
 }
 
 /**
@@ -83,9 +110,11 @@ export async function runEval(argv: string[]): Promise<number> {
     write: { type: 'boolean' },
     card: { type: 'boolean' },
     baseline: { type: 'string' },
+    file: { type: 'string' },
   });
   const v = parsed.values;
   if (!v.model) throw new UsageError('eval needs --model DIR');
+  if (v.file && (v.write || v.baseline)) throw new UsageError('--file evaluates on your own texts; --write and --baseline are for the test split of the model\'s dataset');
   const model = await loadModelDir(v.model);
   if (v.card) {
     // Only the card: rendered again from model.json (its stored results), nothing evaluated.
@@ -97,13 +126,13 @@ export async function runEval(argv: string[]): Promise<number> {
   if (encoding !== 'rate' && encoding !== 'direct') throw new UsageError(`--encoding must be rate or direct, got '${encoding}'`);
   const stepsSweep = (v.steps ?? '4,8,16,32,50').split(',').map((s) => integerFlag('steps', s, 1, 1, 1000));
   const seed = integerFlag('seed', v.seed, model.config.seed, 0, 0xffffffff);
-  const { name, test } = await testSet(model.config.metrics, v['data-dir']);
+  const { name, test } = v.file ? await fileSet(v.file, model.spec.readout.classes) : await testSet(model.config.metrics, v['data-dir']);
   const limit = integerFlag('limit', v.limit, 0, 0, 1e9);
   const examples = limit > 0 ? test.slice(0, limit) : test;
   const resolved = await resolveBackend(backendChoice(v.backend), nodeGpu, true);
   const backend: Backend = resolved.kind === 'gpu' ? new GpuBackend(resolved.ctx) : createCpuBackend(resolved.kind, resolved.why);
   const log = v.json ? undefined : (line: string) => console.log(line);
-  log?.(`${model.config.name} on ${name} test (${examples.length} sentences${limit > 0 ? `, first ${limit}` : ''}), ${encoding} encoding, seed ${seed}; ${backend.kind}: ${backend.detail}`);
+  log?.(`${model.config.name} on ${name}${v.file ? "" : " test"} (${examples.length} sentences${limit > 0 ? `, first ${limit}` : ''}), ${encoding} encoding, seed ${seed}; ${backend.kind}: ${backend.detail}`);
   let evaluation: Evaluation;
   let baseline: BaselineRecord | undefined;
   try {
