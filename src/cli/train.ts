@@ -132,6 +132,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     numSteps: lite ? numberFlag('steps-per-word', v['steps-per-word'] ?? v.steps, 4, 1, 64) : numberFlag('steps', v.steps, 16, 1, 1000),
     levels: numberFlag('levels', v.levels, 4, 2, 256),
     outputLevels: numberFlag('output-levels', v['output-levels'], 64, 2, 1024),
+    outputReadout: method === 'su-bif' && v.readout !== undefined ? readoutFlag(v.readout) : undefined,
     thresholdPercentile: numberFlag('percentile', v.percentile, 99.9, 50, 100, false),
     outputPercentile: numberFlag('output-percentile', v['output-percentile'], 50, 1, 100, false),
     clipSigmas: numberFlag('clip-sigmas', v['clip-sigmas'], 3, 0.1, 100, false),

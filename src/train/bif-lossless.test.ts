@@ -23,9 +23,10 @@ import { TextCnnTrainer, type TextCnnConfig } from './textcnn';
  */
 describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)', () => {
   it.each([
-    ['analog input presented once', false],
-    ['binary input: one spike per component at the first step', true],
-  ])('%s: every spike count equals the quantised ANN activation, count for count', async (_, binary) => {
+    ['analog input presented once', false, 'spikes'],
+    ['binary input: one spike per component at the first step', true, 'spikes'],
+    ['analog input, the classifier\'s summed currents as the scores (no output neurons)', false, 'membrane'],
+  ] as const)('%s: every spike count equals the quantised ANN activation, count for count', async (_, binary, readout) => {
     const dataset = await loadDataset('chnsenticorp');
     let prepared = characterVocabulary(dataset.train.slice(0, 400), 16, 1, 3);
     if (binary) {
@@ -46,7 +47,7 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
       const trainer = new TextCnnTrainer(ops, config, result.parameters, 32, 48);
       const calibration = await collectActivations(trainer, train.slice(0, 64), 32, 48);
       const provenance = { name: 'test', description: '', command: 'test', dataset: 'chnsenticorp', split: 'given', seed: 1, notes: '' };
-      const made = suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: 64, maxTokens: 600, numSteps: 16, seed: 1, provenance, metrics: {} });
+      const made = suBifModel({ prepared, config, parameters: result.parameters, classes: dataset.classes, calibration, outputLevels: 64, maxTokens: 600, numSteps: 16, seed: 1, provenance, metrics: {}, readout });
       const { configText, weightBytes } = serializeModel(made.config, made.weights);
       model = parseModel(configText, weightBytes);
       expect(model.spec.encoder.kind).toBe(binary ? 'rate' : 'direct');
@@ -79,26 +80,32 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
       for (const x of snn.inputEvents) events += x;
       expect(events).toBe(expected);
     }
-    // Output layer: spike counts = the twin's quantised outputs (integers, step 1).
+    // Output layer: spike counts = the twin's quantised outputs (integers, step 1); or, with no output
+    // neurons, the summed currents = the twin's logits, exactly (dyadic weights times integer counts).
     expect(snn.scores.length).toBe(ann.scores.length);
     expect([...snn.scores]).toEqual([...ann.scores]);
     expect(ann.scores.some((x) => x > 0)).toBe(true);
-    // The fine output quantiser is used beyond the old 8 levels, and few sentences lose both classes
-    // to the dead zone |logit| < step/2 (a 0:0 tie, which argmax gives to the first class).
-    expect(Math.max(...ann.scores)).toBeGreaterThan(7);
-    expect(model.spec.readout.population).toBe(1);
-    const classes = model.spec.readout.classes.length;
-    const argmax = (scores: ArrayLike<number>, b: number) => {
-      let best = 0;
-      for (let k = 1; k < classes; k++) if (scores[b * classes + k] > scores[b * classes + best]) best = k;
-      return best;
-    };
-    let ties = 0;
-    for (let b = 0; b < batch.batch; b++) if ([...ann.scores.subarray(b * classes, (b + 1) * classes)].every((x) => x === 0)) ties++;
-    expect(ties).toBeLessThan(batch.batch / 8);
-    // Two centred classes: the winner has fired and the loser has cancelled its spikes by T = 4, so
-    // the short run already predicts what the twin predicts, though its counts are not yet settled.
-    for (let b = 0; b < batch.batch; b++) expect(argmax(short.scores, b), `sample ${b}`).toBe(argmax(ann.scores, b));
+    if (readout === 'membrane') expect(model.spec.layers.map((layer) => layer.name)).toEqual(['conv', 'conv_spike', 'pool', 'fc']);
+    else checkOutputLevels();
+    /** Spiking output: the levels used, the dead zone, and the early decision of two centred classes. */
+    function checkOutputLevels() {
+      // The fine output quantiser is used beyond the old 8 levels, and few sentences lose both classes
+      // to the dead zone |logit| < step/2 (a 0:0 tie, which argmax gives to the first class).
+      expect(Math.max(...ann.scores)).toBeGreaterThan(7);
+      expect(model.spec.readout.population).toBe(1);
+      const classes = model.spec.readout.classes.length;
+      const argmax = (scores: ArrayLike<number>, b: number) => {
+        let best = 0;
+        for (let k = 1; k < classes; k++) if (scores[b * classes + k] > scores[b * classes + best]) best = k;
+        return best;
+      };
+      let ties = 0;
+      for (let b = 0; b < batch.batch; b++) if ([...ann.scores.subarray(b * classes, (b + 1) * classes)].every((x) => x === 0)) ties++;
+      expect(ties).toBeLessThan(batch.batch / 8);
+      // Two centred classes: the winner has fired and the loser has cancelled its spikes by T = 4, so
+      // the short run already predicts what the twin predicts, though its counts are not yet settled.
+      for (let b = 0; b < batch.batch; b++) expect(argmax(short.scores, b), `sample ${b}`).toBe(argmax(ann.scores, b));
+    }
 
     // Hidden layer: the twin's levels clamp(⌊z + ½⌋, 0, 3), z the same convolution on the same GPU.
     const conv = model.spec.layers[0] as ConvLayerSpec;

@@ -69,13 +69,21 @@ export function suBifModel(args: {
   seed: number;
   provenance: ModelProvenance;
   metrics: Record<string, unknown>;
+  /**
+   * `spikes` (default): BIF output neurons whose counts are the scores. `membrane`: no output
+   * neurons; the classifier's currents summed over T are the scores (a non-spiking readout,
+   * architecture §2.3), equal to the ANN's logits once the hidden spikes have all arrived (T ≥ L − 1),
+   * with no output quantiser and no wait for output counts to settle.
+   */
+  readout?: 'spikes' | 'membrane';
 }): { config: ModelConfig; weights: Map<string, Float32Array | TensorRecord> } {
   const { prepared, config, parameters } = args;
   if (config.hidden.kind !== 'quant' || config.pool !== 'sum') throw new Error('suBifModel needs a network trained with the quantiser and sum pooling');
+  const membrane = args.readout === 'membrane';
   const levels = config.hidden.levels;
   const step = parameters.hiddenStep;
   const features = config.widths.length * config.filters;
-  const outputStep = Math.max(1e-6, percentile(args.calibration.maxLogits.filter((x) => x > 0), 99.9) / (args.outputLevels - 1));
+  const outputStep = membrane ? 1 : Math.max(1e-6, percentile(args.calibration.maxLogits.filter((x) => x > 0), 99.9) / (args.outputLevels - 1));
   const fcScaled = Float32Array.from(centreClasses(parameters.fcWeight, config.classes), (w) => (w * step) / outputStep);
   const bits = dyadicBits(fcScaled, config.classes, (levels - 1) * args.maxTokens);
   const grid = 2 ** bits;
@@ -85,14 +93,14 @@ export function suBifModel(args: {
     bifLayer('conv_spike', levels),
     { kind: 'pool', name: 'pool', mode: 'sum' },
     { kind: 'linear', name: 'fc', inFeatures: features, outFeatures: config.classes, bias: false },
-    bifLayer('fc_spike', args.outputLevels),
+    ...(membrane ? [] : [bifLayer('fc_spike', args.outputLevels)]),
   ];
   const weights = new Map<string, Float32Array | TensorRecord>();
   for (const [name, tensor] of convTensors(config, Float32Array.from(parameters.convWeight, (w) => w / step))) weights.set(name, tensor);
   weights.set('fc.weight', fcWeight);
   const embedding = embeddingTensor(prepared, parameters.table, config.centre);
   weights.set('embedding', embedding.record);
-  const metrics = { ...args.metrics, conversion: { method: 'su-bif', centre: config.centre, hiddenStep: step, hiddenLevels: levels, outputStep, outputLevels: args.outputLevels, classifierGridBits: bits } };
+  const metrics = { ...args.metrics, conversion: { method: 'su-bif', centre: config.centre, hiddenStep: step, hiddenLevels: levels, ...(membrane ? { readout: 'membrane' } : { outputStep, outputLevels: args.outputLevels }), classifierGridBits: bits } };
   // Binary input is rate-encoded: each component with p = 1 fires one spike at step 0 (p = 0: none),
   // the same values the analog input would present, but counted as spikes.
   const encoding = prepared.binarySigmas !== undefined ? 'rate' : 'direct';

@@ -44,6 +44,8 @@ export interface TrainCommandOptions {
   /** su-bif: quantisation levels of the hidden layer and of the output layer. */
   levels: number;
   outputLevels: number;
+  /** su-bif: BIF output neurons (`spikes`), or the classifier's currents summed over T (`membrane`). */
+  outputReadout?: 'spikes' | 'membrane';
   /** lv-if: percentile of ANN activations used as thresholds of the hidden layers, and of the output. */
   thresholdPercentile: number;
   outputPercentile: number;
@@ -169,6 +171,6 @@ function describeModel(dataset: Dataset, options: TrainCommandOptions, config: T
   const method =
     options.method === 'lv-if'
       ? 'ANN TextCNN converted to integrate-and-fire neurons with balanced thresholds, rate-encoded input (Lv et al.)'
-      : `quantised ANN (${options.levels} levels, learned step) converted losslessly to bipolar integrate-and-fire neurons, ${options.binarySigmas !== undefined ? 'binary input spikes' : 'analog input'} presented once (Su et al.)`;
+      : `quantised ANN (${options.levels} levels, learned step) converted losslessly to bipolar integrate-and-fire neurons, ${options.binarySigmas !== undefined ? 'binary input spikes' : 'analog input'} presented once (Su et al.)${options.outputReadout === 'membrane' ? '; the classifier\'s currents summed over T are the scores (no output neurons)' : ''}`;
   return `${DATASETS[dataset.name].title}: TextCNN over ${input}, widths ${config.widths.join('/')} × ${config.filters} filters; ${method}.`;
 }

@@ -35,6 +35,7 @@ export type TextCnnOptions = Pick<
   | 'outputLevels'
   | 'thresholdPercentile'
   | 'outputPercentile'
+  | 'outputReadout'
 >;
 
 /**
@@ -130,7 +131,7 @@ export async function trainTextCnnModel<T>(
           provenance,
           metrics,
         })
-      : suBifModel({ prepared, config, parameters: result.parameters, classes, calibration, outputLevels: options.outputLevels, maxTokens: 1 + longestIds(train, dev), numSteps: options.numSteps, seed: options.seed, provenance, metrics });
+      : suBifModel({ prepared, config, parameters: result.parameters, classes, calibration, outputLevels: options.outputLevels, maxTokens: 1 + longestIds(train, dev), numSteps: options.numSteps, seed: options.seed, provenance, metrics, readout: options.outputReadout });
   return { model, result };
 }
 
