@@ -40,7 +40,7 @@ describe('lossless conversion of a quantised TextCNN to BIF neurons (real data)'
     const config: TextCnnConfig = { dim: 16, widths: [2, 3], filters: 12, classes: 2, hidden: { kind: 'quant', levels: 4 }, pool: 'sum', dropout: 0.2, learnTable: !binary, minLength: 3, centre };
     const ctx = await testGpu();
     const ops = new GpuOps(ctx);
-    let model;
+    let model: ReturnType<typeof parseModel>;
     try {
       const settings = { seed: 1, epochs: 1, batchSize: 32, learningRate: 3e-3, tableLearningRate: 1e-2, weightDecay: 0.01, maxTokens: 48 };
       const result = await trainTextCnn(ops, config, prepared.probabilities, train, [], settings);

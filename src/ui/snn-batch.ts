@@ -5,7 +5,7 @@ import { isCancelled, type SpikescopeClient } from '../worker/client';
 import { BATCH_LIMITS, MAX_BATCH_FILE_BYTES, tooLargeMessage, type BatchFile, type BatchFileSummary } from './batch-file';
 import { labelToClass } from './batch-summary';
 import { formatPercent } from './energy-view';
-import { baseStyles, classColour, figureStyles } from './theme';
+import { baseStyles, classColour, dropStyles, figureStyles } from './theme';
 import './snn-confusion';
 
 /** Detail of `batch-run`: the file read in the worker, by its number of texts. */
@@ -28,18 +28,8 @@ export class SnnBatch extends LitElement {
   static override styles = [
     baseStyles,
     figureStyles,
+    dropStyles,
     css`
-      .drop {
-        border: 2px dashed var(--snn-border-strong);
-        border-radius: var(--snn-radius);
-        padding: 22px 16px;
-        text-align: center;
-        background: #fafbfc;
-      }
-      .drop.over {
-        border-color: var(--snn-accent);
-        background: var(--snn-accent-soft);
-      }
       .row {
         display: flex;
         gap: 10px;

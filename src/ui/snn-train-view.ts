@@ -9,7 +9,7 @@ import { LOCAL_MODEL_PREFIX } from '../worker/model-store';
 import type { InterruptedRun, TablePreview, TrainEvent, TrainingPreview, TrainOutcome } from '../worker/train-api';
 import { TrainClient } from '../worker/train-client';
 import type { CurvePoint } from './snn-train-curves';
-import { baseStyles, CLASS_COLOURS } from './theme';
+import { baseStyles, CLASS_COLOURS, dropStyles } from './theme';
 import './snn-problem';
 import './snn-train-curves';
 
@@ -43,6 +43,7 @@ const UNKNOWN_WARNING = 0.3;
 export class SnnTrainView extends LitElement {
   static override styles = [
     baseStyles,
+    dropStyles,
     css`
       :host {
         display: block;
@@ -56,17 +57,6 @@ export class SnnTrainView extends LitElement {
       }
       h3:first-child {
         margin-top: 0;
-      }
-      .drop {
-        border: 2px dashed var(--snn-border-strong);
-        border-radius: var(--snn-radius);
-        padding: 18px 14px;
-        text-align: center;
-        background: #fafbfc;
-      }
-      .drop.over {
-        border-color: var(--snn-accent);
-        background: var(--snn-accent-soft);
       }
       .classes {
         display: grid;

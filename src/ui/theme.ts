@@ -144,6 +144,21 @@ export const baseStyles = css`
   }
 `;
 
+/** A zone a file is dropped on (`.drop`, and `.drop.over` while one is dragged over it). */
+export const dropStyles = css`
+  .drop {
+    border: 2px dashed var(--snn-border-strong);
+    border-radius: var(--snn-radius);
+    padding: 20px 16px;
+    text-align: center;
+    background: #fafbfc;
+  }
+  .drop.over {
+    border-color: var(--snn-accent);
+    background: var(--snn-accent-soft);
+  }
+`;
+
 /** Colours of classes in charts, by class index. */
 /** Charts drawn as inline SVG scale to their container's width. */
 export const chartStyles = css`
