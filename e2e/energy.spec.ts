@@ -49,6 +49,16 @@ test.describe('energy', () => {
     expect(await value('snnAcs')).toBe(snnAcs);
     await page.getByRole('button', { name: '45 nm defaults' }).click();
     await expect.poll(() => value('snnEnergyPicojoules')).toBeCloseTo(snnMacs * 4.6 + snnAcs * 0.9, 3);
+    // The presets: 8-bit integers, then float with every memory access priced (and counted in the table).
+    await page.getByTestId('energy-preset').selectOption('int45');
+    await expect.poll(() => value('snnEnergyPicojoules')).toBeCloseTo(snnMacs * 0.3 + snnAcs * 0.1, 3);
+    await expect(page.getByTestId('energy-source')).toContainText('8-bit multiply 0.2 pJ');
+    await page.getByTestId('energy-preset').selectOption('float45-memory');
+    await expect(page.getByTestId('energy-memory')).toBeChecked();
+    const accesses = await value('snnMemory');
+    expect(accesses).toBeGreaterThan(snnAcs);
+    expect(await value('snnEnergyPicojoules')).toBeGreaterThan(snnMacs * 4.6 + snnAcs * 0.9 + 10 * accesses - 1);
+    await expect(page.getByTestId('energy-source')).toContainText('Lemaire');
   });
 
   test("NeuroBench's metrics of the inference: effective operations equal the table's SNN counts", async ({ page }) => {

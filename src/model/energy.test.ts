@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convFanOut, energyReport, energyVerdict, EnergyInputError } from './energy';
+import { convFanOut, ENERGY_PRESETS, energyReport, energyVerdict, EnergyInputError, memoryAccessPicojoules } from './energy';
 import type { EnergySample } from './energy';
 import type { ConvLayerSpec, LayerSpec, NetworkSpec, NeuronLayerSpec } from './spec';
 
@@ -115,6 +115,57 @@ describe('energyReport, hand-computed', () => {
     sample.events.layers = [undefined, new Float32Array([1, 2, 0]), undefined, 5, 7];
     const row = energyReport(spec, sample).layers[4];
     expect(row).toMatchObject({ annMacs: (2 + 3) * 3, snnAcs: 5 * 3 + 7 * 3 + 12 * 2 + 7, neurons: 3, events: 7 });
+  });
+});
+
+describe('energy presets, hand-computed on the small network', () => {
+  const preset = (id: string) => ENERGY_PRESETS.find((entry) => entry.id === id)!.settings;
+
+  it('45 nm float and 45 nm integer price the same counts at their figures', () => {
+    const float = energyReport(small, smallSample(), preset('float45'));
+    const int = energyReport(small, smallSample(), preset('int45'));
+    // ANN: 36 + 4 MACs, 6 ACs (pool). SNN: 16 + 51 + 3 + 18 + 4 + 17 ACs, no MACs.
+    expect(float.totals).toMatchObject({ annMacs: 40, annAcs: 6, snnAcs: 109, snnMacs: 0 });
+    expect(float.annEnergyPicojoules).toBeCloseTo(40 * 4.6 + 6 * 0.9, 9);
+    expect(float.snnEnergyPicojoules).toBeCloseTo(109 * 0.9, 9);
+    expect(int.annEnergyPicojoules).toBeCloseTo(40 * 0.3 + 6 * 0.1, 9);
+    expect(int.snnEnergyPicojoules).toBeCloseTo(109 * 0.1, 9);
+  });
+
+  it('counts memory accesses: ANN operands and outputs; SNN weight and potential per event, potentials per update, spikes', () => {
+    const report = energyReport(small, smallSample(), preset('float45-memory'));
+    const byName = Object.fromEntries(report.layers.map((row) => [row.name, row]));
+    // conv, ANN: 36 MACs × (weight + input) + 6 outputs; SNN: 16 event ACs × (weight, potential read, write).
+    expect(byName.conv.memory).toEqual({ annAccesses: 36 * 2 + 6, snnAccesses: 16 * 3, bytes: 4 * (12 + 6) });
+    // conv_spike: no ANN operations; 24 updates × (read, write) + 3 spikes written.
+    expect(byName.conv_spike.memory).toEqual({ annAccesses: 0, snnAccesses: 24 * 2 + 3, bytes: 4 * 6 });
+    // pool: 6 adds read their input + 2 outputs; 3 event adds as accumulates into the sums.
+    expect(byName.pool.memory).toEqual({ annAccesses: 6 + 2, snnAccesses: 3 * 3, bytes: 4 * 2 });
+    expect(byName.fc.memory).toEqual({ annAccesses: 4 * 2 + 2, snnAccesses: 4 * 3, bytes: 4 * (4 + 2) });
+    // Every memory here is under 8 KB: 10 pJ per access.
+    const conv = byName.conv;
+    expect(conv.annEnergyPicojoules).toBeCloseTo(36 * 4.6 + 78 * 10, 9);
+    expect(conv.snnEnergyPicojoules).toBeCloseTo(16 * 0.9 + 48 * 10, 9);
+    // Direct input: the first layer's MACs read weight and input once, its outputs are written once.
+    const direct = energyReport(small, smallSample('direct'), preset('float45-memory'));
+    expect(direct.layers[0].memory).toMatchObject({ annAccesses: 78, snnAccesses: 78 });
+  });
+
+  it('prices an access by the size of the memory: 10, 20, 100 pJ at 8 KB, 32 KB, 1 MB, log-linear between', () => {
+    expect(memoryAccessPicojoules(100)).toBe(10);
+    expect(memoryAccessPicojoules(8 * 1024)).toBe(10);
+    expect(memoryAccessPicojoules(16 * 1024)).toBeCloseTo(15, 9);
+    expect(memoryAccessPicojoules(32 * 1024)).toBeCloseTo(20, 9);
+    expect(memoryAccessPicojoules(1024 * 1024)).toBeCloseTo(100, 9);
+    expect(memoryAccessPicojoules(1e9)).toBe(100);
+  });
+
+  it('counts a leaky neuron\'s charge as a register operation, not a memory access beyond its potential', () => {
+    const leaky: NetworkSpec = { ...small, layers: small.layers.map((layer) => (layer.kind === 'neuron' ? { ...layer, model: 'LIF', beta: 0.9 } : layer)) };
+    const report = energyReport(leaky, smallSample(), preset('float45-memory'));
+    const row = report.layers.find((layer) => layer.name === 'conv_spike')!;
+    expect(row).toMatchObject({ snnMacs: 24, snnAcs: 24 + 3 });
+    expect(row.memory.snnAccesses).toBe(24 * 2 + 3);
   });
 });
 

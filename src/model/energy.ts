@@ -22,7 +22,8 @@
  * changes every step (a synaptic layer fed by another without neurons in between) costs its ANN
  * MACs at every step. The division of average pooling is not counted, in either network.
  * Energy: E = MACs · eMac + ACs · eAc, with the 45 nm figures of Horowitz (4.6 pJ, 0.9 pJ) as
- * default settings.
+ * default settings; the presets (`ENERGY_PRESETS`) add 8-bit integer arithmetic and memory traffic
+ * (every value read or written, priced by the size of the layer's memory).
  */
 import { NEURON_MODELS } from '../neurons/models';
 import { networkGraph } from '../layers/graph';
@@ -32,14 +33,74 @@ import type { EncodingKind, LayerSpec, NetworkSpec } from './spec';
 
 export { convFanOut } from '../layers/conv';
 
-/** Energy per operation, in picojoules: settings, not constants. */
+/** Energy per operation, in picojoules, and whether memory accesses are priced too: settings, not constants. */
 export interface EnergySettings {
   eMacPicojoules: number;
   eAcPicojoules: number;
+  /** Price every value read or written in memory as well (`memoryAccessPicojoules`), or only the arithmetic. */
+  memory?: boolean;
 }
 
-/** 45 nm, 32-bit float (Horowitz, ISSCC 2014), the field's convention. */
-export const DEFAULT_ENERGY_SETTINGS: Readonly<EnergySettings> = { eMacPicojoules: 4.6, eAcPicojoules: 0.9 };
+/** A named set of energy settings with its source. */
+export interface EnergyPreset {
+  id: 'float45' | 'int45' | 'float45-memory';
+  label: string;
+  settings: Readonly<EnergySettings>;
+  /** Where the figures come from, shown beside them. */
+  source: string;
+}
+
+/**
+ * The presets (architecture §4.1). Arithmetic at 45 nm from Horowitz (ISSCC 2014): 32-bit float
+ * multiply 3.7 pJ and add 0.9 pJ; 8-bit integer multiply 0.2 pJ, 32-bit integer add 0.1 pJ. Memory
+ * from the same source: an access to an SRAM of 8 KB, 32 KB or 1 MB costs about 10, 20 or 100 pJ.
+ */
+export const ENERGY_PRESETS: readonly EnergyPreset[] = [
+  {
+    id: 'float45',
+    label: '45 nm, 32-bit float',
+    settings: { eMacPicojoules: 4.6, eAcPicojoules: 0.9, memory: false },
+    source: 'Horowitz, ISSCC 2014, 45 nm: a 32-bit float multiply 3.7 pJ + add 0.9 pJ = 4.6 pJ per MAC; 0.9 pJ per AC. Arithmetic only.',
+  },
+  {
+    id: 'int45',
+    label: '45 nm, 8-bit integer',
+    settings: { eMacPicojoules: 0.3, eAcPicojoules: 0.1, memory: false },
+    source: 'Horowitz, ISSCC 2014, 45 nm: an 8-bit multiply 0.2 pJ + a 32-bit add 0.1 pJ = 0.3 pJ per MAC; 0.1 pJ per AC (8-bit weights and activations, 32-bit sums). Arithmetic only.',
+  },
+  {
+    id: 'float45-memory',
+    label: '45 nm float + memory',
+    settings: { eMacPicojoules: 4.6, eAcPicojoules: 0.9, memory: true },
+    source:
+      'The float arithmetic, plus every value read or written in on-chip SRAM, priced by the size of the layer’s memory (its weights and outputs): 10 pJ at 8 KB, 20 pJ at 32 KB, 100 pJ at 1 MB per access (Horowitz, ISSCC 2014), on a log scale between, as in the analytical model of Lemaire et al. (2022).',
+  },
+];
+
+/** 45 nm, 32-bit float, arithmetic only (Horowitz, ISSCC 2014): the field's convention. */
+export const DEFAULT_ENERGY_SETTINGS: Readonly<EnergySettings> = ENERGY_PRESETS[0].settings;
+
+/**
+ * Energy of one memory access (pJ) to an SRAM of `bytes`: Horowitz's 10 pJ (8 KB), 20 pJ (32 KB)
+ * and 100 pJ (1 MB), linear in log(size) between them, held at 10 pJ below 8 KB and 100 pJ above
+ * 1 MB (a larger memory would be off-chip DRAM, far dearer: this is a lower bound there).
+ */
+export function memoryAccessPicojoules(bytes: number): number {
+  const points: [number, number][] = [
+    [8 * 1024, 10],
+    [32 * 1024, 20],
+    [1024 * 1024, 100],
+  ];
+  if (!(bytes > points[0][0])) return points[0][1];
+  for (let i = 1; i < points.length; i++) {
+    const [size, energy] = points[i];
+    if (bytes <= size) {
+      const [lowSize, lowEnergy] = points[i - 1];
+      return lowEnergy + ((energy - lowEnergy) * Math.log(bytes / lowSize)) / Math.log(size / lowSize);
+    }
+  }
+  return points[points.length - 1][1];
+}
 
 /** Spike events of one sample, summed over the T steps. */
 export interface SpikeEvents {
@@ -62,12 +123,32 @@ export interface EnergySample {
   events: SpikeEvents;
 }
 
+/**
+ * Memory traffic of one layer (architecture §4.7): values read or written, and the bytes of the
+ * layer's memory (its weights and its outputs or neuron states, float32) that price each access.
+ */
+export interface LayerMemory {
+  annAccesses: number;
+  snnAccesses: number;
+  bytes: number;
+}
+
 /** Operation counts and energy of one layer. */
 export interface LayerEnergy extends EnergyRow {
   name: string;
   kind: LayerSpec['kind'];
+  memory: LayerMemory;
   annEnergyPicojoules: number;
   snnEnergyPicojoules: number;
+}
+
+/** A layer's energy under `settings`: its operations, and its memory accesses when the settings price them. */
+export function layerEnergy(row: Pick<LayerEnergy, 'annMacs' | 'annAcs' | 'snnMacs' | 'snnAcs' | 'memory'>, settings: EnergySettings): { ann: number; snn: number } {
+  const access = settings.memory ? memoryAccessPicojoules(row.memory.bytes) : 0;
+  return {
+    ann: row.annMacs * settings.eMacPicojoules + row.annAcs * settings.eAcPicojoules + row.memory.annAccesses * access,
+    snn: row.snnMacs * settings.eMacPicojoules + row.snnAcs * settings.eAcPicojoules + row.memory.snnAccesses * access,
+  };
 }
 
 /** The whole account of one sample. */
@@ -126,6 +207,11 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
     });
     const positions = positionsOf(node.shape, tokens);
     const row: EnergyRow = { annMacs: 0, annAcs: 0, snnAcs: 0, snnMacs: 0, neurons: 0, events: 0, firingRate: null, neuronUpdates: 0 };
+    // What the memory account needs besides the row: the ANN's adds that read a weight (binary
+    // input), the neurons' own operations, and whether a layer computes its outputs from analog input.
+    let annWeightedAcs = 0;
+    let neuronMacs = 0;
+    let neuronAcs = 0;
     const ctx: EnergyContext = {
       index,
       name: layer.name,
@@ -137,8 +223,10 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
       measured: () => events.layers[index],
       synapses(annMacs, fanOut, perEvent, biasOutputs) {
         const source = inputs[0].source;
-        if (binaryInput && node.inputs[0] === -1) row.annAcs += annMacs;
-        else row.annMacs += annMacs;
+        if (binaryInput && node.inputs[0] === -1) {
+          row.annAcs += annMacs;
+          annWeightedAcs += annMacs;
+        } else row.annMacs += annMacs;
         row.annAcs += biasOutputs;
         if (source.kind === 'analog') {
           row.snnMacs += source.constant ? annMacs : annMacs * numSteps;
@@ -165,20 +253,35 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
         const model = node.module.neuron?.(node.spec).model;
         const updates = neurons * numSteps;
         row.neuronUpdates = updates;
-        if (model && NEURON_MODELS[model].chargeKind === 'leaky') row.snnMacs += updates;
-        else row.snnAcs += updates;
+        if (model && NEURON_MODELS[model].chargeKind === 'leaky') {
+          row.snnMacs += updates;
+          neuronMacs += updates;
+        } else {
+          row.snnAcs += updates;
+          neuronAcs += updates;
+        }
         row.snnAcs += updates + total;
+        neuronAcs += updates + total;
         return { kind: 'spikes', perPosition: typeof measured === 'number' ? null : measured, total };
       },
     };
     sources.set(index, node.module.energy(node.spec, ctx));
-    return {
-      name: layer.name,
-      kind: layer.kind,
-      ...row,
-      annEnergyPicojoules: row.annMacs * settings.eMacPicojoules + row.annAcs * settings.eAcPicojoules,
-      snnEnergyPicojoules: row.snnMacs * settings.eMacPicojoules + row.snnAcs * settings.eAcPicojoules,
+    const outputs = positions * node.shape.channels;
+    const weights = node.module.tensors(node.spec, node.inputs.map((source) => (source < 0 ? graph.input : graph.nodes[source].shape))).reduce((total, tensor) => total + tensor.shape.reduce((a, b) => a * b, 1), 0);
+    const synapticAcs = row.snnAcs - neuronAcs;
+    const synapticMacs = row.snnMacs - neuronMacs;
+    const memory: LayerMemory = {
+      // ANN: a MAC reads its weight and its input, an add its addend (a binary input's add also its
+      // weight); partial sums stay in registers; each output is written once.
+      annAccesses: 2 * row.annMacs + row.annAcs + annWeightedAcs + (row.annMacs + row.annAcs > 0 ? outputs : 0),
+      // SNN: an event's accumulate reads the weight and reads and writes its target's potential
+      // (events come in any order); an analog MAC reads weight and input, its outputs written once;
+      // each neuron update reads and writes its potential, each spike is written once.
+      snnAccesses: 3 * synapticAcs + 2 * synapticMacs + (synapticMacs > 0 ? outputs : 0) + 2 * row.neuronUpdates + row.events,
+      bytes: 4 * (weights + outputs),
     };
+    const priced = layerEnergy({ ...row, memory }, settings);
+    return { name: layer.name, kind: layer.kind, ...row, memory, annEnergyPicojoules: priced.ann, snnEnergyPicojoules: priced.snn };
   });
   const totals = { annMacs: 0, annAcs: 0, snnAcs: 0, snnMacs: 0, annEnergyPicojoules: 0, snnEnergyPicojoules: 0 };
   for (const row of layers) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += row[key];

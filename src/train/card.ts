@@ -7,6 +7,7 @@ import type { ModelConfig } from '../model/format';
 import type { EncoderSpec, NetworkSpec } from '../model/spec';
 import { layerModule } from '../layers/registry';
 import { NEURON_MODELS } from '../neurons/models';
+import { ENERGY_PRESETS } from '../model/energy';
 import type { Evaluation, SnnEvaluation } from './evaluate';
 import type { FinetuneRecord } from './finetune-run';
 
@@ -15,7 +16,9 @@ const percent = (x: number) => `${(100 * x).toFixed(2)}`;
 /** The table of an evaluation: one row per T. */
 export function evaluationTable(evaluation: Pick<Evaluation, 'ann' | 'snn'>): string {
   const layers = [...new Set(evaluation.snn.flatMap((run) => Object.keys(run.firingRates)))];
-  const head = ['T', 'encoding', 'SNN acc. %', 'agrees with ANN %', 'SNN µJ', 'ANN µJ', 'SNN / ANN', ...layers.map((l) => `rate ${l}`)];
+  // The ratio under the other presets (architecture §4.1), where the evaluation has them.
+  const presets = evaluation.snn.some((run) => run.presets) ? ENERGY_PRESETS.slice(1) : [];
+  const head = ['T', 'encoding', 'SNN acc. %', 'agrees with ANN %', 'SNN µJ', 'ANN µJ', 'SNN / ANN', ...presets.map((p) => `SNN / ANN, ${p.label}`), ...layers.map((l) => `rate ${l}`)];
   const row = (run: SnnEvaluation) => [
     String(run.numSteps),
     run.encoding,
@@ -24,6 +27,7 @@ export function evaluationTable(evaluation: Pick<Evaluation, 'ann' | 'snn'>): st
     run.energyPerSentence.snnMicrojoules.toFixed(2),
     run.energyPerSentence.annMicrojoules.toFixed(2),
     run.energyPerSentence.ratio.toFixed(3),
+    ...presets.map((p) => run.presets?.[p.id]?.ratio.toFixed(3) ?? '–'),
     ...layers.map((l) => (run.firingRates[l] ?? 0).toFixed(3)),
   ];
   return [
@@ -162,7 +166,7 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     if (config.network.layers.some((layer) => layer.kind === 'sequence-neuron')) {
       lines.push(`The ANN twin of neurons over the words is their \`ann\` activation (ReLU) applied word by word, without the membrane that carries the sentence: the same weights, not a trained network.${metrics.baseline ? ' The baseline below is the fair comparison.' : ''}`, '');
     }
-    lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included, and every neuron\'s update at every step).', '');
+    lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included, and every neuron\'s update at every step; the other presets: 8-bit integer arithmetic, 0.3 pJ per MAC and 0.1 pJ per AC, and float arithmetic with every memory access priced by the size of its memory).', '');
     const versus = baselineSection(metrics);
     if (versus.length) lines.push(...versus.slice(1), '');
     if (metrics.split === 'dev') {

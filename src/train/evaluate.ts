@@ -13,6 +13,7 @@ import type { Example } from '../data/dataset';
 import type { LoadedModel } from '../model/format';
 import { tokenize } from '../model/tokenizer';
 import type { EncodingKind } from '../model/spec';
+import { ENERGY_PRESETS, layerEnergy } from '../model/energy';
 
 /** The results of one T. */
 export interface SnnEvaluation {
@@ -22,6 +23,8 @@ export interface SnnEvaluation {
   /** Fraction of sentences on which the SNN predicts what its ANN twin predicts. */
   agreementWithAnn: number;
   energyPerSentence: { annMicrojoules: number; snnMicrojoules: number; ratio: number };
+  /** The same per sentence under each energy preset (`ENERGY_PRESETS`: float, integer, float with memory traffic). */
+  presets?: Record<string, { annMicrojoules: number; snnMicrojoules: number; ratio: number }>;
   /** Spike events / (neurons · T), over all test sentences; `input` is the encoder's. */
   firingRates: Record<string, number>;
   /**
@@ -105,6 +108,7 @@ export async function evaluateModel(args: {
     let agree = 0;
     let annEnergy = 0;
     let snnEnergy = 0;
+    const presetTotals = ENERGY_PRESETS.map(() => ({ ann: 0, snn: 0 }));
     const operations = { acs: 0, macs: 0, dense: 0 };
     const events = new Map<string, { events: number; slots: number }>();
     for (let start = 0; start < order.length; ) {
@@ -121,6 +125,13 @@ export async function evaluateModel(args: {
         const report = sampleEnergy(model.spec, raw, b, batch.lengths[b], options);
         annEnergy += report.annEnergyPicojoules;
         snnEnergy += report.snnEnergyPicojoules;
+        ENERGY_PRESETS.forEach((preset, p) => {
+          for (const row of report.layers) {
+            const priced = layerEnergy(row, preset.settings);
+            presetTotals[p].ann += priced.ann;
+            presetTotals[p].snn += priced.snn;
+          }
+        });
         operations.acs += report.totals.snnAcs;
         operations.macs += report.totals.snnMacs;
         operations.dense += report.totals.annMacs + report.totals.annAcs;
@@ -157,6 +168,9 @@ export async function evaluateModel(args: {
       accuracy,
       agreementWithAnn: agree / prepared.length,
       energyPerSentence: { annMicrojoules: annEnergy / prepared.length / 1e6, snnMicrojoules: snnEnergy / prepared.length / 1e6, ratio: snnEnergy / annEnergy },
+      presets: Object.fromEntries(
+        ENERGY_PRESETS.map((preset, p) => [preset.id, { annMicrojoules: presetTotals[p].ann / prepared.length / 1e6, snnMicrojoules: presetTotals[p].snn / prepared.length / 1e6, ratio: presetTotals[p].snn / presetTotals[p].ann }]),
+      ),
       firingRates,
       neurobench,
     };
@@ -171,5 +185,6 @@ export async function evaluateModel(args: {
 export function formatSnnLine(result: SnnEvaluation): string {
   const rates = Object.entries(result.firingRates).map(([name, rate]) => `${name} ${rate.toFixed(3)}`).join(', ');
   const e = result.energyPerSentence;
-  return `SNN T=${String(result.numSteps).padStart(3)}: accuracy ${(100 * result.accuracy).toFixed(2)}% (agrees with ANN ${(100 * result.agreementWithAnn).toFixed(1)}%), energy ${e.snnMicrojoules.toFixed(2)} uJ vs ANN ${e.annMicrojoules.toFixed(2)} uJ (${e.ratio.toFixed(3)}x); firing rates: ${rates}`;
+  const presets = result.presets ? ` [SNN/ANN: ${Object.entries(result.presets).map(([id, p]) => `${id} ${p.ratio.toFixed(3)}x`).join(', ')}]` : '';
+  return `SNN T=${String(result.numSteps).padStart(3)}: accuracy ${(100 * result.accuracy).toFixed(2)}% (agrees with ANN ${(100 * result.agreementWithAnn).toFixed(1)}%), energy ${e.snnMicrojoules.toFixed(2)} uJ vs ANN ${e.annMicrojoules.toFixed(2)} uJ (${e.ratio.toFixed(3)}x)${presets}; firing rates: ${rates}`;
 }

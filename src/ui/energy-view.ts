@@ -3,16 +3,14 @@
  * E_AC (the operation counts do not change, only their price), number formatting, and the plain
  * sentence that says why the SNN costs more when it does. Pure.
  */
-import { energyVerdict, type EnergyReport, type EnergySettings } from '../model/energy';
+import { energyVerdict, layerEnergy, type EnergyReport, type EnergySettings } from '../model/energy';
 
-/** E = MACs · E_MAC + ACs · E_AC, for every layer and the totals; counts are kept as measured. */
+/** E = MACs · E_MAC + ACs · E_AC (+ memory accesses, when the settings price them), for every layer and the totals; counts are kept as measured. */
 export function repriceEnergy(report: EnergyReport, settings: EnergySettings): EnergyReport {
-  const price = (macs: number, acs: number) => macs * settings.eMacPicojoules + acs * settings.eAcPicojoules;
-  const layers = report.layers.map((row) => ({
-    ...row,
-    annEnergyPicojoules: price(row.annMacs, row.annAcs),
-    snnEnergyPicojoules: price(row.snnMacs, row.snnAcs),
-  }));
+  const layers = report.layers.map((row) => {
+    const priced = layerEnergy(row, settings);
+    return { ...row, annEnergyPicojoules: priced.ann, snnEnergyPicojoules: priced.snn };
+  });
   const annEnergyPicojoules = layers.reduce((total, row) => total + row.annEnergyPicojoules, 0);
   const snnEnergyPicojoules = layers.reduce((total, row) => total + row.snnEnergyPicojoules, 0);
   const ratio = snnEnergyPicojoules / annEnergyPicojoules;

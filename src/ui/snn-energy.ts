@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { DEFAULT_ENERGY_SETTINGS, type EnergyReport, type EnergySettings } from '../model/energy';
+import { DEFAULT_ENERGY_SETTINGS, ENERGY_PRESETS, type EnergyPreset, type EnergyReport, type EnergySettings } from '../model/energy';
 import type { CardMetrics } from './card-metrics';
 import { explainEnergy, neurobenchMetrics, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
 import { baseStyles, figureStyles } from './theme';
@@ -104,8 +104,14 @@ export class SnnEnergy extends LitElement {
     this.dispatchEvent(new CustomEvent<EnergySettings>('energy-settings-change', { detail: { ...this.settings, [field]: value }, bubbles: true, composed: true }));
   }
 
-  private reset(): void {
-    this.dispatchEvent(new CustomEvent<EnergySettings>('energy-settings-change', { detail: { ...DEFAULT_ENERGY_SETTINGS }, bubbles: true, composed: true }));
+  private choose(settings: EnergySettings): void {
+    this.dispatchEvent(new CustomEvent<EnergySettings>('energy-settings-change', { detail: { ...settings }, bubbles: true, composed: true }));
+  }
+
+  /** The preset the settings are, or null when a person edited the figures. */
+  private preset(): EnergyPreset | null {
+    const s = this.settings;
+    return ENERGY_PRESETS.find((p) => p.settings.eMacPicojoules === s.eMacPicojoules && p.settings.eAcPicojoules === s.eAcPicojoules && !!p.settings.memory === !!s.memory) ?? null;
   }
 
   private renderNeurobench(report: EnergyReport) {
@@ -120,6 +126,8 @@ export class SnnEnergy extends LitElement {
 
   private renderTable(report: EnergyReport) {
     const totals = report.totals;
+    const memory = !!this.settings.memory;
+    const memoryTotals = report.layers.reduce((sum, row) => ({ ann: sum.ann + row.memory.annAccesses, snn: sum.snn + row.memory.snnAccesses }), { ann: 0, snn: 0 });
     const cell = (field: string, value: number) => html`<td class="num" data-field=${field} data-value=${String(value)}>${formatCount(value)}</td>`;
     return html`<div class="wrap">
       <table data-testid="energy-table">
@@ -131,6 +139,7 @@ export class SnnEnergy extends LitElement {
             <th scope="col">ANN ACs</th>
             <th scope="col">SNN ACs</th>
             <th scope="col">SNN MACs</th>
+            ${memory ? html`<th scope="col" title="Values read or written in memory (architecture §4.7)">ANN memory accesses</th><th scope="col" title="Values read or written in memory (architecture §4.7)">SNN memory accesses</th>` : nothing}
             <th scope="col">ANN energy</th>
             <th scope="col">SNN energy</th>
           </tr>
@@ -140,6 +149,7 @@ export class SnnEnergy extends LitElement {
             <td>input (encoder)</td>
             <td class="num">${formatPercent(report.input.firingRate)}</td>
             <td colspan="4" class="muted small" style="text-align:left">${report.input.firingRate === null ? 'analog input (direct encoding)' : `${formatCount(report.input.events)} input spikes`}</td>
+            ${memory ? html`<td></td><td></td>` : nothing}
             <td></td>
             <td></td>
           </tr>
@@ -149,6 +159,7 @@ export class SnnEnergy extends LitElement {
                   <td>${row.name} <span class="muted small">${row.kind}</span></td>
                   <td class="num">${formatPercent(row.firingRate)}</td>
                   <td colspan="4" class="muted small" style="text-align:left">${row.firingRate === null ? 'no operations' : `${formatCount(row.events)} spikes, priced in the layer they feed`}</td>
+                  ${memory ? html`<td class="num">${formatCount(row.memory.annAccesses)}</td><td class="num">${formatCount(row.memory.snnAccesses)}</td>` : nothing}
                   <td></td>
                   <td></td>
                 </tr>`
@@ -159,6 +170,7 @@ export class SnnEnergy extends LitElement {
               <td class="num">${formatCount(row.annAcs)}</td>
               <td class="num">${formatCount(row.snnAcs)}</td>
               <td class="num">${formatCount(row.snnMacs)}</td>
+              ${memory ? html`<td class="num">${formatCount(row.memory.annAccesses)}</td><td class="num">${formatCount(row.memory.snnAccesses)}</td>` : nothing}
               <td class="num">${formatEnergy(row.annEnergyPicojoules)}</td>
               <td class="num">${formatEnergy(row.snnEnergyPicojoules)}</td>
             </tr>`,
@@ -169,6 +181,7 @@ export class SnnEnergy extends LitElement {
             <td>Total</td>
             <td></td>
             ${cell('annMacs', totals.annMacs)} ${cell('annAcs', totals.annAcs)} ${cell('snnAcs', totals.snnAcs)} ${cell('snnMacs', totals.snnMacs)}
+            ${memory ? html`${cell('annMemory', memoryTotals.ann)} ${cell('snnMemory', memoryTotals.snn)}` : nothing}
             <td class="num" data-field="annEnergyPicojoules" data-value=${String(totals.annEnergyPicojoules)}>${formatEnergy(totals.annEnergyPicojoules)}</td>
             <td class="num" data-field="snnEnergyPicojoules" data-value=${String(totals.snnEnergyPicojoules)}>${formatEnergy(totals.snnEnergyPicojoules)}</td>
           </tr>
@@ -208,9 +221,18 @@ export class SnnEnergy extends LitElement {
           <label for="eac">E<sub>AC</sub> (pJ)</label>
           <input id="eac" type="number" min="0" step="0.1" .value=${String(this.settings.eAcPicojoules)} @input=${(event: Event) => this.change('eAcPicojoules', event)} />
         </div>
-        <button type="button" @click=${this.reset}>45 nm defaults</button>
-        <span class="small muted">32-bit float at 45 nm (Horowitz, ISSCC 2014): 4.6 pJ per MAC, 0.9 pJ per AC.</span>
+        <div>
+          <label for="preset">Preset</label>
+          <select id="preset" data-testid="energy-preset" @change=${(event: Event) => this.choose(ENERGY_PRESETS.find((p) => p.id === (event.target as HTMLSelectElement).value)!.settings)}>
+            ${ENERGY_PRESETS.map((p) => html`<option value=${p.id} ?selected=${this.preset()?.id === p.id}>${p.label}</option>`)}
+            ${this.preset() ? nothing : html`<option value="" selected disabled>your figures</option>`}
+          </select>
+        </div>
+        <label class="small"><input type="checkbox" data-testid="energy-memory" .checked=${!!this.settings.memory}
+          @change=${(event: Event) => this.choose({ ...this.settings, memory: (event.target as HTMLInputElement).checked })} /> memory traffic</label>
+        <button type="button" @click=${() => this.choose(DEFAULT_ENERGY_SETTINGS)}>45 nm defaults</button>
       </div>
+      <p class="small muted" data-testid="energy-source">${this.preset()?.source ?? `Your figures: ${this.settings.eMacPicojoules} pJ per MAC, ${this.settings.eAcPicojoules} pJ per AC${this.settings.memory ? ', and memory accesses priced by the size of each layer’s memory (Horowitz, ISSCC 2014)' : ''}.`}</p>
       ${this.renderTable(report)}
       <div class="section">
         <h2>Energy by layer</h2>
