@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { expect, openApp, saveScreenshot, test, waitForResult } from './app';
 import { TEST_MODEL_DIR } from './test-model';
 
@@ -128,5 +129,31 @@ test.describe('energy', () => {
     await expect(page.locator('snn-model-card')).toContainText('ANN accuracy 81.3 %');
     await page.locator('snn-model-card').scrollIntoViewIfNeeded();
     await saveScreenshot(page, testInfo, 'energy-card');
+  });
+
+  test('the explorer plots every shipped model of the dataset: accuracy against energy, the Pareto front, the paper, this sentence', async ({ page }, testInfo) => {
+    const explorer = JSON.parse(readFileSync('public/models/explorer.json', 'utf8')) as { points: { dataset: string; model: string; ann: boolean }[] };
+    const mr = explorer.points.filter((p) => p.dataset === 'mr');
+    await page.goto(`./?model=models/mr-textcnn-bif&text=${encodeURIComponent(TEXT)}&steps=8`);
+    await waitForResult(page, TEXT, { raster: false });
+    await page.getByRole('tab', { name: 'Energy' }).click();
+    const plot = page.getByTestId('explorer');
+    await expect(plot).toBeVisible();
+    await expect(plot.getByTestId('explorer-point')).toHaveCount(mr.filter((p) => !p.ann).length);
+    await expect(plot.getByTestId('explorer-paper')).toHaveCount(1);
+    await expect(plot.getByTestId('explorer-front')).toHaveCount(1);
+    // The card has T = 8 with direct input: this sentence is a live point of the model.
+    await expect(plot.getByTestId('explorer-live')).toHaveCount(1);
+    await expect(plot.getByTestId('explorer-point').first().locator('title')).toContainText('on the test split');
+    const before = await plot.getByTestId('explorer-live').locator('circle').getAttribute('cx');
+    await page.getByTestId('energy-preset').selectOption('float45-memory');
+    await expect(page.locator('snn-explorer')).toContainText('45 nm float + memory');
+    await expect.poll(() => plot.getByTestId('explorer-live').locator('circle').getAttribute('cx')).not.toBe(before);
+    await page.getByTestId('explorer-dataset').selectOption('sst5');
+    await expect(plot.getByTestId('explorer-live')).toHaveCount(0);
+    await expect(plot).toHaveAttribute('aria-label', /SST-5/);
+    await page.getByTestId('explorer-dataset').selectOption('mr');
+    await page.locator('snn-explorer').scrollIntoViewIfNeeded();
+    await saveScreenshot(page, testInfo, 'energy-explorer');
   });
 });

@@ -345,6 +345,7 @@ export class SnnApp extends LitElement {
           @neuron-select=${this.onNeuronSelect}></snn-spikes-view>`;
       case 'energy':
         return html`<snn-energy .report=${sample?.energy ?? null} .settings=${this.energySettings} .card=${this.card} .numSteps=${this.result?.options.numSteps ?? this.numSteps}
+          .modelId=${this.modelPath?.replace(/\/+$/, '').split('/').pop() ?? null}
           .encoding=${this.result?.options.encoding ?? this.encoding} @energy-settings-change=${(event: CustomEvent<EnergySettings>) => (this.energySettings = event.detail)}></snn-energy>`;
       case 'batch':
         return html`<snn-batch .classes=${summary?.classes ?? []} .client=${this.client} .running=${this.batch.state.running} .progress=${this.batch.state.progress}

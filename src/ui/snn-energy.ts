@@ -1,11 +1,23 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { DEFAULT_ENERGY_SETTINGS, ENERGY_PRESETS, type EnergyPreset, type EnergyReport, type EnergySettings } from '../model/energy';
 import type { CardMetrics } from './card-metrics';
 import { explainEnergy, neurobenchMetrics, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
 import { baseStyles, figureStyles } from './theme';
 import './snn-energy-chart';
 import './snn-model-card';
+import './snn-explorer';
+import type { ExplorerData } from './explorer-data';
+
+/** `models/explorer.json`, fetched once per page. */
+let explorerFetch: Promise<ExplorerData> | null = null;
+function explorerData(): Promise<ExplorerData> {
+  explorerFetch ??= fetch('models/explorer.json').then((response) => {
+    if (!response.ok) throw new Error(`models/explorer.json: HTTP ${response.status}`);
+    return response.json() as Promise<ExplorerData>;
+  });
+  return explorerFetch;
+}
 
 /**
  * The energy account of the inference shown: per layer, the ANN's multiply-accumulates against the
@@ -97,6 +109,14 @@ export class SnnEnergy extends LitElement {
   @property({ attribute: false }) card: CardMetrics | null = null;
   @property({ type: Number }) numSteps = 0;
   @property() encoding: 'rate' | 'direct' = 'rate';
+  /** The current model's folder name (its points stand out in the explorer). */
+  @property() modelId: string | null = null;
+  @state() private explorer: ExplorerData | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    explorerData().then((data) => (this.explorer = data), () => (this.explorer = { points: [] }));
+  }
 
   private change(field: keyof EnergySettings, event: Event): void {
     const value = Number((event.target as HTMLInputElement).value);
@@ -112,6 +132,13 @@ export class SnnEnergy extends LitElement {
   private preset(): EnergyPreset | null {
     const s = this.settings;
     return ENERGY_PRESETS.find((p) => p.settings.eMacPicojoules === s.eMacPicojoules && p.settings.eAcPicojoules === s.eAcPicojoules && !!p.settings.memory === !!s.memory) ?? null;
+  }
+
+  /** This sentence's energy (µJ) at the card's accuracy for the run's T and encoding, when the card has that run. */
+  private livePoint(report: EnergyReport): { energy: number; accuracy: number; numSteps: number } | null {
+    const run = this.card?.runs.find((entry) => entry.numSteps === this.numSteps && entry.encoding === this.encoding);
+    if (!run || run.accuracy === null || !this.preset()) return null;
+    return { energy: report.snnEnergyPicojoules / 1e6, accuracy: run.accuracy, numSteps: this.numSteps };
   }
 
   private renderNeurobench(report: EnergyReport) {
@@ -237,6 +264,11 @@ export class SnnEnergy extends LitElement {
       <div class="section">
         <h2>Energy by layer</h2>
         <snn-energy-chart .report=${report}></snn-energy-chart>
+      </div>
+      <div class="section">
+        <h2>Every shipped model: accuracy against energy</h2>
+        <snn-explorer .data=${this.explorer} .datasetName=${this.card?.dataset ?? null} .preset=${this.preset()?.id ?? 'float45'} .model=${this.modelId}
+          .live=${this.livePoint(report)}></snn-explorer>
       </div>
       <div class="section">
         <h2>Accuracy and energy by T, from the model card</h2>
