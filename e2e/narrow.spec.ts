@@ -9,8 +9,13 @@ test.describe('a 420 px screen', () => {
     await expect(page.locator('snn-controls select#model')).toHaveValue('models/mr-textcnn-bif', { timeout: 60_000 });
     await typeText(page, SENTENCE);
     await waitForResult(page, SENTENCE);
-    for (const [tab, name] of [['Spikes', 'spikes'], ['Energy', 'energy'], ['Batch', 'batch'], ['NIR graphs', 'nir']] as const) {
+    for (const [tab, name] of [['Spikes', 'spikes'], ['Energy', 'energy'], ['Batch', 'batch'], ['NIR graphs', 'nir'], ['Train', 'train']] as const) {
       await page.getByRole('tab', { name: tab }).click();
+      if (name === 'train') {
+        const rows = Array.from({ length: 40 }, (_, i) => `"${i % 2 ? "a warm , funny film" : "a dull , lifeless film"} number ${i}",${i % 2 ? "positive" : "negative"}`);
+        await page.locator('snn-train-view input[type=file]').setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: Buffer.from(`text,label\n${rows.join('\n')}\n`) });
+        await expect(page.getByTestId('unknown-share')).toBeVisible({ timeout: 120_000 });
+      }
       await page.waitForTimeout(300);
       const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
       expect(widths.page, `${tab}: the page is ${widths.page} px wide`).toBeLessThanOrEqual(420);

@@ -153,6 +153,7 @@ test.describe('train', () => {
       ['gaps.csv', 'text,label\n' + Array.from({ length: 20 }, (_, i) => `sentence ${i},${i % 5 === 0 ? '' : i % 2}`).join('\n'), /4 of 20 texts have no label/],
       ['plain.txt', Array.from({ length: 20 }, (_, i) => `sentence ${i}`).join('\n'), /has no labels/],
       ['binary.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1, 2, 3]), /is not a text file/],
+      ['commas.csv', 'text,label\n' + Array.from({ length: 20 }, (_, i) => `a dull , lifeless film ${i},${i % 2}`).join('\n'), /line 2 has 3 fields but the header has 2/],
     ];
     for (const [name, content, message] of cases) {
       await input.setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
