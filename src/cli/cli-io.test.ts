@@ -4,7 +4,7 @@
  * refused in one line, and so is a model that a command cannot take. CPU backend only.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,17 @@ describe('spikescope output through a pipe', () => {
     const piped = await runPiped(args, TEXTS, 0, 1000);
     expect(piped.code).toBe(0);
     expect(piped.stderr).not.toMatch(/EPIPE|\n\s+at /);
+  }, 120_000);
+
+  it('a reader that stops early does not stop a command that writes files: train --file finishes its model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spikescope-pipe-train-'));
+    const rows = Array.from({ length: 60 }, (_, i) => `${i % 2 ? 'good' : 'bad'} thing ${i}\t${i % 2}`);
+    writeFileSync(join(dir, 'f.tsv'), `text\tlabel\n${rows.join('\n')}\n`);
+    const out = join(dir, 'model');
+    const piped = await runPiped(['train', '--file', join(dir, 'f.tsv'), '--out', out, '--table', 'characters', '--epochs', '2', '--backend', 'cpu'], '', 0, 10);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(existsSync(join(out, 'model.json')) && existsSync(join(out, 'weights.safetensors')) && existsSync(join(out, 'README.md'))).toBe(true);
   }, 120_000);
 
   it('an error still ends with its one line and exit code when output is piped', async () => {

@@ -68,11 +68,23 @@ function exitWhenFlushed(code: number): void {
   }
 }
 
-// A reader that stops early (`| head`) closes the pipe: stop quietly, as other command-line tools do.
+/**
+ * Whether a command's result is a file (a model folder, a card, a graph): its progress lines are
+ * only a report, so a reader that stops early must not stop the work, only the lines.
+ */
+function writesFiles(argv: readonly string[]): boolean {
+  const [command, sub] = argv;
+  return command === 'train' || command === 'finetune' || command === 'convert' || (command === 'eval' && argv.includes('--write')) || (command === 'nir' && (sub === 'export' || sub === 'import'));
+}
+
+// A reader that stops early (`| head`) closes the pipe: stop quietly, as other command-line tools do;
+// a command that writes files goes on without its progress lines and finishes its files.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    if (error.code !== 'EPIPE') throw error;
+    if (!writesFiles(process.argv.slice(2))) process.exit(process.exitCode ?? 0);
+    if (stream === process.stdout) console.log = console.info = () => {};
+    else console.error = console.warn = () => {};
   });
 }
 
