@@ -20,7 +20,8 @@ export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|wa
            train an ANN TextCNN (su-rnn: a quantised RNN over the tokens, H recurrent units) on the
            dataset and convert it to a spiking model folder; lite-snn trains leaky neurons over the
            words (H of them, T steps per word) directly as a spiking network; lstm its baseline, an LSTM
-           of H units
+           of H units; --readout membrane (lite-snn, su-bif) makes the classifier's currents summed over T
+           the scores, with no output neurons
   train    --file F.csv|F.tsv|F.txt [--file G …] --out DIR [--method su-bif|lv-if] [--table glove|characters]
            [--epochs N] [--levels L] [--steps T] [--lr X] [--seed N] [--dev-fraction F]
            [--text-column N --label-column N] [--embedding-from MODEL_DIR] [--backend auto|gpu|cpu|reference] [--name TEXT]
