@@ -17,12 +17,14 @@ const MAX_ARGS = 32;
 
 // Runs in each helper. Slot of helper i in `control`: [0] sequence number of the last call posted,
 // [1] sequence number of the last call done, [2] export index, [3] argument count, [4] its result,
-// [5] 1 if it threw. Arguments in `args[i * 32 ...]`.
+// [5] 1 if it threw, [6] 1 once the helper runs (its module instantiated). Arguments in
+// `args[i * 32 ...]`.
 const HELPER_SOURCE = `
 function run(d) {
   const instance = new WebAssembly.Instance(d.module, { env: { memory: d.memory, abort() { throw new Error('abort'); } } });
   const fns = d.names.map((name) => instance.exports[name]);
   const control = d.control, args = d.args, base = d.index * ${SLOT}, argBase = d.index * ${MAX_ARGS};
+  Atomics.store(control, base + 6, 1);
   let seen = 0;
   for (;;) {
     Atomics.wait(control, base, seen);
@@ -73,13 +75,18 @@ export class KernelThreads {
 
   /**
    * Runs `parts` (one call per part): part 0 with `runHere`, the others on the helpers, and waits for
-   * all. Returns each part's result (an i32 the kernel returned).
+   * all. Returns each part's result (an i32 the kernel returned). A helper that has not started yet
+   * gets no part: that part runs here too. In a page a worker's helper starts only once the worker
+   * goes back to its event loop, so waiting for it here would wait for ever; each part's result is
+   * the same wherever it runs.
    */
   run(parts: KernelCall[], runHere: (call: KernelCall) => number): number[] {
     if (parts.length - 1 > this.count) throw new Error(`${parts.length} parts for ${this.count} helper threads`);
     const sequence = ++this.sequence;
     const { control, args } = this;
+    const posted = parts.map((_, p) => p > 0 && Atomics.load(control, (p - 1) * SLOT + 6) === 1);
     for (let p = 1; p < parts.length; p++) {
+      if (!posted[p]) continue;
       const index = p - 1;
       const base = index * SLOT;
       const call = parts[p];
@@ -92,12 +99,16 @@ export class KernelThreads {
     }
     const results = new Array<number>(parts.length).fill(0);
     let failure: unknown = null;
-    try {
-      results[0] = runHere(parts[0]);
-    } catch (error) {
-      failure = error;
+    for (let p = 0; p < parts.length; p++) {
+      if (p > 0 && posted[p]) continue;
+      try {
+        results[p] = runHere(parts[p]);
+      } catch (error) {
+        failure ??= error;
+      }
     }
     for (let p = 1; p < parts.length; p++) {
+      if (!posted[p]) continue;
       const base = (p - 1) * SLOT;
       for (let done = Atomics.load(control, base + 1); done !== sequence; done = Atomics.load(control, base + 1)) {
         Atomics.wait(control, base + 1, done, 10_000);
