@@ -60,6 +60,9 @@ test.describe('energy', () => {
     expect(accesses).toBeGreaterThan(snnAcs);
     expect(await value('snnEnergyPicojoules')).toBeGreaterThan(snnMacs * 4.6 + snnAcs * 0.9 + 10 * accesses - 1);
     await expect(page.getByTestId('energy-source')).toContainText('Lemaire');
+    // Every energy explains itself: its cell's title is the sum that made it.
+    const sum = await page.getByTestId('energy-table').locator('tbody td[title*="memory accesses"]').first().getAttribute('title');
+    expect(sum).toMatch(/MACs × 4\.6 pJ \+ [\d,]+ ACs × 0\.9 pJ \+ [\d,]+ memory accesses × [\d.]+ pJ \(a memory of [\d.]+ KB\) = /);
   });
 
   test("NeuroBench's metrics of the inference: effective operations equal the table's SNN counts", async ({ page }) => {

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { DEFAULT_ENERGY_SETTINGS, ENERGY_PRESETS, type EnergyPreset, type EnergyReport, type EnergySettings } from '../model/energy';
+import { DEFAULT_ENERGY_SETTINGS, ENERGY_PRESETS, memoryAccessPicojoules, type EnergyPreset, type EnergyReport, type EnergySettings } from '../model/energy';
 import type { CardMetrics } from './card-metrics';
 import { explainEnergy, neurobenchMetrics, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
 import { baseStyles, figureStyles } from './theme';
@@ -134,6 +134,14 @@ export class SnnEnergy extends LitElement {
     return ENERGY_PRESETS.find((p) => p.settings.eMacPicojoules === s.eMacPicojoules && p.settings.eAcPicojoules === s.eAcPicojoules && !!p.settings.memory === !!s.memory) ?? null;
   }
 
+  /** How a cell's energy was summed, with the figures in force. */
+  private energySum(macs: number, acs: number, accesses: number, bytes: number, total: number): string {
+    const { eMacPicojoules: mac, eAcPicojoules: ac, memory } = this.settings;
+    const parts = [`${formatCount(macs)} MACs × ${mac} pJ`, `${formatCount(acs)} ACs × ${ac} pJ`];
+    if (memory) parts.push(`${formatCount(accesses)} memory accesses × ${memoryAccessPicojoules(bytes).toFixed(1)} pJ (a memory of ${(bytes / 1024).toFixed(1)} KB)`);
+    return `${parts.join(' + ')} = ${formatEnergy(total)}`;
+  }
+
   /** This sentence's energy (µJ) at the card's accuracy for the run's T and encoding, when the card has that run. */
   private livePoint(report: EnergyReport): { energy: number; accuracy: number; numSteps: number } | null {
     const run = this.card?.runs.find((entry) => entry.numSteps === this.numSteps && entry.encoding === this.encoding);
@@ -161,14 +169,14 @@ export class SnnEnergy extends LitElement {
         <thead>
           <tr>
             <th scope="col">Layer</th>
-            <th scope="col">Firing rate</th>
-            <th scope="col">ANN MACs</th>
-            <th scope="col">ANN ACs</th>
-            <th scope="col">SNN ACs</th>
-            <th scope="col">SNN MACs</th>
+            <th scope="col" title="Spikes the layer emitted / (its neurons × T), over this sentence">Firing rate</th>
+            <th scope="col" title="Multiply-accumulates of the ANN twin: every weight times its input, for this sentence's length (architecture §4.2)">ANN MACs</th>
+            <th scope="col" title="Additions of the ANN twin: biases, pooling, and the weights of a layer fed 0/1 input, which only adds">ANN ACs</th>
+            <th scope="col" title="Accumulates of the SNN from the spikes it emitted: each spike times its fan-out, biases at every step, and every neuron's charge, threshold comparison and reset (architecture §4.3)">SNN ACs</th>
+            <th scope="col" title="Multiply-accumulates of the SNN: a layer fed analog input (direct encoding) multiplies as the ANN does, and a leaky neuron's charge β·v + x">SNN MACs</th>
             ${memory ? html`<th scope="col" title="Values read or written in memory (architecture §4.7)">ANN memory accesses</th><th scope="col" title="Values read or written in memory (architecture §4.7)">SNN memory accesses</th>` : nothing}
-            <th scope="col">ANN energy</th>
-            <th scope="col">SNN energy</th>
+            <th scope="col" title="MACs × E_MAC + ACs × E_AC (+ memory accesses × the energy of an access to a memory of the layer's size). Hover a cell for its sum.">ANN energy</th>
+            <th scope="col" title="MACs × E_MAC + ACs × E_AC (+ memory accesses × the energy of an access to a memory of the layer's size). Hover a cell for its sum.">SNN energy</th>
           </tr>
         </thead>
         <tbody>
@@ -198,8 +206,8 @@ export class SnnEnergy extends LitElement {
               <td class="num">${formatCount(row.snnAcs)}</td>
               <td class="num">${formatCount(row.snnMacs)}</td>
               ${memory ? html`<td class="num">${formatCount(row.memory.annAccesses)}</td><td class="num">${formatCount(row.memory.snnAccesses)}</td>` : nothing}
-              <td class="num">${formatEnergy(row.annEnergyPicojoules)}</td>
-              <td class="num">${formatEnergy(row.snnEnergyPicojoules)}</td>
+              <td class="num" title=${this.energySum(row.annMacs, row.annAcs, row.memory.annAccesses, row.memory.bytes, row.annEnergyPicojoules)}>${formatEnergy(row.annEnergyPicojoules)}</td>
+              <td class="num" title=${this.energySum(row.snnMacs, row.snnAcs, row.memory.snnAccesses, row.memory.bytes, row.snnEnergyPicojoules)}>${formatEnergy(row.snnEnergyPicojoules)}</td>
             </tr>`,
           )}
         </tbody>
@@ -224,11 +232,11 @@ export class SnnEnergy extends LitElement {
     return html`
       <div class="summary">
         <div class="figure">
-          <div class="what">ANN twin, per inference</div>
+          <div class="what" title="The same network with each neuron layer replaced by its activation (ReLU or the quantiser), run once on this sentence: the table's ANN columns summed">ANN twin, per inference</div>
           <div class="value num" data-testid="ann-energy">${formatEnergy(report.annEnergyPicojoules)}</div>
         </div>
         <div class="figure">
-          <div class="what">SNN, from the spikes emitted</div>
+          <div class="what" title="This sentence's run: the table's SNN columns summed, from the spikes the engine counted at every step">SNN, from the spikes emitted</div>
           <div class="value num" data-testid="snn-energy">${formatEnergy(report.snnEnergyPicojoules)}</div>
         </div>
         <div class="figure">
