@@ -1,13 +1,12 @@
 import { backendChoice } from './node-engine';
 import { resolveBackend } from '../engine/choose-backend';
 import { integerFlag, parseFlags } from './flags';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DataError, isDatasetName } from '../data/dataset';
 import { readLabelledTextFile } from '../data/labelled-text';
-import { decodeTextFile } from '../ui/batch-file';
 import { labelToClass } from '../ui/batch-summary';
-import { MAX_TRAINING_FILE_BYTES, trainingFileTooLarge } from '../train/user-data';
+import { readTrainingFileAt } from './train-file';
 import { loadDataset } from '../data/load';
 import { createCpuBackend, GpuBackend, type Backend } from '../engine/backends';
 import { nodeGpu } from '../gpu/node-gpu';
@@ -42,24 +41,21 @@ async function testSet(metrics: Record<string, unknown>, dataDir: string | undef
 
 /** Labelled texts from a file (the layouts of `train --file`), their labels mapped to the model's classes by name or number. */
 async function fileSet(path: string, classes: readonly string[]) {
-  const size = (await stat(path).catch(() => null))?.size;
-  if (size === undefined) throw new UsageError(`${path}: the file does not exist or cannot be read`);
-  if (size > MAX_TRAINING_FILE_BYTES) throw new DataError(trainingFileTooLarge(path, size));
-  const bytes = await readFile(path);
+  const file = await readTrainingFileAt(path);
   let parsed;
   try {
-    parsed = readLabelledTextFile(decodeTextFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), basename(path)));
+    parsed = readLabelledTextFile(file.text);
   } catch (error) {
-    throw new DataError(`${basename(path)}: ${(error as Error).message.replace(/^the text file: /, '')}`);
+    throw new DataError(`${file.name}: ${(error as Error).message.replace(/^the text file: /, '')}`);
   }
   const test = parsed.texts.map((text, i) => {
     const label = parsed.labels[i];
     const index = label === null ? -1 : labelToClass(label, classes);
-    if (index < 0) throw new DataError(`${basename(path)}: text ${i + 1} has ${label === null ? 'no label' : `the label "${label}", which is none of the model's classes (${classes.join(', ')})`}; every text needs one of them`);
+    if (index < 0) throw new DataError(`${file.name}: text ${i + 1} has ${label === null ? 'no label' : `the label "${label}", which is none of the model's classes (${classes.join(', ')})`}; every text needs one of them`);
     return { text, label: index };
   });
-  if (test.length === 0) throw new DataError(`${basename(path)} holds no text`);
-  return { name: basename(path), test };
+  if (test.length === 0) throw new DataError(`${file.name} holds no text`);
+  return { name: file.name, test };
 }
 
 /**

@@ -3,25 +3,22 @@
  * the same steps as the app's Train view (`src/train/user-train.ts`), so a model trained in the
  * page can be trained again here with the same seed and compared.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { DataError } from '../data/dataset';
 import { defaultGlovePath } from '../data/glove';
-import { openTrainOps } from '../train/pipeline';
-import { gloveVocabulary } from '../train/glove-vocabulary';
-import { vocabularyFromModel } from '../train/prepare';
-import { MAX_TRAINING_FILE_BYTES, readTrainingFiles, trainingFileTooLarge, type TrainingFile } from '../train/user-data';
-import { checkUserSettings, defaultUserSettings, finishUserModel, suggestedTable, trainUserModel, unknownWords, userTrainingData, type UserMethod, type UserTable, type UserTrainSettings } from '../train/user-train';
-import { decodeTextFile } from '../ui/batch-file';
-import { loadModelDir, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '../model/node-io';
 import { createCpuBackend, GpuBackend, type Backend } from '../engine/backends';
 import { resolveBackend } from '../engine/choose-backend';
 import { nodeGpu } from '../gpu/node-gpu';
+import { loadModelDir, MODEL_CONFIG_FILE, MODEL_WEIGHTS_FILE } from '../model/node-io';
+import { gloveVocabulary } from '../train/glove-vocabulary';
+import { openTrainOps } from '../train/pipeline';
+import { vocabularyFromModel } from '../train/prepare';
+import { decodeTrainingFile, MAX_TRAINING_FILE_BYTES, readTrainingFiles, trainingFileTooLarge, type TrainingFile } from '../train/user-data';
+import { checkUserSettings, defaultUserSettings, finishUserModel, suggestedTable, trainUserModel, unknownWords, userTrainingData, type UserMethod, type UserTable, type UserTrainSettings } from '../train/user-train';
 import { backendChoice } from './node-engine';
 import { UsageError } from './errors';
 import { integerFlag } from './flags';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 
 /** Flags of `train --file` (parsed by `runTrain`, which hands them over). */
 export interface TrainFileFlags {
@@ -50,20 +47,17 @@ function numberOf(name: string, value: string | undefined, fallback: number): nu
   return number;
 }
 
-async function readTextFile(path: string): Promise<TrainingFile> {
+/** A labelled file on disk (`train --file`, `eval --file`): its size checked before it is read. */
+export async function readTrainingFileAt(path: string): Promise<TrainingFile> {
   let size: number;
   try {
     size = (await stat(path)).size;
   } catch {
-    throw new UsageError(`${path}: the training file does not exist or cannot be read`);
+    throw new DataError(`${path}: the file does not exist or cannot be read`);
   }
   if (size > MAX_TRAINING_FILE_BYTES) throw new DataError(trainingFileTooLarge(path, size));
   const bytes = await readFile(path);
-  try {
-    return { name: basename(path), text: decodeTextFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), basename(path)) };
-  } catch (error) {
-    throw new DataError((error as Error).message);
-  }
+  return decodeTrainingFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), basename(path));
 }
 
 /** Trains from files and writes the model folder (model.json, weights.safetensors, README.md). */
@@ -71,7 +65,7 @@ export async function runTrainFile(flags: TrainFileFlags, argv: string[]): Promi
   if (!flags.out) throw new UsageError('train --file needs --out DIR, the model folder to write');
   const method = (flags.method ?? 'su-bif') as UserMethod;
   if (method !== 'su-bif' && method !== 'lv-if') throw new UsageError(`train --file trains --method su-bif or lv-if, got '${flags.method}'`);
-  const files = await Promise.all(flags.file.map(readTextFile));
+  const files = await Promise.all(flags.file.map(readTrainingFileAt));
   const columns =
     flags['text-column'] !== undefined || flags['label-column'] !== undefined
       ? { text: integerFlag('text-column', flags['text-column'], 1, 1, 1000) - 1, label: integerFlag('label-column', flags['label-column'], 2, 1, 1000) - 1 }

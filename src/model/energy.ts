@@ -178,6 +178,20 @@ function sum(values: Float32Array): number {
   return total;
 }
 
+const weightCounts = new WeakMap<NetworkSpec, number[]>();
+
+/** Weights of each layer (for the size of its memory), counted once per network: every sample needs them. */
+function layerWeights(spec: NetworkSpec, graph: ReturnType<typeof networkGraph>): number[] {
+  let counts = weightCounts.get(spec);
+  if (!counts) {
+    counts = graph.nodes.map((node) =>
+      node.module.tensors(node.spec, node.inputs.map((source) => (source < 0 ? graph.input : graph.nodes[source].shape))).reduce((total, tensor) => total + tensor.shape.reduce((a, b) => a * b, 1), 0),
+    );
+    weightCounts.set(spec, counts);
+  }
+  return counts;
+}
+
 /** Counts the operations and energy of one sample (see the module comment; each layer's module applies its rules). */
 export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: EnergySettings = DEFAULT_ENERGY_SETTINGS): EnergyReport {
   const { tokens, numSteps, encoding, events } = sample;
@@ -267,7 +281,7 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
     };
     sources.set(index, node.module.energy(node.spec, ctx));
     const outputs = positions * node.shape.channels;
-    const weights = node.module.tensors(node.spec, node.inputs.map((source) => (source < 0 ? graph.input : graph.nodes[source].shape))).reduce((total, tensor) => total + tensor.shape.reduce((a, b) => a * b, 1), 0);
+    const weights = layerWeights(spec, graph)[index];
     const synapticAcs = row.snnAcs - neuronAcs;
     const synapticMacs = row.snnMacs - neuronMacs;
     const memory: LayerMemory = {

@@ -11,6 +11,7 @@
 import { DataError, type Example } from '../data/dataset';
 import { readLabelledTextFile, tableHeader, type ChosenColumns } from '../data/labelled-text';
 import { seededHoldOutIndices, splitByIndices, SplitStream } from '../data/split';
+import { decodeTextFile } from '../ui/batch-file';
 
 /** Largest training file (each one) read: 50 MB, about 400,000 sentences. */
 export const MAX_TRAINING_FILE_BYTES = 50_000_000;
@@ -40,6 +41,19 @@ export interface LabelledSet {
 /** The one-line refusal of a training file over `MAX_TRAINING_FILE_BYTES`. */
 export function trainingFileTooLarge(name: string, bytes: number): string {
   return `"${name}" is ${(bytes / 1e6).toFixed(1)} MB; the limit is ${MAX_TRAINING_FILE_BYTES / 1e6} MB per training file (about 400,000 sentences): train on a part of it`;
+}
+
+/**
+ * A training file's bytes as text (UTF-8, else windows-1252), refusing a file over the size limit
+ * or with binary data in one line. Callers check the size before reading the bytes when they can.
+ */
+export function decodeTrainingFile(bytes: Uint8Array, name: string): TrainingFile {
+  if (bytes.length > MAX_TRAINING_FILE_BYTES) throw new DataError(trainingFileTooLarge(name, bytes.length));
+  try {
+    return { name, text: decodeTextFile(bytes, name) };
+  } catch (error) {
+    throw new DataError((error as Error).message);
+  }
 }
 
 /** Class order: numeric labels by value (SST's 0…4), others in order of first appearance. */

@@ -95,7 +95,7 @@ export interface UserTrainingData {
  * Splits the texts and looks them up: `glove` is the English table (from the GloVe file in Node,
  * from the default model in the page), asked for only when the settings use it.
  */
-export async function userTrainingData(set: LabelledSet, settings: UserTrainSettings, glove: () => Promise<PreparedVocabulary>): Promise<UserTrainingData> {
+export async function userTrainingData(set: LabelledSet, settings: Pick<UserTrainSettings, 'table' | 'devFraction' | 'seed'>, glove: () => Promise<PreparedVocabulary>): Promise<UserTrainingData> {
   const { train, dev } = splitDev(set.examples, settings.devFraction, settings.seed);
   // A learned table reads CJK text character by character and other scripts word by word; the model
   // says Chinese only for CJK texts, so that the page does not turn away text in the script it learned.

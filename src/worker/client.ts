@@ -27,6 +27,18 @@ export class WorkerCrashError extends Error {
   override name = 'WorkerCrashError';
 }
 
+/**
+ * Rejects with `WorkerCrashError` when `worker` fails (it could not start, or ran out of memory), so
+ * a call to it can race this and not wait for ever; never rejects unhandled.
+ */
+export function workerCrash(worker: Worker, what: string): Promise<never> {
+  const crashed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => reject(new WorkerCrashError(`The ${what} worker failed: ${event.message || 'it could not start or ran out of memory'}.`)));
+  });
+  crashed.catch(() => undefined);
+  return crashed;
+}
+
 function errorOf(error: unknown): { name: string; message: string } {
   if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
     const { name, message } = error as { name?: unknown; message?: unknown };
@@ -94,12 +106,7 @@ export class SpikescopeClient {
   constructor() {
     this.worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module', name: 'spikescope-engine' });
     this.api = Comlink.wrap<SpikescopeApi>(this.worker);
-    this.crashed = new Promise<never>((_, reject) => {
-      this.worker.addEventListener('error', (event) => {
-        reject(new WorkerCrashError(`The engine worker failed: ${event.message || 'it could not start or ran out of memory'}.`));
-      });
-    });
-    this.crashed.catch(() => undefined);
+    this.crashed = workerCrash(this.worker, 'engine');
   }
 
   /** A call to the worker that also fails if the worker dies while it runs. */

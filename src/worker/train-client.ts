@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { ChosenColumns } from '../data/labelled-text';
 import type { UserTable, UserTrainSettings } from '../train/user-train';
-import { WorkerCrashError } from './client';
+import { workerCrash } from './client';
 import type { StoredModelInfo } from './model-store';
 import type { InterruptedRun, TablePreview, TrainApi, TrainEvent, TrainingPreview, TrainOutcome } from './train-api';
 
@@ -17,10 +17,7 @@ export class TrainClient {
   constructor() {
     this.worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'spikescope-train' });
     this.api = Comlink.wrap<TrainApi>(this.worker);
-    this.crashed = new Promise<never>((_, reject) => {
-      this.worker.addEventListener('error', (event) => reject(new WorkerCrashError(`The training worker failed: ${event.message || 'it could not start or ran out of memory'}.`)));
-    });
-    this.crashed.catch(() => undefined);
+    this.crashed = workerCrash(this.worker, 'training');
   }
 
   private call<T>(request: Promise<T>): Promise<T> {

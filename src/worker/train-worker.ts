@@ -16,9 +16,8 @@ import { vocabularyFromModel, type PreparedVocabulary } from '../train/prepare';
 import type { TextCnnCheckpoint } from '../train/run';
 import { openTrainOpsWith } from '../train/train-ops';
 import { tableCentre } from '../train/textcnn-model';
-import { classCountsOf, MAX_TRAINING_FILE_BYTES, readTrainingFiles, trainingFileTooLarge, type LabelledSet } from '../train/user-data';
-import { finishUserModel, suggestedTable, trainUserModel, unknownWords, userTrainingData, type UserTable, type UserTrainSettings } from '../train/user-train';
-import { decodeTextFile } from '../ui/batch-file';
+import { classCountsOf, decodeTrainingFile, MAX_TRAINING_FILE_BYTES, readTrainingFiles, trainingFileTooLarge, type LabelledSet } from '../train/user-data';
+import { finishUserModel, suggestedTable, trainUserModel, unknownWords, userTrainingData, type UserTable, type UserTrainingData, type UserTrainSettings } from '../train/user-train';
 import { fetchModel } from './model-loader';
 import * as store from './model-store';
 import type { InterruptedRun, TablePreview, TrainApi, TrainEvent, TrainingPreview, TrainOutcome } from './train-api';
@@ -52,6 +51,8 @@ class TrainWorker implements TrainApi {
   private set: LabelledSet | null = null;
   private files: string[] = [];
   private glove: { url: string; prepared: Promise<PreparedVocabulary> } | null = null;
+  /** The split and encoded texts of the last preview, reused by a run with the same table, split and seed. */
+  private data: { key: string; set: LabelledSet; data: Promise<UserTrainingData> } | null = null;
   private running: AbortController | null = null;
   private runId: string | null = null;
   private paused: { promise: Promise<void>; resolve: () => void } | null = null;
@@ -59,12 +60,9 @@ class TrainWorker implements TrainApi {
   async readFiles(files: { blob: Blob; name: string }[], columns?: ChosenColumns): Promise<TrainingPreview> {
     const decoded = [];
     for (const { blob, name } of files) {
+      // The size first: a file over the limit is not read at all.
       if (blob.size > MAX_TRAINING_FILE_BYTES) throw new DataError(trainingFileTooLarge(name, blob.size));
-      try {
-        decoded.push({ name, text: decodeTextFile(new Uint8Array(await blob.arrayBuffer()), name) });
-      } catch (error) {
-        throw new DataError((error as Error).message);
-      }
+      decoded.push(decodeTrainingFile(new Uint8Array(await blob.arrayBuffer()), name));
     }
     const set = readTrainingFiles(decoded, columns);
     this.set = set;
@@ -98,6 +96,17 @@ class TrainWorker implements TrainApi {
     return this.glove.prepared;
   }
 
+  /** `userTrainingData`, computed once for a set, table, split and seed (the preview's is the run's). */
+  private trainingData(set: LabelledSet, settings: Pick<UserTrainSettings, 'table' | 'devFraction' | 'seed'>, embeddingFrom: string): Promise<UserTrainingData> {
+    const key = JSON.stringify([settings.table, settings.devFraction, settings.seed, settings.table === 'glove' ? embeddingFrom : '']);
+    if (this.data?.set !== set || this.data.key !== key) {
+      const data = userTrainingData(set, settings, () => this.gloveFrom(embeddingFrom));
+      data.catch(() => (this.data = null));
+      this.data = { key, set, data };
+    }
+    return this.data.data;
+  }
+
   private requireSet(): LabelledSet {
     if (!this.set) throw new DataError('no training file is read yet: choose one first');
     return this.set;
@@ -105,7 +114,7 @@ class TrainWorker implements TrainApi {
 
   async previewTable(table: UserTable, devFraction: number, seed: number, embeddingFrom: string): Promise<TablePreview> {
     const set = this.requireSet();
-    const data = await userTrainingData(set, { method: 'su-bif', table, epochs: 1, levels: 8, numSteps: 8, learningRate: 3e-3, devFraction, seed, name: '' }, () => this.gloveFrom(embeddingFrom));
+    const data = await this.trainingData(set, { table, devFraction, seed }, embeddingFrom);
     return { table, unknown: unknownWords(data.train, data.prepared), train: data.train.length, dev: data.dev.length, vocabulary: data.prepared.vocabulary.size };
   }
 
@@ -132,7 +141,7 @@ class TrainWorker implements TrainApi {
     const { settings, set } = run;
     try {
       onEvent({ kind: 'phase', text: settings.table === 'glove' ? 'Loading the GloVe words of the default model…' : 'Building the character table…' });
-      const data = await userTrainingData(set, settings, () => this.gloveFrom(run.embeddingFrom ?? ''));
+      const data = await this.trainingData(set, settings, run.embeddingFrom ?? '');
       const backend = await openTrainOpsWith('auto', gpu);
       const resume = run.checkpoint ? withFrozenTable(run.checkpoint, data.prepared, tableCentre(data.prepared)) : undefined;
       onEvent({ kind: 'started', runId: run.id, backend: backend.detail, batches: Math.ceil(data.train.length / 50), train: data.train.length, dev: data.dev.length, resumedAfter: resume?.finished.epochs ?? 0 });
