@@ -12,7 +12,7 @@ import { runTrainFile } from './train-file';
 export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|waimai --out DIR [--method lv-if|su-bif|su-rnn|lite-snn|lstm] [--data-dir DIR]
            [--seed N] [--split-seed N] [--epochs N] [--batch N] [--lr X] [--filters N] [--max-tokens N]
            [--train-limit N] [--levels L] [--output-levels L] [--steps T] [--percentile P] [--output-percentile P]
-           [--clip-low-sigmas K] [--binary-input K] [--vocabulary N]
+           [--clip-low-sigmas K] [--binary-input K] [--vocabulary N] [--table-from MODEL_DIR]
            [--backend auto|gpu|cpu|reference] [--hidden H] [--recurrent-scale X]
            [--steps-per-word T] [--layers N] [--schedule constant|cosine] [--readout membrane|spikes]
            [--population N] [--rate-scale X]
@@ -74,6 +74,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     'clip-sigmas': { type: 'string' },
     'clip-low-sigmas': { type: 'string' },
     'binary-input': { type: 'string' },
+    'table-from': { type: 'string' },
     vocabulary: { type: 'string' },
     backend: { type: 'string' },
     hidden: { type: 'string' },
@@ -140,6 +141,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     clipLowSigmas: numberFlag('clip-low-sigmas', v['clip-low-sigmas'], numberFlag('clip-sigmas', v['clip-sigmas'], 3, 0.1, 100, false), 0, 100, false),
     binarySigmas: v['binary-input'] === undefined ? undefined : numberFlag('binary-input', v['binary-input'], 0, -10, 10, false),
     vocabularyLimit: numberFlag('vocabulary', v.vocabulary, 0, 0, 1e7),
+    tableFrom: v['table-from'],
     command: `spikescope train ${argv.join(' ')}`,
     name: v.name,
   };

@@ -84,9 +84,13 @@ export function embeddingTensor(prepared: PreparedVocabulary, centredTable: Floa
   const dim = prepared.dim;
   const base = { source: `${prepared.source} + presence component`, tensor: 'embedding', statsSource: prepared.statsSource };
   if (prepared.stored) {
-    const data = withPresence(prepared.stored.data as Int8Array, rows, dim, 127, (n) => new Int8Array(n));
+    const { dtype } = prepared.stored;
+    const data =
+      dtype === 'I8'
+        ? withPresence(prepared.stored.data as Int8Array, rows, dim, 127, (n) => new Int8Array(n))
+        : withPresence(prepared.stored.data as Uint8Array, rows, dim, 255, (n) => new Uint8Array(n));
     return {
-      record: { dtype: 'I8', shape: [rows, dim + 1], data },
+      record: { dtype, shape: [rows, dim + 1], data },
       config: { ...base, quantScale: prepared.stored.quantScale, quantZero: prepared.stored.quantZero },
     };
   }

@@ -2,14 +2,15 @@
  * `spikescope train` end to end: dataset → vocabulary → ANN training on the chosen backend →
  * conversion → model folder. Node only (reads the data, may open WebGPU).
  */
+import { basename } from 'node:path';
 import { devFromTrain, describeSplit } from '../data/split';
 import type { Dataset, DatasetName } from '../data/dataset';
 import { DATASETS } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { nodeGpu } from '../gpu/node-gpu';
-import { saveModelDir } from '../model/node-io';
+import { loadModelDir, saveModelDir } from '../model/node-io';
 import type { BackendChoice } from '../engine/types';
-import { characterVocabulary, coverage, encodeExamples, type PreparedVocabulary } from './prepare';
+import { characterVocabulary, coverage, encodeExamples, vocabularyFromLearnedModel, type PreparedVocabulary } from './prepare';
 import { gloveVocabulary } from './glove-vocabulary';
 import type { TextCnnConfig } from './textcnn';
 import { seededPermutation } from './batches';
@@ -56,6 +57,8 @@ export interface TrainCommandOptions {
   binarySigmas?: number;
   /** English: keep GloVe's this many most frequent words plus the dataset's words (0: all 65k). */
   vocabularyLimit?: number;
+  /** A model folder whose learned table to take, frozen (binary with `binarySigmas`), instead of GloVe or a new table. */
+  tableFrom?: string;
   command: string;
   name?: string;
 }
@@ -80,8 +83,14 @@ export function recordedSplit(dataset: Dataset): Record<string, unknown> {
 
 export async function prepareVocabulary(
   dataset: Dataset,
-  options: Pick<TrainCommandOptions, 'dataDir' | 'characterDim' | 'seed' | 'clipSigmas' | 'clipLowSigmas' | 'binarySigmas' | 'vocabularyLimit'>,
+  options: Pick<TrainCommandOptions, 'dataDir' | 'characterDim' | 'seed' | 'clipSigmas' | 'clipLowSigmas' | 'binarySigmas' | 'vocabularyLimit' | 'tableFrom'>,
 ): Promise<PreparedVocabulary> {
+  if (options.tableFrom !== undefined) {
+    const model = await loadModelDir(options.tableFrom);
+    const tokenizer = DATASETS[dataset.name].language === 'zh' ? 'chinese' : 'english';
+    if (model.config.tokenizer !== tokenizer) throw new Error(`${options.tableFrom} reads ${model.config.tokenizer} tokens; ${dataset.name} needs ${tokenizer} ones`);
+    return vocabularyFromLearnedModel(model, options.binarySigmas);
+  }
   if (DATASETS[dataset.name].language === 'zh') {
     if (options.binarySigmas !== undefined) throw new Error('binary input needs a frozen table (English GloVe); Chinese character tables are learned');
     return characterVocabulary(dataset.train, options.characterDim, 2, options.seed);
@@ -115,7 +124,7 @@ export async function trainingData(options: TrainCommandOptions, log: (line: str
     log(`training on a seeded subset of ${train.length} sentences`);
   }
   const dev = encodeExamples(dataset.dev ?? [], prepared);
-  log(`vocabulary ${prepared.vocabulary.size} ${prepared.learned ? 'characters (learned table)' : 'words (GloVe, frozen)'}; token coverage train ${(100 * coverage(train)).toFixed(1)}%, dev ${(100 * coverage(dev)).toFixed(1)}%`);
+  log(`vocabulary ${prepared.vocabulary.size} ${prepared.learned ? 'characters (learned table)' : options.tableFrom !== undefined ? `tokens (${prepared.source})` : 'words (GloVe, frozen)'}; token coverage train ${(100 * coverage(train)).toFixed(1)}%, dev ${(100 * coverage(dev)).toFixed(1)}%`);
   return { dataset, prepared, train, dev };
 }
 
@@ -163,11 +172,12 @@ function defaultName(dataset: Dataset, method: TrainMethod, binary: boolean): st
 }
 
 function describeModel(dataset: Dataset, options: TrainCommandOptions, config: TextCnnConfig): string {
+  const frozen = options.tableFrom !== undefined ? `the ${config.dim}-d table learned by ${basename(options.tableFrom)} (frozen)` : '100-d GloVe vectors (frozen)';
   const input = config.learnTable
     ? `a learned ${config.dim}-d character table`
     : options.binarySigmas !== undefined
-      ? `100-d GloVe vectors (frozen) made binary (1 at or above μ + ${options.binarySigmas}σ: one input spike per such component)`
-      : '100-d GloVe vectors (frozen)';
+      ? `${frozen} made binary (1 at or above μ + ${options.binarySigmas}σ of the table: one input spike per such component)`
+      : frozen;
   const method =
     options.method === 'lv-if'
       ? 'ANN TextCNN converted to integrate-and-fire neurons with balanced thresholds, rate-encoded input (Lv et al.)'

@@ -101,6 +101,55 @@ export function vocabularyFromModel(model: LoadedModel, options: Pick<GloveVocab
   };
 }
 
+/**
+ * The learned table of a trained model (e.g. a character table learned with a TextCNN), frozen: its
+ * words, its 8-bit values without the presence component, and the table's own μ and σ, so that
+ * `binarySigmas` makes it binary at μ + kB·σ of that table (a sparse code learned for the task). The
+ * 8-bit values are kept as they are, so the new model stores exactly the table it was trained on.
+ */
+export function vocabularyFromLearnedModel(model: LoadedModel, binarySigmas?: number): PreparedVocabulary {
+  const { config } = model;
+  const { quantScale, quantZero } = config.embedding;
+  if (!config.embedding.source.startsWith('learned') || quantScale === undefined || quantZero === undefined) {
+    throw new Error(`${config.name} has no learned 8-bit table to take (its table is ${config.embedding.source})`);
+  }
+  const width = config.network.encoder.embeddingDim;
+  const dim = config.embedding.source.endsWith('+ presence component') ? width - 1 : width;
+  const rows = model.vocabulary.size;
+  const data = new Uint8Array(rows * dim);
+  const embeddings = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    for (let d = 0; d < dim; d++) {
+      const x = model.embeddings[r * width + d];
+      data[r * dim + d] = Math.round(x / quantScale + quantZero);
+      embeddings[r * dim + d] = x;
+    }
+  }
+  const { mean, std } = embeddingStatistics(embeddings);
+  const clipSigmas = 3;
+  const probabilities = firingProbabilities(embeddings, dim, mean, std, clipSigmas, clipSigmas, binarySigmas);
+  if (binarySigmas !== undefined && !probabilities.some((p) => p > 0)) {
+    throw new Error(`no component of ${config.name}'s table is at or above μ + ${binarySigmas}σ: lower --binary-input`);
+  }
+  return {
+    tokenizer: config.tokenizer,
+    language: config.language,
+    vocabulary: model.vocabulary,
+    dim,
+    stored: { dtype: 'U8', data, quantScale, quantZero },
+    embeddings,
+    mean,
+    std,
+    clipSigmas,
+    clipLowSigmas: clipSigmas,
+    ...(binarySigmas !== undefined ? { binarySigmas } : {}),
+    statsSource: `the table's own μ and σ`,
+    source: `the learned ${dim}-d table of ${config.name} (frozen)`,
+    probabilities,
+    learned: false,
+  };
+}
+
 /** Chinese: the characters seen at least `minCount` times in training, a table in [0, 1] to learn. */
 export function characterVocabulary(train: readonly Example[], dim: number, minCount: number, seed: number): PreparedVocabulary {
   const counts = new Map<string, number>();
