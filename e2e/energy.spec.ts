@@ -77,6 +77,8 @@ test.describe('energy', () => {
     await expect(nb).toContainText(`effective synaptic operations ${Math.round(acs).toLocaleString('en-US')} ACs`);
     await expect(nb).toContainText(`dense ${Math.round(dense).toLocaleString('en-US')}`);
     await expect(nb).toContainText(/activation sparsity 0\.\d{3}/);
+    // Each figure explains itself on hover: the sparsity by layer, the footprint from the card.
+    await expect(nb.getByTestId('activation-sparsity')).toHaveAttribute('title', /By layer: \w+ [01]\.\d{3} \([\d,]+ spikes in [\d,]+ neuron-steps\)/);
   });
 
   test('the energy chart can show the small layers on a logarithmic scale', async ({ page }) => {
@@ -112,6 +114,7 @@ test.describe('energy', () => {
         split: 'test',
         testSize: 1821,
         ann: { accuracy: 0.8125 },
+        footprint: { parameters: 6_530_000, bytes: 6_900_000, connectionSparsity: 0.001 },
         snn: [
           { numSteps: 4, encoding: 'rate', accuracy: 0.701, energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 12.1 }, firingRates: { conv_spike: 0.12 } },
           { numSteps: 16, encoding: 'rate', accuracy: 0.774, energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 48.5 }, firingRates: { conv_spike: 0.12 } },
@@ -127,6 +130,10 @@ test.describe('energy', () => {
     await expect(rows).toHaveCount(3);
     await expect(rows.nth(1)).toContainText('77.4 %');
     await expect(rows.nth(1)).toHaveClass(/current/);
+    await expect(rows.nth(1).locator('td').nth(2)).toHaveAttribute('title', /^SNN 77\.\d\d % at T = 16, rate input/);
+    await expect(rows.nth(1).locator('td').nth(5)).toHaveAttribute('title', / µJ ÷ .* µJ = /);
+    await expect(page.getByTestId('footprint')).toHaveAttribute('title', /connection sparsity 0\.0010/);
+    await expect(page.getByTestId('footprint')).toContainText('footprint 6,530,000 values, 6.90 MB');
     await expect(rows.nth(0)).toContainText('0.33×');
     await expect(rows.nth(2)).toContainText('4.2×');
     await expect(page.locator('snn-model-card')).toContainText('ANN accuracy 81.3 %');

@@ -21,7 +21,8 @@ export const TRAIN_USAGE = `train    --dataset mr|sst2|sst5|subj|chnsenticorp|wa
            dataset and convert it to a spiking model folder; lite-snn trains leaky neurons over the
            words (H of them, T steps per word) directly as a spiking network; lstm its baseline, an LSTM
            of H units; --readout membrane (lite-snn, su-bif) makes the classifier's currents summed over T
-           the scores, with no output neurons
+           the scores, with no output neurons; --table-from takes the learned table of a trained model,
+           frozen (with --binary-input K: one input spike per component at or above that table's μ + Kσ)
   train    --file F.csv|F.tsv|F.txt [--file G …] --out DIR [--method su-bif|lv-if] [--table glove|characters]
            [--epochs N] [--levels L] [--steps T] [--lr X] [--seed N] [--dev-fraction F]
            [--text-column N --label-column N] [--embedding-from MODEL_DIR] [--backend auto|gpu|cpu|reference] [--name TEXT]

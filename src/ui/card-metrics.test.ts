@@ -30,8 +30,23 @@ describe('card metrics', () => {
 
   it('keeps a run whose fields are partly missing, with nulls', () => {
     const card = parseCardMetrics({ snn: [{ numSteps: 16, accuracy: 'high' }] });
-    expect(card?.runs[0]).toEqual({ numSteps: 16, encoding: 'rate', accuracy: null, annMicrojoules: null, snnMicrojoules: null, firingRates: {} });
+    expect(card?.runs[0]).toEqual({ numSteps: 16, encoding: 'rate', accuracy: null, annMicrojoules: null, snnMicrojoules: null, agreementWithAnn: null, firingRates: {} });
     expect(card?.dataset).toBeNull();
+    expect(card?.footprint).toBeNull();
+  });
+
+  it("reads each run's agreement with the ANN and the footprint, for the table's explanations", async () => {
+    const card = parseCardMetrics({
+      ann: { accuracy: 0.8775 },
+      snn: [{ numSteps: 4, encoding: 'rate', accuracy: 0.8775, agreementWithAnn: 1, energyPerSentence: { annMicrojoules: 7.04, snnMicrojoules: 0.95 }, firingRates: { input: 0.026, conv_spike: 0.026 } }],
+      footprint: { parameters: 366160, bytes: 601960, connectionSparsity: 0.0002 },
+    });
+    expect(card?.runs[0].agreementWithAnn).toBe(1);
+    expect(card?.footprint).toEqual({ parameters: 366160, bytes: 601960, connectionSparsity: 0.0002 });
+    expect(parseCardMetrics({ ann: { accuracy: 0.5 }, footprint: { parameters: 'many' } })?.footprint).toBeNull();
+    const { runAccuracyTitle, firingTitle } = await import('./snn-model-card');
+    expect(runAccuracyTitle(card!.runs[0], card!.annAccuracy)).toBe('SNN 87.75 % at T = 4, rate input; ANN twin 87.75 %; the two predict the same class for 100.00 % of the texts');
+    expect(firingTitle(card!.runs[0])).toBe('from these firing rates (spikes per neuron per step, mean over the texts): input 0.026, conv_spike 0.026');
   });
 });
 

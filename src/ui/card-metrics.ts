@@ -13,6 +13,8 @@ export interface CardRun {
   accuracy: number | null;
   annMicrojoules: number | null;
   snnMicrojoules: number | null;
+  /** Share of test texts on which the SNN predicts what its ANN twin predicts. */
+  agreementWithAnn: number | null;
   firingRates: Record<string, number>;
 }
 
@@ -26,6 +28,8 @@ export interface CardMetrics {
   runs: CardRun[];
   /** Trained parameters of the model, when the card records them. */
   parameters: number | null;
+  /** NeuroBench's footprint: every stored value (tables included), their bytes as stored, and the share of zero weights in the synaptic layers. */
+  footprint: { parameters: number; bytes: number; connectionSparsity: number | null } | null;
   /** Another model evaluated on the same test texts (`eval --baseline`), e.g. an LSTM. */
   baseline: { name: string; accuracy: number | null; parameters: number | null; microjoules: number | null } | null;
 }
@@ -59,6 +63,7 @@ export function parseCardMetrics(metrics: unknown): CardMetrics | null {
       accuracy: finite(run.accuracy),
       annMicrojoules: finite(energy?.annMicrojoules),
       snnMicrojoules: finite(energy?.snnMicrojoules),
+      agreementWithAnn: finite(run.agreementWithAnn),
       firingRates: Object.fromEntries(Object.entries(rates).filter((pair): pair is [string, number] => finite(pair[1]) !== null)),
     });
   }
@@ -67,7 +72,9 @@ export function parseCardMetrics(metrics: unknown): CardMetrics | null {
   if (runs.length === 0 && annAccuracy === null) return null;
   const base = record(card.baseline);
   const baseline = base && text(base.name) ? { name: text(base.name)!, accuracy: finite(base.accuracy), parameters: finite(base.parameters), microjoules: finite(base.microjoules) } : null;
-  return { dataset: text(card.dataset), split: text(card.split), testSize: finite(card.testSize), annAccuracy, runs, parameters: finite(card.parameters), baseline };
+  const print = record(card.footprint);
+  const footprint = print && finite(print.parameters) !== null && finite(print.bytes) !== null ? { parameters: finite(print.parameters)!, bytes: finite(print.bytes)!, connectionSparsity: finite(print.connectionSparsity) } : null;
+  return { dataset: text(card.dataset), split: text(card.split), testSize: finite(card.testSize), annAccuracy, runs, parameters: finite(card.parameters), footprint, baseline };
 }
 
 /** The largest energy of the card's runs (at least 1e-9), by a loop: a card may list many runs. */

@@ -74,5 +74,12 @@ describe('energy view', () => {
     const events = spiking.reduce((sum, row) => sum + row.events, 0);
     const slots = spiking.reduce((sum, row) => sum + row.neurons * 8, 0);
     expect(nb.activationSparsity).toBeCloseTo(1 - events / slots, 12);
+    // Per layer, each spiking layer's own share of silent neuron-steps.
+    expect(nb.layerSparsity.map((l) => l.name)).toEqual(spiking.filter((row) => row.neurons > 0).map((row) => row.name));
+    for (const layer of nb.layerSparsity) {
+      const row = spiking.find((entry) => entry.name === layer.name)!;
+      expect(layer.slots).toBe(row.neurons * 8);
+      expect(layer.sparsity).toBeCloseTo(1 - row.events / (row.neurons * 8), 12);
+    }
   });
 });

@@ -99,14 +99,20 @@ function capitalize(text: string): string {
  * performs from its spikes (effective ACs and MACs) against the dense network's, and the share of
  * silent neuron-steps over every spiking layer (activation sparsity).
  */
-export function neurobenchMetrics(report: EnergyReport, numSteps: number): { effectiveAcs: number; effectiveMacs: number; dense: number; activationSparsity: number | null } {
+export function neurobenchMetrics(
+  report: EnergyReport,
+  numSteps: number,
+): { effectiveAcs: number; effectiveMacs: number; dense: number; activationSparsity: number | null; layerSparsity: { name: string; sparsity: number; events: number; slots: number }[] } {
   const t = report.totals;
   let events = 0;
   let slots = 0;
+  const layerSparsity: { name: string; sparsity: number; events: number; slots: number }[] = [];
   for (const row of report.layers) {
     if (row.firingRate === null) continue;
+    const layerSlots = row.neurons * numSteps;
     events += row.events;
-    slots += row.neurons * numSteps;
+    slots += layerSlots;
+    if (layerSlots > 0) layerSparsity.push({ name: row.name, sparsity: 1 - row.events / layerSlots, events: row.events, slots: layerSlots });
   }
-  return { effectiveAcs: t.snnAcs, effectiveMacs: t.snnMacs, dense: t.annMacs + t.annAcs, activationSparsity: slots > 0 ? 1 - events / slots : null };
+  return { effectiveAcs: t.snnAcs, effectiveMacs: t.snnMacs, dense: t.annMacs + t.annAcs, activationSparsity: slots > 0 ? 1 - events / slots : null, layerSparsity };
 }

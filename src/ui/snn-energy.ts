@@ -151,11 +151,24 @@ export class SnnEnergy extends LitElement {
 
   private renderNeurobench(report: EnergyReport) {
     const nb = neurobenchMetrics(report, this.numSteps);
+    const t = report.totals;
+    const footprint = this.card?.footprint ?? null;
+    const layers = nb.layerSparsity.map((l) => `${l.name} ${l.sparsity.toFixed(3)} (${formatCount(l.events)} spikes in ${formatCount(l.slots)} neuron-steps)`).join('; ');
     return html`<p class="small" data-testid="neurobench">
       <b>NeuroBench</b>
-      <span title="Synaptic operations the SNN performs from the spikes it emits">effective synaptic operations ${formatCount(nb.effectiveAcs)} ACs + ${formatCount(nb.effectiveMacs)} MACs</span>
-      · <span title="The same network run dense: the ANN twin's operations">dense ${formatCount(nb.dense)}</span>
-      ${nb.activationSparsity !== null ? html` · <span title="Share of silent neuron-steps over every spiking layer">activation sparsity ${nb.activationSparsity.toFixed(3)}</span>` : nothing}
+      <span
+        title=${`Operations the SNN performed for this text: the accumulates its spikes caused through their synapses (${formatCount(report.input.events)} input spikes and the hidden layers'), plus every neuron's update at every step (charge, compare, reset: ACs; a leaky charge: a MAC), plus the multiply-accumulates of a layer fed analog input. The sum of the table's SNN MAC and AC columns.`}
+        >effective synaptic operations ${formatCount(nb.effectiveAcs)} ACs + ${formatCount(nb.effectiveMacs)} MACs</span
+      >
+      · <span title=${`The same network run dense, as its ANN twin runs it: ${formatCount(t.annMacs)} MACs + ${formatCount(t.annAcs)} ACs (the table's ANN columns)`}>dense ${formatCount(nb.dense)}</span>
+      ${nb.activationSparsity !== null
+        ? html` · <span data-testid="activation-sparsity" title=${`Share of silent neuron-steps over every spiking layer, 1 − spikes ÷ (neurons × T). By layer: ${layers}`}>activation sparsity ${nb.activationSparsity.toFixed(3)}</span>`
+        : nothing}
+      ${footprint
+        ? html` · <span data-testid="footprint" title=${`Every value the model stores, its word table included, and their bytes as stored (a table of 8-bit values counts 1 byte each)${footprint.connectionSparsity !== null ? `; connection sparsity ${footprint.connectionSparsity.toFixed(4)}: the share of zero weights in the synaptic layers` : ''}. From the model card.`}
+            >footprint ${formatCount(footprint.parameters)} values, ${(footprint.bytes / 1e6).toFixed(2)} MB</span
+          >`
+        : nothing}
     </p>`;
   }
 

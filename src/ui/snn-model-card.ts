@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { largestEnergy, type CardMetrics } from './card-metrics';
+import { largestEnergy, type CardMetrics, type CardRun } from './card-metrics';
 import { formatPercent, formatRatio } from './energy-view';
 import { baseStyles } from './theme';
 
@@ -9,6 +9,22 @@ import { baseStyles } from './theme';
  * one row per evaluated setting, with the SNN's energy per sentence drawn as a bar against the
  * ANN's. Says "no card metrics" when the model has none.
  */
+/** A run's accuracy cell explained: against the ANN twin, and how often the two agree. */
+export function runAccuracyTitle(run: CardRun, annAccuracy: number | null): string {
+  const percent = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(2)} %`);
+  const parts = [`SNN ${percent(run.accuracy)} at T = ${run.numSteps}, ${run.encoding} input`];
+  if (annAccuracy !== null) parts.push(`ANN twin ${percent(annAccuracy)}`);
+  if (run.agreementWithAnn !== null) parts.push(`the two predict the same class for ${percent(run.agreementWithAnn)} of the texts`);
+  return parts.join('; ');
+}
+
+/** The spikes behind a run's SNN energy: each layer's firing rate (spikes per neuron per step). */
+export function firingTitle(run: CardRun): string {
+  const rates = Object.entries(run.firingRates);
+  if (rates.length === 0) return 'no firing rates recorded';
+  return `from these firing rates (spikes per neuron per step, mean over the texts): ${rates.map(([layer, rate]) => `${layer} ${rate.toFixed(3)}`).join(', ')}`;
+}
+
 @customElement('snn-model-card')
 export class SnnModelCard extends LitElement {
   static override styles = [
@@ -79,6 +95,7 @@ export class SnnModelCard extends LitElement {
     const card = this.card;
     if (!card) return html`<p class="muted" data-testid="card-empty">This model has no card metrics: no accuracy or energy by T was recorded when it was made.</p>`;
     const largest = largestEnergy(card.runs);
+    const texts = card.testSize !== null ? `${card.testSize.toLocaleString('en-US')} test texts` : 'test texts';
     return html`
       <p class="small muted">
         ${card.dataset ?? 'Dataset not named'}${card.split ? `, ${card.split} split` : ''}${card.testSize !== null ? `, ${card.testSize.toLocaleString('en-US')} texts` : ''}.
@@ -89,12 +106,12 @@ export class SnnModelCard extends LitElement {
         <table data-testid="card-table">
           <thead>
             <tr>
-              <th scope="col">T</th>
-              <th scope="col">Encoding</th>
-              <th scope="col">SNN accuracy</th>
-              <th scope="col">ANN µJ</th>
-              <th scope="col">SNN µJ</th>
-              <th scope="col">SNN / ANN</th>
+              <th scope="col" title="Time steps the SNN ran for each text">T</th>
+              <th scope="col" title="How the words reached the first layer: rate (spikes drawn from firing probabilities, or binary spikes), direct (analog values at every step or once)">Encoding</th>
+              <th scope="col" title=${`Share of the ${texts} the SNN classified correctly (spikescope eval, written into the card). Hover a cell for its agreement with the ANN twin.`}>SNN accuracy</th>
+              <th scope="col" title=${`The ANN twin's energy per text, the mean over the ${texts}: every layer's multiply-accumulates at 4.6 pJ and accumulates at 0.9 pJ (45 nm float, Horowitz 2014), priced for the input it gets`}>ANN µJ</th>
+              <th scope="col" title=${`The SNN's energy per text, the mean over the ${texts}: the accumulates its measured spikes caused, every neuron's update at every step, and the first layer's multiply-accumulates for analog input, at the same prices`}>SNN µJ</th>
+              <th scope="col" title="SNN µJ ÷ ANN µJ: under 1, the SNN spends less (green)">SNN / ANN</th>
               <th scope="col"><span class="sr">Energy</span></th>
             </tr>
           </thead>
@@ -105,10 +122,10 @@ export class SnnModelCard extends LitElement {
               return html`<tr class=${run.numSteps === this.numSteps && run.encoding === this.encoding ? 'current' : ''}>
                 <td class="num">${run.numSteps}</td>
                 <td>${run.encoding}</td>
-                <td class="num">${formatPercent(run.accuracy)}</td>
+                <td class="num" title=${runAccuracyTitle(run, card.annAccuracy)}>${formatPercent(run.accuracy)}</td>
                 <td class="num">${run.annMicrojoules?.toFixed(2) ?? '—'}</td>
-                <td class="num">${run.snnMicrojoules?.toFixed(2) ?? '—'}</td>
-                <td class="num" style="color:${costly ? 'var(--snn-bad)' : 'var(--snn-good)'}">${formatRatio(ratio)}</td>
+                <td class="num" title=${firingTitle(run)}>${run.snnMicrojoules?.toFixed(2) ?? '—'}</td>
+                <td class="num" style="color:${costly ? 'var(--snn-bad)' : 'var(--snn-good)'}" title=${Number.isFinite(ratio) ? `${run.snnMicrojoules!.toFixed(3)} µJ ÷ ${run.annMicrojoules!.toFixed(3)} µJ = ${ratio.toFixed(3)}` : 'no energy recorded'}>${formatRatio(ratio)}</td>
                 <td class="bar">
                   <div class="track">
                     <div class="fill" style="width:${((run.snnMicrojoules ?? 0) / largest) * 100}%;background:${costly ? '#d9480f' : '#2b8a3e'}"></div>
