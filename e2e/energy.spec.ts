@@ -63,6 +63,14 @@ test.describe('energy', () => {
     // Every energy explains itself: its cell's title is the sum that made it.
     const sum = await page.getByTestId('energy-table').locator('tbody td[title*="memory accesses"]').first().getAttribute('title');
     expect(sum).toMatch(/MACs × 4\.6 pJ \+ [\d,]+ ACs × 0\.9 pJ \+ [\d,]+ memory accesses × [\d.]+ pJ \(a memory of [\d.]+ KB\) = /);
+    // A neuromorphic chip at its maker's figures: the SNN's operations at Loihi's prices, the ANN with its memory.
+    const annWithMemory = await value('annEnergyPicojoules');
+    await page.getByTestId('energy-preset').selectOption('loihi');
+    await expect(page.getByTestId('energy-source')).toContainText('Published by the vendor');
+    await expect.poll(() => value('annEnergyPicojoules')).toBeCloseTo(annWithMemory, 3);
+    const chipSum = await page.getByTestId('energy-table').locator('tbody td[title*="synaptic operations ×"]').first().getAttribute('title');
+    expect(chipSum).toMatch(/^[\d,]+ synaptic operations × 23\.6 pJ \+ [\d,]+ neuron updates × 52 pJ \+ [\d,]+ spikes × 1\.7 pJ/);
+    expect(await value('snnEnergyPicojoules')).toBeGreaterThan(23.6 * 0.5 * snnAcs);
   });
 
   test("NeuroBench's metrics of the inference: effective operations equal the table's SNN counts", async ({ page }) => {

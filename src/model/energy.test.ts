@@ -160,6 +160,26 @@ describe('energy presets, hand-computed on the small network', () => {
     expect(memoryAccessPicojoules(1e9)).toBe(100);
   });
 
+  it("prices the SNN at a chip's figures (Loihi, the vendor's): synaptic operations, neuron updates, spikes; the ANN with its memory", () => {
+    const loihi = ENERGY_PRESETS.find((entry) => entry.id === 'loihi')!;
+    expect(loihi.vendor).toBe(true);
+    expect(loihi.source).toMatch(/Published by the vendor.*Davies et al\., IEEE Micro 38\(1\), 2018/);
+    const report = energyReport(small, smallSample(), loihi.settings);
+    const byName = Object.fromEntries(report.layers.map((row) => [row.name, row]));
+    // Synaptic ACs: conv 16 (events × fan-out), pool 3, fc 4; neuron updates 6·4 + 2·4 + 2·4; spikes 3 + 2 + 1.
+    expect([byName.conv.synapticAcs, byName.pool.synapticAcs, byName.fc.synapticAcs]).toEqual([16, 3, 4]);
+    expect(report.layers.reduce((sum, row) => sum + row.synapticAcs, 0)).toBe(23);
+    expect(report.layers.reduce((sum, row) => sum + row.neuronUpdates, 0)).toBe(40);
+    expect(report.snnEnergyPicojoules).toBeCloseTo(23 * 23.6 + 40 * 52 + 6 * 1.7, 9);
+    // The ANN as under 45 nm float + memory (every memory here is under 8 KB: 10 pJ per access).
+    expect(report.annEnergyPicojoules).toBeCloseTo(36 * 4.6 + 78 * 10 + (6 * 0.9 + 8 * 10) + (4 * 4.6 + 10 * 10), 9);
+    expect(report.annEnergyPicojoules).toBeCloseTo(energyReport(small, smallSample(), preset('float45-memory')).annEnergyPicojoules, 9);
+    // Direct input: the host multiplies the analog first layer at the ANN's prices, weight and input read per MAC.
+    const direct = energyReport(small, smallSample('direct'), loihi.settings);
+    expect(direct.layers[0]).toMatchObject({ synapticMacs: 36, synapticAcs: 0 });
+    expect(direct.layers[0].snnEnergyPicojoules).toBeCloseTo(36 * (4.6 + 2 * 10), 9);
+  });
+
   it('counts a leaky neuron\'s charge as a register operation, not a memory access beyond its potential', () => {
     const leaky: NetworkSpec = { ...small, layers: small.layers.map((layer) => (layer.kind === 'neuron' ? { ...layer, model: 'LIF', beta: 0.9 } : layer)) };
     const report = energyReport(leaky, smallSample(), preset('float45-memory'));

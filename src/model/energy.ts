@@ -22,8 +22,9 @@
  * changes every step (a synaptic layer fed by another without neurons in between) costs its ANN
  * MACs at every step. The division of average pooling is not counted, in either network.
  * Energy: E = MACs · eMac + ACs · eAc, with the 45 nm figures of Horowitz (4.6 pJ, 0.9 pJ) as
- * default settings; the presets (`ENERGY_PRESETS`) add 8-bit integer arithmetic and memory traffic
- * (every value read or written, priced by the size of the layer's memory).
+ * default settings; the presets (`ENERGY_PRESETS`) add 8-bit integer arithmetic, memory traffic
+ * (every value read or written, priced by the size of the layer's memory), and a neuromorphic chip's
+ * published figures for the SNN (`ChipFigures`: per synaptic operation, neuron update and spike).
  */
 import { NEURON_MODELS } from '../neurons/models';
 import { networkGraph } from '../layers/graph';
@@ -33,21 +34,36 @@ import type { EncodingKind, LayerSpec, NetworkSpec } from './spec';
 
 export { convFanOut } from '../layers/conv';
 
+/**
+ * A neuromorphic chip's own figures for the SNN (each includes the chip's memory and control): a
+ * synaptic operation (one event reaching one synapse), a neuron's update at one step, and a spike
+ * sent. With them the SNN is priced as that chip would run it; the ANN keeps the other settings.
+ */
+export interface ChipFigures {
+  synapticOpPicojoules: number;
+  neuronUpdatePicojoules: number;
+  spikePicojoules: number;
+}
+
 /** Energy per operation, in picojoules, and whether memory accesses are priced too: settings, not constants. */
 export interface EnergySettings {
   eMacPicojoules: number;
   eAcPicojoules: number;
   /** Price every value read or written in memory as well (`memoryAccessPicojoules`), or only the arithmetic. */
   memory?: boolean;
+  /** Price the SNN at a chip's figures (`ChipFigures`); its analog-input MACs stay with the ANN's prices (a host computes them). */
+  chip?: ChipFigures;
 }
 
 /** A named set of energy settings with its source. */
 export interface EnergyPreset {
-  id: 'float45' | 'int45' | 'float45-memory';
+  id: 'float45' | 'int45' | 'float45-memory' | 'loihi';
   label: string;
   settings: Readonly<EnergySettings>;
   /** Where the figures come from, shown beside them. */
   source: string;
+  /** The figures are the chip maker's own (published by the vendor, not measured independently). */
+  vendor?: boolean;
 }
 
 /**
@@ -74,6 +90,14 @@ export const ENERGY_PRESETS: readonly EnergyPreset[] = [
     settings: { eMacPicojoules: 4.6, eAcPicojoules: 0.9, memory: true },
     source:
       'The float arithmetic, plus every value read or written in on-chip SRAM, priced by the size of the layer’s memory (its weights and outputs): 10 pJ at 8 KB, 20 pJ at 32 KB, 100 pJ at 1 MB per access (Horowitz, ISSCC 2014), on a log scale between, as in the analytical model of Lemaire et al. (2022).',
+  },
+  {
+    id: 'loihi',
+    label: 'Loihi (vendor figures)',
+    settings: { eMacPicojoules: 4.6, eAcPicojoules: 0.9, memory: true, chip: { synapticOpPicojoules: 23.6, neuronUpdatePicojoules: 52, spikePicojoules: 1.7 } },
+    source:
+      'Published by the vendor: Intel’s Loihi (14 nm), Davies et al., IEEE Micro 38(1), 2018, Table 2: 23.6 pJ per synaptic spike operation (its minimum), 52 pJ per active neuron update, 1.7 pJ per spike within a tile; hops between tiles are not counted, and every neuron is counted active at every step. These figures include the chip’s memory, so the ANN is priced as under “45 nm float + memory”. A layer fed analog values is computed by a host at the ANN’s prices.',
+    vendor: true,
   },
 ];
 
@@ -137,18 +161,34 @@ export interface LayerMemory {
 export interface LayerEnergy extends EnergyRow {
   name: string;
   kind: LayerSpec['kind'];
+  /** The SNN's synaptic accumulates (`snnAcs` without the neurons' own charge, compare and reset). */
+  synapticAcs: number;
+  /** The SNN's multiply-accumulates of analog input (`snnMacs` without a leaky charge). */
+  synapticMacs: number;
   memory: LayerMemory;
   annEnergyPicojoules: number;
   snnEnergyPicojoules: number;
 }
 
-/** A layer's energy under `settings`: its operations, and its memory accesses when the settings price them. */
-export function layerEnergy(row: Pick<LayerEnergy, 'annMacs' | 'annAcs' | 'snnMacs' | 'snnAcs' | 'memory'>, settings: EnergySettings): { ann: number; snn: number } {
+/**
+ * A layer's energy under `settings`: its operations, and its memory accesses when the settings
+ * price them. With a chip's figures the SNN is its synaptic operations, neuron updates and spikes at
+ * those figures, plus its analog-input MACs at the ANN's prices (each reading a weight and an input).
+ */
+export function layerEnergy(
+  row: Pick<LayerEnergy, 'annMacs' | 'annAcs' | 'snnMacs' | 'snnAcs' | 'synapticAcs' | 'synapticMacs' | 'neuronUpdates' | 'events' | 'memory'>,
+  settings: EnergySettings,
+): { ann: number; snn: number } {
   const access = settings.memory ? memoryAccessPicojoules(row.memory.bytes) : 0;
-  return {
-    ann: row.annMacs * settings.eMacPicojoules + row.annAcs * settings.eAcPicojoules + row.memory.annAccesses * access,
-    snn: row.snnMacs * settings.eMacPicojoules + row.snnAcs * settings.eAcPicojoules + row.memory.snnAccesses * access,
-  };
+  const ann = row.annMacs * settings.eMacPicojoules + row.annAcs * settings.eAcPicojoules + row.memory.annAccesses * access;
+  const chip = settings.chip;
+  if (chip) {
+    return {
+      ann,
+      snn: row.synapticAcs * chip.synapticOpPicojoules + row.neuronUpdates * chip.neuronUpdatePicojoules + row.events * chip.spikePicojoules + row.synapticMacs * (settings.eMacPicojoules + 2 * access),
+    };
+  }
+  return { ann, snn: row.snnMacs * settings.eMacPicojoules + row.snnAcs * settings.eAcPicojoules + row.memory.snnAccesses * access };
 }
 
 /** The whole account of one sample. */
@@ -294,8 +334,8 @@ export function energyReport(spec: NetworkSpec, sample: EnergySample, settings: 
       snnAccesses: 3 * synapticAcs + 2 * synapticMacs + (synapticMacs > 0 ? outputs : 0) + 2 * row.neuronUpdates + row.events,
       bytes: 4 * (weights + outputs),
     };
-    const priced = layerEnergy({ ...row, memory }, settings);
-    return { name: layer.name, kind: layer.kind, ...row, memory, annEnergyPicojoules: priced.ann, snnEnergyPicojoules: priced.snn };
+    const priced = layerEnergy({ ...row, synapticAcs, synapticMacs, memory }, settings);
+    return { name: layer.name, kind: layer.kind, ...row, synapticAcs, synapticMacs, memory, annEnergyPicojoules: priced.ann, snnEnergyPicojoules: priced.snn };
   });
   const totals = { annMacs: 0, annAcs: 0, snnAcs: 0, snnMacs: 0, annEnergyPicojoules: 0, snnEnergyPicojoules: 0 };
   for (const row of layers) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += row[key];

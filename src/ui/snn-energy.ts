@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { DEFAULT_ENERGY_SETTINGS, ENERGY_PRESETS, memoryAccessPicojoules, type EnergyPreset, type EnergyReport, type EnergySettings } from '../model/energy';
+import { DEFAULT_ENERGY_SETTINGS, ENERGY_PRESETS, memoryAccessPicojoules, type ChipFigures, type EnergyPreset, type EnergyReport, type EnergySettings, type LayerEnergy } from '../model/energy';
 import type { CardMetrics } from './card-metrics';
 import { explainEnergy, neurobenchMetrics, formatCount, formatEnergy, formatPercent, formatRatio, repriceEnergy } from './energy-view';
 import { baseStyles, figureStyles } from './theme';
@@ -17,6 +17,12 @@ function explorerData(): Promise<ExplorerData> {
     return response.json() as Promise<ExplorerData>;
   });
   return explorerFetch;
+}
+
+/** Whether two settings price the SNN at the same chip figures (or both at none). */
+function sameChip(a: ChipFigures | undefined, b: ChipFigures | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return a.synapticOpPicojoules === b.synapticOpPicojoules && a.neuronUpdatePicojoules === b.neuronUpdatePicojoules && a.spikePicojoules === b.spikePicojoules;
 }
 
 /**
@@ -131,7 +137,17 @@ export class SnnEnergy extends LitElement {
   /** The preset the settings are, or null when a person edited the figures. */
   private preset(): EnergyPreset | null {
     const s = this.settings;
-    return ENERGY_PRESETS.find((p) => p.settings.eMacPicojoules === s.eMacPicojoules && p.settings.eAcPicojoules === s.eAcPicojoules && !!p.settings.memory === !!s.memory) ?? null;
+    return ENERGY_PRESETS.find((p) => p.settings.eMacPicojoules === s.eMacPicojoules && p.settings.eAcPicojoules === s.eAcPicojoules && !!p.settings.memory === !!s.memory && sameChip(p.settings.chip, s.chip)) ?? null;
+  }
+
+  /** How an SNN cell's energy was summed at a chip's figures. */
+  private chipSum(row: LayerEnergy, chip: ChipFigures): string {
+    const parts = [`${formatCount(row.synapticAcs)} synaptic operations × ${chip.synapticOpPicojoules} pJ`, `${formatCount(row.neuronUpdates)} neuron updates × ${chip.neuronUpdatePicojoules} pJ`, `${formatCount(row.events)} spikes × ${chip.spikePicojoules} pJ`];
+    if (row.synapticMacs > 0) {
+      const access = this.settings.memory ? ` + 2 memory accesses × ${memoryAccessPicojoules(row.memory.bytes).toFixed(1)} pJ` : '';
+      parts.push(`${formatCount(row.synapticMacs)} MACs of analog input on the host × (${this.settings.eMacPicojoules} pJ${access})`);
+    }
+    return `${parts.join(' + ')} = ${formatEnergy(row.snnEnergyPicojoules)}`;
   }
 
   /** How a cell's energy was summed, with the figures in force. */
@@ -189,7 +205,7 @@ export class SnnEnergy extends LitElement {
             <th scope="col" title="Multiply-accumulates of the SNN: a layer fed analog input (direct encoding) multiplies as the ANN does, and a leaky neuron's charge β·v + x">SNN MACs</th>
             ${memory ? html`<th scope="col" title="Values read or written in memory (architecture §4.7)">ANN memory accesses</th><th scope="col" title="Values read or written in memory (architecture §4.7)">SNN memory accesses</th>` : nothing}
             <th scope="col" title="MACs × E_MAC + ACs × E_AC (+ memory accesses × the energy of an access to a memory of the layer's size). Hover a cell for its sum.">ANN energy</th>
-            <th scope="col" title="MACs × E_MAC + ACs × E_AC (+ memory accesses × the energy of an access to a memory of the layer's size). Hover a cell for its sum.">SNN energy</th>
+            <th scope="col" title=${this.settings.chip ? "At the chip's figures: synaptic operations (the SNN ACs without the neurons' own) + neuron updates + spikes, each at its price; a layer fed analog input is computed by the host at the ANN's prices. Hover a cell for its sum." : "MACs × E_MAC + ACs × E_AC (+ memory accesses × the energy of an access to a memory of the layer's size). Hover a cell for its sum."}>SNN energy</th>
           </tr>
         </thead>
         <tbody>
@@ -220,7 +236,7 @@ export class SnnEnergy extends LitElement {
               <td class="num">${formatCount(row.snnMacs)}</td>
               ${memory ? html`<td class="num">${formatCount(row.memory.annAccesses)}</td><td class="num">${formatCount(row.memory.snnAccesses)}</td>` : nothing}
               <td class="num" title=${this.energySum(row.annMacs, row.annAcs, row.memory.annAccesses, row.memory.bytes, row.annEnergyPicojoules)}>${formatEnergy(row.annEnergyPicojoules)}</td>
-              <td class="num" title=${this.energySum(row.snnMacs, row.snnAcs, row.memory.snnAccesses, row.memory.bytes, row.snnEnergyPicojoules)}>${formatEnergy(row.snnEnergyPicojoules)}</td>
+              <td class="num" title=${this.settings.chip ? this.chipSum(row, this.settings.chip) : this.energySum(row.snnMacs, row.snnAcs, row.memory.snnAccesses, row.memory.bytes, row.snnEnergyPicojoules)}>${formatEnergy(row.snnEnergyPicojoules)}</td>
             </tr>`,
           )}
         </tbody>
@@ -280,7 +296,7 @@ export class SnnEnergy extends LitElement {
           @change=${(event: Event) => this.choose({ ...this.settings, memory: (event.target as HTMLInputElement).checked })} /> memory traffic</label>
         <button type="button" @click=${() => this.choose(DEFAULT_ENERGY_SETTINGS)}>45 nm defaults</button>
       </div>
-      <p class="small muted" data-testid="energy-source">${this.preset()?.source ?? `Your figures: ${this.settings.eMacPicojoules} pJ per MAC, ${this.settings.eAcPicojoules} pJ per AC${this.settings.memory ? ', and memory accesses priced by the size of each layer’s memory (Horowitz, ISSCC 2014)' : ''}.`}</p>
+      <p class="small muted" data-testid="energy-source">${this.preset()?.source ?? `Your figures: ${this.settings.eMacPicojoules} pJ per MAC, ${this.settings.eAcPicojoules} pJ per AC${this.settings.memory ? ', and memory accesses priced by the size of each layer’s memory (Horowitz, ISSCC 2014)' : ''}${this.settings.chip ? `; the SNN at a chip's figures, ${this.settings.chip.synapticOpPicojoules} pJ per synaptic operation, ${this.settings.chip.neuronUpdatePicojoules} pJ per neuron update, ${this.settings.chip.spikePicojoules} pJ per spike` : ''}.`}</p>
       ${this.renderTable(report)}
       <div class="section">
         <h2>Energy by layer</h2>
