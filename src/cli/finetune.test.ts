@@ -46,6 +46,8 @@ describe('spikescope finetune refuses bad input with one clear line', () => {
     ['an empty --epochs', ['--model', 'm', '--out', 'o', '--epochs', ''], /--epochs/],
     ['an unknown surrogate', ['--model', 'm', '--out', 'o', '--surrogate', 'sigmoid'], /--surrogate must be fast-sigmoid or piecewise-linear/],
     ['an unknown backend', ['--model', 'm', '--out', 'o', '--backend', 'tpu'], /--backend must be gpu, cpu, reference or auto/],
+    ['a zero --rate-scale', ['--model', 'm', '--out', 'o', '--rate-scale', '0'], /--rate-scale must be a number from 0.01 to 1000/],
+    ['an unknown schedule', ['--model', 'm', '--out', 'o', '--schedule', 'step'], /--schedule must be constant or cosine, got 'step'/],
   ])('%s', (_name, argv, message) => {
     expect(() => parseFinetuneFlags(argv)).toThrow(UsageError);
     expect(() => parseFinetuneFlags(argv)).toThrow(message);
@@ -55,6 +57,8 @@ describe('spikescope finetune refuses bad input with one clear line', () => {
     const options = parseFinetuneFlags(['--model', 'm', '--out', 'o']);
     expect(options).toMatchObject({ learningRate: 1e-4, batchSize: 32, surrogate: { kind: 'fast-sigmoid', slope: 25 }, numSteps: undefined, backend: 'auto', trainLimit: 0 });
     expect(parseFinetuneFlags(['--model', 'm', '--out', 'o', '--surrogate', 'piecewise-linear', '--steps', '8']).surrogate).toEqual({ kind: 'piecewise-linear' });
+    expect(options).toMatchObject({ rateScale: 1, schedule: 'constant' });
+    expect(parseFinetuneFlags(['--model', 'm', '--out', 'o', '--rate-scale', '5', '--schedule', 'cosine'])).toMatchObject({ rateScale: 5, schedule: 'cosine' });
   });
 
   it('a missing model folder is named', async () => {

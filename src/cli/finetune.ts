@@ -7,9 +7,10 @@ import { UsageError } from './errors';
 
 export const FINETUNE_USAGE = `finetune --model DIR --out DIR [--data-dir DIR] [--epochs N] [--steps T (default: the model's)] [--batch N] [--lr X]
            [--weight-decay X] [--train-limit N] [--max-tokens N] [--surrogate fast-sigmoid|piecewise-linear]
-           [--seed N] [--backend auto|gpu|cpu|reference] [--name TEXT]
+           [--rate-scale X] [--schedule constant|cosine] [--seed N] [--backend auto|gpu|cpu|reference] [--name TEXT]
            fine-tune an IF model (train --method lv-if) as a spiking network with surrogate gradients;
-           keeps the epoch (0 = as converted) with the best dev SNN accuracy and writes a new model folder`;
+           keeps the epoch (0 = as converted) with the best dev SNN accuracy and writes a new model folder;
+           the loss is the cross-entropy of X × the output spike rate (default 1)`;
 
 function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -18,6 +19,11 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
     throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${value}'`);
   }
   return number;
+}
+
+function scheduleOf(value: string | undefined): 'constant' | 'cosine' {
+  if (value === undefined || value === 'constant' || value === 'cosine') return value ?? 'constant';
+  throw new UsageError(`--schedule must be constant or cosine, got '${value}'`);
 }
 
 /** The flags of `spikescope finetune`, checked; throws `UsageError` with one line on bad input. */
@@ -34,6 +40,8 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
     'train-limit': { type: 'string' },
     'max-tokens': { type: 'string' },
     surrogate: { type: 'string' },
+    'rate-scale': { type: 'string' },
+    schedule: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
     name: { type: 'string' },
@@ -61,6 +69,8 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
     trainLimit: numberFlag('train-limit', v['train-limit'], 0, 0, 1e9),
     maxTokens: numberFlag('max-tokens', v['max-tokens'], 64, 1, 4096),
     surrogate,
+    rateScale: numberFlag('rate-scale', v['rate-scale'], 1, 0.01, 1000, false),
+    schedule: scheduleOf(v.schedule),
     seed: v.seed === undefined ? undefined : numberFlag('seed', v.seed, 0, 0, 0xffffffff),
     backend,
     command: `spikescope finetune ${argv.join(' ')}`,

@@ -166,7 +166,7 @@ export function renderModelCard(config: ModelConfig, folder: string): string {
     if (config.network.layers.some((layer) => layer.kind === 'sequence-neuron')) {
       lines.push(`The ANN twin of neurons over the words is their \`ann\` activation (ReLU) applied word by word, without the membrane that carries the sentence: the same weights, not a trained network.${metrics.baseline ? ' The baseline below is the fair comparison.' : ''}`, '');
     }
-    lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included, and every neuron\'s update at every step; the other presets: 8-bit integer arithmetic, 0.3 pJ per MAC and 0.1 pJ per AC, and float arithmetic with every memory access priced by the size of its memory).', '');
+    lines.push('Energy per sentence: [architecture §4](../../../docs/architecture.md) (4.6 pJ per MAC, 0.9 pJ per AC, every layer counted, the first included, and every neuron\'s update at every step; the other presets: 8-bit integer arithmetic, 0.3 pJ per MAC and 0.1 pJ per AC; float arithmetic with every memory access priced by the size of its memory; and the SNN on Intel\'s Loihi at the figures its makers published, 23.6 pJ per synaptic operation, 52 pJ per neuron update and 1.7 pJ per spike, against the ANN with its memory).', '');
     const versus = baselineSection(metrics);
     if (versus.length) lines.push(...versus.slice(1), '');
     if (metrics.split === 'dev') {

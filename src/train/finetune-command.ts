@@ -44,6 +44,10 @@ export interface FinetuneCommandOptions {
   trainLimit: number;
   maxTokens: number;
   surrogate: Surrogate;
+  /** The loss is the cross-entropy of this × the output spike rate (default 1: rates in [0, 1] are flat logits). */
+  rateScale?: number;
+  /** The learning rate's schedule (default constant). */
+  schedule?: 'constant' | 'cosine';
   /** The seed of the batches and the input spikes (default: the model's). */
   seed?: number;
   backend: BackendChoice;
@@ -121,7 +125,8 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
       }
       return { snnAccuracy, annAccuracy };
     };
-    const settings = { ...options, numSteps, seed, detachReset: false };
+    const rateScale = options.rateScale ?? 1;
+    const settings = { ...options, numSteps, seed, detachReset: false, trainer: { rateScale } };
     const result = await finetuneSpiking(backends.ops, model, train, settings, evaluate, log);
     const before = result.history[0].devAccuracy;
     const kept = result.history[result.bestEpoch].devAccuracy;
@@ -134,7 +139,8 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
       learningRate: options.learningRate,
       weightDecay: options.weightDecay,
       surrogate: options.surrogate,
-      loss: 'cross-entropy of the output spike rate (output spikes averaged over the T steps)',
+      loss: `cross-entropy of ${rateScale === 1 ? '' : `${rateScale} × `}the output spike rate (output spikes averaged over the T steps)`,
+      ...(options.schedule === 'cosine' ? { schedule: 'cosine' as const } : {}),
       maxTokens: options.maxTokens,
       seed,
       trainSize: train.length,
