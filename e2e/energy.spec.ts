@@ -124,9 +124,30 @@ test.describe('energy', () => {
         ann: { accuracy: 0.8125 },
         footprint: { parameters: 6_530_000, bytes: 6_900_000, connectionSparsity: 0.001 },
         snn: [
-          { numSteps: 4, encoding: 'rate', accuracy: 0.701, energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 12.1 }, firingRates: { conv_spike: 0.12 } },
-          { numSteps: 16, encoding: 'rate', accuracy: 0.774, energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 48.5 }, firingRates: { conv_spike: 0.12 } },
-          { numSteps: 50, encoding: 'rate', accuracy: 0.79, energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 151.6 }, firingRates: { conv_spike: 0.12 } },
+          {
+            numSteps: 4,
+            encoding: 'rate',
+            accuracy: 0.701,
+            energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 12.1 },
+            presets: { loihi: { annMicrojoules: 1200, snnMicrojoules: 150, ratio: 0.125 } },
+            firingRates: { conv_spike: 0.12 },
+          },
+          {
+            numSteps: 16,
+            encoding: 'rate',
+            accuracy: 0.774,
+            energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 48.5 },
+            presets: { loihi: { annMicrojoules: 1200, snnMicrojoules: 600, ratio: 0.5 } },
+            firingRates: { conv_spike: 0.12 },
+          },
+          {
+            numSteps: 50,
+            encoding: 'rate',
+            accuracy: 0.79,
+            energyPerSentence: { annMicrojoules: 36.3, snnMicrojoules: 151.6 },
+            presets: { loihi: { annMicrojoules: 1200, snnMicrojoules: 1800, ratio: 1.5 } },
+            firingRates: { conv_spike: 0.12 },
+          },
         ],
       };
       await route.fulfill({ json: config });
@@ -142,6 +163,14 @@ test.describe('energy', () => {
     await expect(rows.nth(1).locator('td').nth(5)).toHaveAttribute('title', / µJ ÷ .* µJ = /);
     await expect(page.getByTestId('footprint')).toHaveAttribute('title', /connection sparsity 0\.0010/);
     await expect(page.getByTestId('footprint')).toContainText('footprint 6,530,000 values, 6.90 MB');
+    // The table follows the energy preset where the card has its figures, and says when it has not.
+    await page.getByTestId('energy-preset').selectOption('loihi');
+    await expect(rows.nth(1)).toContainText('1200.00');
+    await expect(rows.nth(1)).toContainText('0.50×');
+    await expect(rows.nth(2)).toContainText('1.5×');
+    await expect(page.locator('snn-model-card')).toContainText('Energies under “Loihi (vendor figures)”.');
+    await page.getByTestId('energy-preset').selectOption('int45');
+    await expect(page.locator('snn-model-card')).toContainText('Energies under “45 nm, 32-bit float” (the card has no figures for the chosen preset)');
     await expect(rows.nth(0)).toContainText('0.33×');
     await expect(rows.nth(2)).toContainText('4.2×');
     await expect(page.locator('snn-model-card')).toContainText('ANN accuracy 81.3 %');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { largestEnergy, parseCardMetrics } from './card-metrics';
+import { largestEnergy, parseCardMetrics, runEnergy } from './card-metrics';
 
 describe('card metrics', () => {
   it('reads the training CLI schema, sorting runs by encoding then T', () => {
@@ -30,7 +30,7 @@ describe('card metrics', () => {
 
   it('keeps a run whose fields are partly missing, with nulls', () => {
     const card = parseCardMetrics({ snn: [{ numSteps: 16, accuracy: 'high' }] });
-    expect(card?.runs[0]).toEqual({ numSteps: 16, encoding: 'rate', accuracy: null, annMicrojoules: null, snnMicrojoules: null, agreementWithAnn: null, firingRates: {} });
+    expect(card?.runs[0]).toEqual({ numSteps: 16, encoding: 'rate', accuracy: null, annMicrojoules: null, snnMicrojoules: null, agreementWithAnn: null, presets: {}, firingRates: {} });
     expect(card?.dataset).toBeNull();
     expect(card?.footprint).toBeNull();
   });
@@ -44,6 +44,13 @@ describe('card metrics', () => {
     expect(card?.runs[0].agreementWithAnn).toBe(1);
     expect(card?.footprint).toEqual({ parameters: 366160, bytes: 601960, connectionSparsity: 0.0002 });
     expect(parseCardMetrics({ ann: { accuracy: 0.5 }, footprint: { parameters: 'many' } })?.footprint).toBeNull();
+    // Under a preset the card has, its figures; under one it lacks, the 45 nm float ones, said so.
+    const priced = parseCardMetrics({
+      snn: [{ numSteps: 4, encoding: 'rate', accuracy: 0.9, energyPerSentence: { annMicrojoules: 7, snnMicrojoules: 1 }, presets: { loihi: { annMicrojoules: 1300, snnMicrojoules: 25, ratio: 0.02 }, int45: { annMicrojoules: 'x' } } }],
+    })!;
+    expect(priced.runs[0].presets).toEqual({ loihi: { annMicrojoules: 1300, snnMicrojoules: 25 } });
+    expect(runEnergy(priced.runs[0], 'loihi')).toEqual({ annMicrojoules: 1300, snnMicrojoules: 25, preset: 'loihi' });
+    expect(runEnergy(priced.runs[0], 'int45')).toEqual({ annMicrojoules: 7, snnMicrojoules: 1, preset: 'float45' });
     const { runAccuracyTitle, firingTitle } = await import('./snn-model-card');
     expect(runAccuracyTitle(card!.runs[0], card!.annAccuracy)).toBe('SNN 87.75 % at T = 4, rate input; ANN twin 87.75 %; the two predict the same class for 100.00 % of the texts');
     expect(firingTitle(card!.runs[0])).toBe('from these firing rates (spikes per neuron per step, mean over the texts): input 0.026, conv_spike 0.026');

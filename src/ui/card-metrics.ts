@@ -15,6 +15,8 @@ export interface CardRun {
   snnMicrojoules: number | null;
   /** Share of test texts on which the SNN predicts what its ANN twin predicts. */
   agreementWithAnn: number | null;
+  /** Energy per sentence (µJ) under each energy preset the card was evaluated with, by preset id. */
+  presets: Record<string, { annMicrojoules: number; snnMicrojoules: number }>;
   firingRates: Record<string, number>;
 }
 
@@ -46,6 +48,23 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
 
+function presetEnergies(value: unknown): CardRun['presets'] {
+  const out: CardRun['presets'] = {};
+  for (const [id, entry] of Object.entries(record(value) ?? {})) {
+    const energy = record(entry);
+    const ann = finite(energy?.annMicrojoules);
+    const snn = finite(energy?.snnMicrojoules);
+    if (ann !== null && snn !== null) out[id] = { annMicrojoules: ann, snnMicrojoules: snn };
+  }
+  return out;
+}
+
+/** A run's energies under a preset: the card's figures for it, or the 45 nm float ones (`preset` says which). */
+export function runEnergy(run: CardRun, preset: string): { annMicrojoules: number | null; snnMicrojoules: number | null; preset: string } {
+  const priced = run.presets[preset];
+  return priced ? { ...priced, preset } : { annMicrojoules: run.annMicrojoules, snnMicrojoules: run.snnMicrojoules, preset: 'float45' };
+}
+
 /** The card's metrics, or null when it has none this app can show. */
 export function parseCardMetrics(metrics: unknown): CardMetrics | null {
   const card = record(metrics);
@@ -64,6 +83,7 @@ export function parseCardMetrics(metrics: unknown): CardMetrics | null {
       annMicrojoules: finite(energy?.annMicrojoules),
       snnMicrojoules: finite(energy?.snnMicrojoules),
       agreementWithAnn: finite(run.agreementWithAnn),
+      presets: presetEnergies(run.presets),
       firingRates: Object.fromEntries(Object.entries(rates).filter((pair): pair is [string, number] => finite(pair[1]) !== null)),
     });
   }

@@ -309,7 +309,7 @@ export class SnnEnergy extends LitElement {
       </div>
       <div class="section">
         <h2>Accuracy and energy by T, from the model card</h2>
-        <snn-model-card .card=${this.card} .numSteps=${this.numSteps} .encoding=${this.encoding}></snn-model-card>
+        <snn-model-card .card=${this.card} .numSteps=${this.numSteps} .encoding=${this.encoding} .preset=${this.preset()?.id ?? 'float45'}></snn-model-card>
       </div>
       ${nothing}
     `;

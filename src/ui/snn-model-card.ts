@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { largestEnergy, type CardMetrics, type CardRun } from './card-metrics';
+import { ENERGY_PRESETS } from '../model/energy';
+import { largestEnergy, runEnergy, type CardMetrics, type CardRun } from './card-metrics';
 import { formatPercent, formatRatio } from './energy-view';
 import { baseStyles } from './theme';
 
@@ -90,17 +91,23 @@ export class SnnModelCard extends LitElement {
   /** The settings of the inference shown, highlighted in the table. */
   @property({ type: Number }) numSteps = 0;
   @property() encoding: 'rate' | 'direct' = 'rate';
+  /** The energy preset (`ENERGY_PRESETS` id) whose figures the table shows, where the card has them. */
+  @property() preset = 'float45';
 
   override render() {
     const card = this.card;
     if (!card) return html`<p class="muted" data-testid="card-empty">This model has no card metrics: no accuracy or energy by T was recorded when it was made.</p>`;
-    const largest = largestEnergy(card.runs);
+    // One preset for the whole table: the chosen one where every run has its figures, else 45 nm float.
+    const shown = card.runs.every((run) => run.presets[this.preset]) ? this.preset : 'float45';
+    const runs = card.runs.map((run) => ({ run, energy: runEnergy(run, shown) }));
+    const largest = largestEnergy(runs.map((entry) => entry.energy));
     const texts = card.testSize !== null ? `${card.testSize.toLocaleString('en-US')} test texts` : 'test texts';
+    const pricing = ENERGY_PRESETS.find((p) => p.id === shown)?.label ?? '45 nm, 32-bit float';
     return html`
       <p class="small muted">
         ${card.dataset ?? 'Dataset not named'}${card.split ? `, ${card.split} split` : ''}${card.testSize !== null ? `, ${card.testSize.toLocaleString('en-US')} texts` : ''}.
         ${card.annAccuracy !== null ? html`ANN accuracy <b>${formatPercent(card.annAccuracy)}</b>.` : nothing}
-        The bar is the SNN's energy per sentence; the black mark is the ANN's.
+        The bar is the SNN's energy per sentence; the black mark is the ANN's. Energies under “${pricing}”${shown !== this.preset ? ' (the card has no figures for the chosen preset)' : ''}.
       </p>
       <div class="wrap">
         <table data-testid="card-table">
@@ -109,27 +116,27 @@ export class SnnModelCard extends LitElement {
               <th scope="col" title="Time steps the SNN ran for each text">T</th>
               <th scope="col" title="How the words reached the first layer: rate (spikes drawn from firing probabilities, or binary spikes), direct (analog values at every step or once)">Encoding</th>
               <th scope="col" title=${`Share of the ${texts} the SNN classified correctly (spikescope eval, written into the card). Hover a cell for its agreement with the ANN twin.`}>SNN accuracy</th>
-              <th scope="col" title=${`The ANN twin's energy per text, the mean over the ${texts}: every layer's multiply-accumulates at 4.6 pJ and accumulates at 0.9 pJ (45 nm float, Horowitz 2014), priced for the input it gets`}>ANN µJ</th>
-              <th scope="col" title=${`The SNN's energy per text, the mean over the ${texts}: the accumulates its measured spikes caused, every neuron's update at every step, and the first layer's multiply-accumulates for analog input, at the same prices`}>SNN µJ</th>
+              <th scope="col" title=${`The ANN twin's energy per text, the mean over the ${texts}: every layer's multiply-accumulates and accumulates (priced for the input it gets) under “${pricing}”`}>ANN µJ</th>
+              <th scope="col" title=${`The SNN's energy per text, the mean over the ${texts}: the accumulates its measured spikes caused, every neuron's update at every step, and the first layer's multiply-accumulates for analog input, under “${pricing}”`}>SNN µJ</th>
               <th scope="col" title="SNN µJ ÷ ANN µJ: under 1, the SNN spends less (green)">SNN / ANN</th>
               <th scope="col"><span class="sr">Energy</span></th>
             </tr>
           </thead>
           <tbody>
-            ${card.runs.map((run) => {
-              const ratio = run.snnMicrojoules !== null && run.annMicrojoules ? run.snnMicrojoules / run.annMicrojoules : NaN;
+            ${runs.map(({ run, energy }) => {
+              const ratio = energy.snnMicrojoules !== null && energy.annMicrojoules ? energy.snnMicrojoules / energy.annMicrojoules : NaN;
               const costly = ratio >= 1;
               return html`<tr class=${run.numSteps === this.numSteps && run.encoding === this.encoding ? 'current' : ''}>
                 <td class="num">${run.numSteps}</td>
                 <td>${run.encoding}</td>
                 <td class="num" title=${runAccuracyTitle(run, card.annAccuracy)}>${formatPercent(run.accuracy)}</td>
-                <td class="num">${run.annMicrojoules?.toFixed(2) ?? '—'}</td>
-                <td class="num" title=${firingTitle(run)}>${run.snnMicrojoules?.toFixed(2) ?? '—'}</td>
-                <td class="num" style="color:${costly ? 'var(--snn-bad)' : 'var(--snn-good)'}" title=${Number.isFinite(ratio) ? `${run.snnMicrojoules!.toFixed(3)} µJ ÷ ${run.annMicrojoules!.toFixed(3)} µJ = ${ratio.toFixed(3)}` : 'no energy recorded'}>${formatRatio(ratio)}</td>
+                <td class="num">${energy.annMicrojoules?.toFixed(2) ?? '—'}</td>
+                <td class="num" title=${firingTitle(run)}>${energy.snnMicrojoules?.toFixed(2) ?? '—'}</td>
+                <td class="num" style="color:${costly ? 'var(--snn-bad)' : 'var(--snn-good)'}" title=${Number.isFinite(ratio) ? `${energy.snnMicrojoules!.toFixed(3)} µJ ÷ ${energy.annMicrojoules!.toFixed(3)} µJ = ${ratio.toFixed(3)}` : 'no energy recorded'}>${formatRatio(ratio)}</td>
                 <td class="bar">
                   <div class="track">
-                    <div class="fill" style="width:${((run.snnMicrojoules ?? 0) / largest) * 100}%;background:${costly ? '#d9480f' : '#2b8a3e'}"></div>
-                    ${run.annMicrojoules !== null ? html`<div class="ann-mark" style="left:${(run.annMicrojoules / largest) * 100}%"></div>` : nothing}
+                    <div class="fill" style="width:${((energy.snnMicrojoules ?? 0) / largest) * 100}%;background:${costly ? '#d9480f' : '#2b8a3e'}"></div>
+                    ${energy.annMicrojoules !== null ? html`<div class="ann-mark" style="left:${(energy.annMicrojoules / largest) * 100}%"></div>` : nothing}
                   </div>
                 </td>
               </tr>`;
