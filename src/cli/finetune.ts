@@ -7,10 +7,11 @@ import { UsageError } from './errors';
 
 export const FINETUNE_USAGE = `finetune --model DIR --out DIR [--data-dir DIR] [--epochs N] [--steps T (default: the model's)] [--batch N] [--lr X]
            [--weight-decay X] [--train-limit N] [--max-tokens N] [--surrogate fast-sigmoid|piecewise-linear]
-           [--rate-scale X] [--schedule constant|cosine] [--seed N] [--backend auto|gpu|cpu|reference] [--name TEXT]
+           [--rate-scale X] [--schedule constant|cosine] [--keep best|last] [--seed N] [--backend auto|gpu|cpu|reference] [--name TEXT]
            fine-tune an IF model (train --method lv-if) as a spiking network with surrogate gradients;
            keeps the epoch (0 = as converted) with the best dev SNN accuracy and writes a new model folder;
-           the loss is the cross-entropy of X × the output spike rate (default 1)`;
+           the loss is the cross-entropy of X × the output spike rate (default 1); --keep last writes
+           the last epoch's weights instead`;
 
 function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -24,6 +25,11 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
 function scheduleOf(value: string | undefined): 'constant' | 'cosine' {
   if (value === undefined || value === 'constant' || value === 'cosine') return value ?? 'constant';
   throw new UsageError(`--schedule must be constant or cosine, got '${value}'`);
+}
+
+function keepOf(value: string | undefined): 'best' | 'last' {
+  if (value === undefined || value === 'best' || value === 'last') return value ?? 'best';
+  throw new UsageError(`--keep must be best or last, got '${value}'`);
 }
 
 /** The flags of `spikescope finetune`, checked; throws `UsageError` with one line on bad input. */
@@ -42,6 +48,7 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
     surrogate: { type: 'string' },
     'rate-scale': { type: 'string' },
     schedule: { type: 'string' },
+    keep: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
     name: { type: 'string' },
@@ -71,6 +78,7 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
     surrogate,
     rateScale: numberFlag('rate-scale', v['rate-scale'], 1, 0.01, 1000, false),
     schedule: scheduleOf(v.schedule),
+    keep: keepOf(v.keep),
     seed: v.seed === undefined ? undefined : numberFlag('seed', v.seed, 0, 0, 0xffffffff),
     backend,
     command: `spikescope finetune ${argv.join(' ')}`,

@@ -8,8 +8,8 @@ const MODELS_DIR = 'public/models';
 const HEADING = 'Reproduce every model, then its card';
 
 /**
- * The commands that made a model and its card, as its `model.json` records them, with `--out` set
- * to the shipped folder (some were trained into a scratch folder and copied there).
+ * The commands that made a model and its card, as its `model.json` records them, the last one's
+ * `--out` set to the shipped folder (some were trained into a scratch folder and copied there).
  */
 function commandsOf(name: string): string[] {
   const config = JSON.parse(readFileSync(join(MODELS_DIR, name, 'model.json'), 'utf8')) as {
@@ -17,8 +17,9 @@ function commandsOf(name: string): string[] {
     metrics?: { finetune?: { command?: string }; evalCommands?: string[] };
   };
   const made = config.metrics?.finetune?.command && config.metrics.finetune.command !== config.provenance?.command ? [config.provenance?.command, config.metrics.finetune.command] : [config.provenance?.command];
-  const out = (command: string) => command.replace(/--out \S+/, `--out ${MODELS_DIR}/${name}`);
-  return [...made.filter((c): c is string => !!c).map(out), ...(config.metrics?.evalCommands ?? [])].map((command) => command.replace(/^spikescope /, 'npm run -s spikescope -- '));
+  // The last command wrote the shipped folder; a fine-tuned model's training command keeps the folder its fine-tuning read.
+  const steps = made.filter((c): c is string => !!c).map((command, i, all) => (i === all.length - 1 ? command.replace(/--out \S+/, `--out ${MODELS_DIR}/${name}`) : command));
+  return [...steps, ...(config.metrics?.evalCommands ?? [])].map((command) => command.replace(/^spikescope /, 'npm run -s spikescope -- '));
 }
 
 describe('the models README', () => {

@@ -72,7 +72,7 @@ export function finetuneSection(record: FinetuneRecord): string[] {
     `Backpropagation through time in the spiking network at T = ${record.numSteps}${direct ? ' per word' : ''}, ${record.encoding ?? 'rate'} input, ${surrogate} surrogate spike derivative; ` +
       `loss: ${record.loss}; AdamW lr ${record.learningRate}${record.schedule === 'cosine' ? ' falling to 0 on a cosine' : ''}, weight decay ${record.weightDecay}, batch ${record.batchSize}; ` +
       `${record.steps} steps on ${record.trainSize} training sentences (cut at ${record.maxTokens} tokens), seed ${record.seed}; ` +
-      `${Math.round(record.seconds)} s on ${record.backend}. Epoch 0 is ${start}; the epoch with the best dev SNN accuracy (${record.devSize} sentences${record.devSeeds.length > 1 ? `, mean over seeds ${record.devSeeds.join(' and ')}` : ''}) is kept.`,
+      `${Math.round(record.seconds)} s on ${record.backend}. Epoch 0 is ${start}; ${record.keep === 'last' ? `the last epoch is kept (--keep last); dev SNN accuracy (${record.devSize} sentences${record.devSeeds.length > 1 ? `, mean over seeds ${record.devSeeds.join(' and ')}` : ''}) is given for reference` : `the epoch with the best dev SNN accuracy (${record.devSize} sentences${record.devSeeds.length > 1 ? `, mean over seeds ${record.devSeeds.join(' and ')}` : ''}) is kept`}.`,
     '',
     `| epoch | train loss | train acc. % | dev SNN acc. % (T = ${record.numSteps}) | dev ANN twin acc. % | s |`,
     '|---|---|---|---|---|---|',

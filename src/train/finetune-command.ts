@@ -48,6 +48,8 @@ export interface FinetuneCommandOptions {
   rateScale?: number;
   /** The learning rate's schedule (default constant). */
   schedule?: 'constant' | 'cosine';
+  /** Which epoch's weights to write: the best on dev (default, epoch 0 included) or the last. */
+  keep?: 'best' | 'last';
   /** The seed of the batches and the input spikes (default: the model's). */
   seed?: number;
   backend: BackendChoice;
@@ -141,6 +143,7 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
       surrogate: options.surrogate,
       loss: `cross-entropy of ${rateScale === 1 ? '' : `${rateScale} × `}the output spike rate (output spikes averaged over the T steps)`,
       ...(options.schedule === 'cosine' ? { schedule: 'cosine' as const } : {}),
+      ...(options.keep === 'last' ? { keep: 'last' as const } : {}),
       maxTokens: options.maxTokens,
       seed,
       trainSize: train.length,

@@ -25,6 +25,8 @@ export interface FinetuneSettings extends SpikingStepSettings {
   trainer?: Partial<TrainerOptions>;
   /** `cosine`: the learning rate falls from its value to 0 over all steps (½(1 + cos πk/K)); default constant. */
   schedule?: 'constant' | 'cosine';
+  /** `best` (default): the epoch with the best dev accuracy, epoch 0 included; `last`: the last epoch's weights, whatever dev says. */
+  keep?: 'best' | 'last';
 }
 
 /** What one epoch measured; epoch 0 is the model before fine-tuning (no training numbers). */
@@ -62,6 +64,8 @@ export interface FinetuneRecord {
   encoding?: 'rate' | 'direct';
   /** The learning rate's schedule (absent: constant). */
   schedule?: 'constant' | 'cosine';
+  /** `last`: the last epoch was kept whatever dev said (absent: the best on dev). */
+  keep?: 'last';
   command: string;
   backend: string;
   numSteps: number;
@@ -157,7 +161,7 @@ export async function finetuneSpiking<T>(
     };
     history.push(record);
     log(`epoch ${epoch}/${settings.epochs} done: train loss ${record.trainLoss!.toFixed(4)}, train acc ${percent(record.trainAccuracy!)}, dev SNN acc ${percent(dev.snnAccuracy)} (ANN twin ${percent(dev.annAccuracy)}) (${record.seconds.toFixed(0)} s)`);
-    if (dev.snnAccuracy > best.accuracy) best = { accuracy: dev.snnAccuracy, epoch, ...current };
+    if (dev.snnAccuracy > best.accuracy || (settings.keep === 'last' && epoch === settings.epochs)) best = { accuracy: dev.snnAccuracy, epoch, ...current };
   }
   return { weights: best.weights, table: best.table, spec: best.spec, bestEpoch: best.epoch, history, steps: iteration, seconds: (performance.now() - started) / 1000 };
 }

@@ -153,6 +153,11 @@ describe('spiking TextCNN fine-tuning', () => {
     expect([...result.weights.keys()].sort()).toEqual(['conv.w2', 'fc.weight']);
     for (const [name, tensor] of result.weights) expect(tensor).toEqual(model.weights.get(name));
     expect(result.history).toHaveLength(3);
+    // keep: 'last' writes the last epoch's weights whatever dev says.
+    calls = 0;
+    const last = await finetuneSpiking(new CpuOps(), model, train, { ...settings, keep: 'last' }, evaluate);
+    expect(last.bestEpoch).toBe(2);
+    expect([...last.weights.values()].some((tensor, i) => !tensor.every((x, j) => x === [...model.weights.values()][i]?.[j]))).toBe(true);
   });
 });
 
