@@ -132,3 +132,20 @@ describe('spikescope train --file', () => {
     expect(unknown.stderr).toMatch(/^spikescope: one.csv: text 1 has the label "a", which is none of the model's classes \(negative, positive\); every text needs one of them$/);
   });
 });
+
+describe('spikescope eval --split dev', () => {
+  it("evaluates on the dev split training chose its epochs with (MR's seeded tenth of train), and never writes it to the card", () => {
+    const model = 'public/models/mr-textcnn';
+    const dev = cli(['eval', '--model', model, '--split', 'dev', '--steps', '4', '--limit', '20', '--backend', 'cpu']);
+    expect(dev.code).toBe(0);
+    expect(dev.stdout).toContain('on mr dev (20 sentences, first 20)');
+    const json = JSON.parse(cli(['eval', '--model', model, '--split', 'dev', '--steps', '4', '--limit', '20', '--backend', 'cpu', '--json']).stdout);
+    const test = JSON.parse(cli(['eval', '--model', model, '--steps', '4', '--limit', '20', '--backend', 'cpu', '--json']).stdout);
+    expect(json).toMatchObject({ split: 'dev', testSize: 20 });
+    expect(json.ann.accuracy === test.ann.accuracy && json.snn[0].accuracy === test.snn[0].accuracy && json.snn[0].energyPerSentence.snnMicrojoules === test.snn[0].energyPerSentence.snnMicrojoules).toBe(false);
+    const write = cli(['eval', '--model', model, '--split', 'dev', '--write']);
+    expect(write.code).not.toBe(0);
+    expect(write.stderr).toMatch(/^spikescope: --split dev compares settings on the dev split; --write, --baseline and --file are for the test split or your own texts\n/);
+    expect(cli(['eval', '--model', model, '--split', 'train']).stderr).toContain("--split must be test or dev, got 'train'");
+  });
+});

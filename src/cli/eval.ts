@@ -8,6 +8,7 @@ import { readLabelledTextFile } from '../data/labelled-text';
 import { labelToClass } from '../ui/batch-summary';
 import { readTrainingFileAt } from './train-file';
 import { loadDataset } from '../data/load';
+import { devFromTrain } from '../data/split';
 import { createCpuBackend, GpuBackend, type Backend } from '../engine/backends';
 import { nodeGpu } from '../gpu/node-gpu';
 import { parseModel } from '../model/format';
@@ -17,16 +18,20 @@ import { isSpikingKind } from '../model/spec';
 import { evaluateModel, type Evaluation, type SnnEvaluation } from '../train/evaluate';
 import { UsageError } from './errors';
 
-export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--file F] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
+export const EVAL_USAGE = `eval     --model DIR [--data-dir DIR] [--file F] [--split test|dev] [--steps 4,8,16,32,50] [--encoding rate|direct] [--seed N]
            [--limit N] [--backend auto|gpu|cpu|reference] [--json] [--write] [--card] [--baseline DIR]
            accuracy of the ANN twin and of the SNN at each T on the model's test split, firing rates,
            energy per sentence; --write stores the results in the model's model.json (its card);
            --card only renders the card again from model.json; --baseline evaluates another model of
            the same dataset (e.g. the LSTM of train --method lstm) beside it: accuracy, parameters, energy;
-           --file F evaluates on your own labelled texts instead (the layouts of train --file)`;
+           --file F evaluates on your own labelled texts instead (the layouts of train --file); --split dev
+           on the dev split training chose its epochs with (to compare settings without the test split)`;
 
-/** The test sentences of the model's dataset, with the split the model recorded (checked). */
-async function testSet(metrics: Record<string, unknown>, dataDir: string | undefined) {
+/**
+ * The test sentences of the model's dataset, with the split the model recorded (checked); or its
+ * dev sentences, the corpus's own or the seeded share of train that training chose epochs with.
+ */
+async function testSet(metrics: Record<string, unknown>, dataDir: string | undefined, which: 'test' | 'dev' = 'test') {
   const name = String(metrics.dataset ?? '');
   if (!isDatasetName(name)) throw new UsageError(`the model's metrics.dataset is '${name}', not a known dataset; it was not made by spikescope train`);
   const split = (metrics.testSplit ?? { kind: 'given' }) as { kind: string; seed?: number; testIndices?: number[] };
@@ -36,6 +41,7 @@ async function testSet(metrics: Record<string, unknown>, dataDir: string | undef
     const same = split.testIndices?.length === actual.length && split.testIndices.every((v, i) => v === actual[i]);
     if (!same) throw new UsageError(`the seeded test split of ${name} (seed ${split.seed}) differs from the one recorded in the model; the data has changed`);
   }
+  if (which === 'dev') return { name, test: (dataset.dev ?? devFromTrain(dataset, 0.1, split.seed ?? 1).dev)! };
   return { name, test: dataset.test };
 }
 
@@ -107,10 +113,14 @@ export async function runEval(argv: string[]): Promise<number> {
     card: { type: 'boolean' },
     baseline: { type: 'string' },
     file: { type: 'string' },
+    split: { type: 'string' },
   });
   const v = parsed.values;
   if (!v.model) throw new UsageError('eval needs --model DIR');
   if (v.file && (v.write || v.baseline)) throw new UsageError('--file evaluates on your own texts; --write and --baseline are for the test split of the model\'s dataset');
+  const which = v.split ?? 'test';
+  if (which !== 'test' && which !== 'dev') throw new UsageError(`--split must be test or dev, got '${which}'`);
+  if (which === 'dev' && (v.write || v.baseline || v.file)) throw new UsageError('--split dev compares settings on the dev split; --write, --baseline and --file are for the test split or your own texts');
   const model = await loadModelDir(v.model);
   if (v.card) {
     // Only the card: rendered again from model.json (its stored results), nothing evaluated.
@@ -122,17 +132,17 @@ export async function runEval(argv: string[]): Promise<number> {
   if (encoding !== 'rate' && encoding !== 'direct') throw new UsageError(`--encoding must be rate or direct, got '${encoding}'`);
   const stepsSweep = (v.steps ?? '4,8,16,32,50').split(',').map((s) => integerFlag('steps', s, 1, 1, 1000));
   const seed = integerFlag('seed', v.seed, model.config.seed, 0, 0xffffffff);
-  const { name, test } = v.file ? await fileSet(v.file, model.spec.readout.classes) : await testSet(model.config.metrics, v['data-dir']);
+  const { name, test } = v.file ? await fileSet(v.file, model.spec.readout.classes) : await testSet(model.config.metrics, v['data-dir'], which);
   const limit = integerFlag('limit', v.limit, 0, 0, 1e9);
   const examples = limit > 0 ? test.slice(0, limit) : test;
   const resolved = await resolveBackend(backendChoice(v.backend), nodeGpu, true);
   const backend: Backend = resolved.kind === 'gpu' ? new GpuBackend(resolved.ctx) : createCpuBackend(resolved.kind, resolved.why);
   const log = v.json ? undefined : (line: string) => console.log(line);
-  log?.(`${model.config.name} on ${name}${v.file ? "" : " test"} (${examples.length} sentences${limit > 0 ? `, first ${limit}` : ''}), ${encoding} encoding, seed ${seed}; ${backend.kind}: ${backend.detail}`);
+  log?.(`${model.config.name} on ${name}${v.file ? '' : ` ${which}`} (${examples.length} sentences${limit > 0 ? `, first ${limit}` : ''}), ${encoding} encoding, seed ${seed}; ${backend.kind}: ${backend.detail}`);
   let evaluation: Evaluation;
   let baseline: BaselineRecord | undefined;
   try {
-    evaluation = await evaluateModel({ model, examples, backend, stepsSweep, encoding, seed, dataset: name, log });
+    evaluation = await evaluateModel({ model, examples, backend, stepsSweep, encoding, seed, dataset: name, split: which, log });
     if (v.baseline) baseline = await evaluateBaseline(v.baseline, name, examples, backend, log);
   } finally {
     backend.dispose();

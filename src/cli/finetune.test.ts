@@ -49,6 +49,7 @@ describe('spikescope finetune refuses bad input with one clear line', () => {
     ['a zero --rate-scale', ['--model', 'm', '--out', 'o', '--rate-scale', '0'], /--rate-scale must be a number from 0.01 to 1000/],
     ['an unknown schedule', ['--model', 'm', '--out', 'o', '--schedule', 'step'], /--schedule must be constant or cosine, got 'step'/],
     ['an unknown --keep', ['--model', 'm', '--out', 'o', '--keep', 'first'], /--keep must be best or last, got 'first'/],
+    ['a --dropout of 1', ['--model', 'm', '--out', 'o', '--dropout', '1'], /--dropout must be a number from 0 to 0.95/],
   ])('%s', (_name, argv, message) => {
     expect(() => parseFinetuneFlags(argv)).toThrow(UsageError);
     expect(() => parseFinetuneFlags(argv)).toThrow(message);
@@ -58,7 +59,7 @@ describe('spikescope finetune refuses bad input with one clear line', () => {
     const options = parseFinetuneFlags(['--model', 'm', '--out', 'o']);
     expect(options).toMatchObject({ learningRate: 1e-4, batchSize: 32, surrogate: { kind: 'fast-sigmoid', slope: 25 }, numSteps: undefined, backend: 'auto', trainLimit: 0 });
     expect(parseFinetuneFlags(['--model', 'm', '--out', 'o', '--surrogate', 'piecewise-linear', '--steps', '8']).surrogate).toEqual({ kind: 'piecewise-linear' });
-    expect(options).toMatchObject({ rateScale: 1, schedule: 'constant', keep: 'best' });
+    expect(options).toMatchObject({ rateScale: 1, schedule: 'constant', keep: 'best', dropout: 0 });
     expect(parseFinetuneFlags(['--model', 'm', '--out', 'o', '--keep', 'last']).keep).toBe('last');
     expect(parseFinetuneFlags(['--model', 'm', '--out', 'o', '--rate-scale', '5', '--schedule', 'cosine'])).toMatchObject({ rateScale: 5, schedule: 'cosine' });
   });

@@ -7,11 +7,11 @@ import { UsageError } from './errors';
 
 export const FINETUNE_USAGE = `finetune --model DIR --out DIR [--data-dir DIR] [--epochs N] [--steps T (default: the model's)] [--batch N] [--lr X]
            [--weight-decay X] [--train-limit N] [--max-tokens N] [--surrogate fast-sigmoid|piecewise-linear]
-           [--rate-scale X] [--schedule constant|cosine] [--keep best|last] [--seed N] [--backend auto|gpu|cpu|reference] [--name TEXT]
+           [--rate-scale X] [--schedule constant|cosine] [--keep best|last] [--dropout P] [--seed N] [--backend auto|gpu|cpu|reference] [--name TEXT]
            fine-tune an IF model (train --method lv-if) as a spiking network with surrogate gradients;
            keeps the epoch (0 = as converted) with the best dev SNN accuracy and writes a new model folder;
            the loss is the cross-entropy of X × the output spike rate (default 1); --keep last writes
-           the last epoch's weights instead`;
+           the last epoch's weights instead; --dropout P drops the classifier's input spikes while training`;
 
 function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
   if (value === undefined) return fallback;
@@ -49,6 +49,7 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
     'rate-scale': { type: 'string' },
     schedule: { type: 'string' },
     keep: { type: 'string' },
+    dropout: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
     name: { type: 'string' },
@@ -79,6 +80,7 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
     rateScale: numberFlag('rate-scale', v['rate-scale'], 1, 0.01, 1000, false),
     schedule: scheduleOf(v.schedule),
     keep: keepOf(v.keep),
+    dropout: numberFlag('dropout', v.dropout, 0, 0, 0.95, false),
     seed: v.seed === undefined ? undefined : numberFlag('seed', v.seed, 0, 0, 0xffffffff),
     backend,
     command: `spikescope finetune ${argv.join(' ')}`,

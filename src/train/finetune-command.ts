@@ -50,6 +50,8 @@ export interface FinetuneCommandOptions {
   schedule?: 'constant' | 'cosine';
   /** Which epoch's weights to write: the best on dev (default, epoch 0 included) or the last. */
   keep?: 'best' | 'last';
+  /** Dropout on the classifier's input spikes while training (default 0), as the ANN had on its input. */
+  dropout?: number;
   /** The seed of the batches and the input spikes (default: the model's). */
   seed?: number;
   backend: BackendChoice;
@@ -128,7 +130,10 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
       return { snnAccuracy, annAccuracy };
     };
     const rateScale = options.rateScale ?? 1;
-    const settings = { ...options, numSteps, seed, detachReset: false, trainer: { rateScale } };
+    const dropout = options.dropout ?? 0;
+    const classifier = [...model.spec.layers].reverse().find((layer) => layer.kind === 'linear');
+    if (dropout > 0 && !classifier) throw new InputError(`${options.model} has no linear classifier to apply --dropout to`);
+    const settings = { ...options, numSteps, seed, detachReset: false, trainer: { rateScale, ...(dropout > 0 ? { dropout: { layer: classifier!.name, rate: dropout } } : {}) } };
     const result = await finetuneSpiking(backends.ops, model, train, settings, evaluate, log);
     const before = result.history[0].devAccuracy;
     const kept = result.history[result.bestEpoch].devAccuracy;
@@ -141,7 +146,7 @@ export async function runFinetuneCommand(options: FinetuneCommandOptions, log: (
       learningRate: options.learningRate,
       weightDecay: options.weightDecay,
       surrogate: options.surrogate,
-      loss: `cross-entropy of ${rateScale === 1 ? '' : `${rateScale} × `}the output spike rate (output spikes averaged over the T steps)`,
+      loss: `cross-entropy of ${rateScale === 1 ? '' : `${rateScale} × `}the output spike rate (output spikes averaged over the T steps)${dropout > 0 ? `, dropout ${dropout} on the classifier's input spikes` : ''}`,
       ...(options.schedule === 'cosine' ? { schedule: 'cosine' as const } : {}),
       ...(options.keep === 'last' ? { keep: 'last' as const } : {}),
       maxTokens: options.maxTokens,
