@@ -1,5 +1,5 @@
 import { backendChoice } from './node-engine';
-import { parseFlags } from './flags';
+import { parseFlags, commandLine } from './flags';
 import { runConvertCommand } from '../train/convert';
 import { UsageError } from './errors';
 
@@ -40,7 +40,7 @@ export async function runConvert(argv: string[]): Promise<number> {
       percentiles: { conv, pooled: percentileFlag('pool-percentile', v['pool-percentile'], conv), logits: percentileFlag('output-percentile', v['output-percentile'], 50) },
       numSteps: steps,
       backend,
-      command: `spikescope convert ${argv.join(' ')}`,
+      command: commandLine('convert', argv),
     },
     (line) => console.log(line),
   );

@@ -1,6 +1,6 @@
 import { backendChoice } from './node-engine';
 import { resolveBackend } from '../engine/choose-backend';
-import { integerFlag, parseFlags } from './flags';
+import { integerFlag, parseFlags, commandLine } from './flags';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, isDatasetName } from '../data/dataset';
@@ -154,7 +154,7 @@ export async function runEval(argv: string[]): Promise<number> {
     const previous = Array.isArray(model.config.metrics.snn) ? (model.config.metrics.snn as SnnEvaluation[]) : [];
     const kept = previous.filter((run) => !evaluation.snn.some((fresh) => fresh.encoding === run.encoding && fresh.numSteps === run.numSteps));
     const snn = [...kept, ...evaluation.snn].sort((a, b) => (a.encoding === b.encoding ? a.numSteps - b.numSteps : a.encoding === 'rate' ? -1 : 1));
-    const commands = [...new Set([...(((model.config.metrics.evalCommands as string[] | undefined) ?? [])), `spikescope eval ${argv.join(' ')}`])];
+    const commands = [...new Set([...(((model.config.metrics.evalCommands as string[] | undefined) ?? [])), commandLine('eval', argv)])];
     const parameters = trainableParameters(model);
     await writeMetrics(v.model, { ...model.config.metrics, ...evaluation, snn, parameters, ...(baseline ? { baseline } : {}), evaluatedAt: new Date().toISOString(), evalCommands: commands });
     const updated = await loadModelDir(v.model);

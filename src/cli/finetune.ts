@@ -1,5 +1,5 @@
 import { backendChoice } from './node-engine';
-import { parseFlags } from './flags';
+import { parseFlags, commandLine } from './flags';
 import { resolve } from 'node:path';
 import { DEFAULT_SURROGATE, type Surrogate } from '../reference/neuron-backward';
 import { runFinetuneCommand, type FinetuneCommandOptions } from '../train/finetune-command';
@@ -83,7 +83,7 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
     dropout: numberFlag('dropout', v.dropout, 0, 0, 0.95, false),
     seed: v.seed === undefined ? undefined : numberFlag('seed', v.seed, 0, 0, 0xffffffff),
     backend,
-    command: `spikescope finetune ${argv.join(' ')}`,
+    command: commandLine('finetune', argv),
     name: v.name,
   };
 }

@@ -20,3 +20,13 @@ export function integerFlag(name: string, value: string | undefined, fallback: n
   if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${value}'`);
   return number;
 }
+
+/**
+ * The command line that ran, as a shell would need it typed again: `spikescope <command>` and each
+ * argument, single-quoted where it holds anything but letters, digits and `-_./,:=+@%` (a model name
+ * with spaces, a path with a quote), so that a card's recorded command can be pasted and run.
+ */
+export function commandLine(command: string, argv: readonly string[]): string {
+  const quote = (arg: string) => (/^[\w\-./,:=+@%]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  return [`spikescope ${command}`, ...argv.map(quote)].join(' ');
+}

@@ -8,7 +8,7 @@ import type { NirNodeTrace, NirTrace } from '../nir/reference';
 import { NirFormatError } from '../nir/types';
 import { nodeGpu } from '../gpu/node-gpu';
 import { UsageError } from './errors';
-import { integerFlag, parseFlags } from './flags';
+import { integerFlag, parseFlags, commandLine } from './flags';
 import { exportModel, MAX_EXPORT_LENGTH, nirInputForText } from '../nir/export';
 import { writeNir } from '../nir/write';
 import { loadModelDir, MODEL_WEIGHTS_FILE, saveModelDir } from '../model/node-io';
@@ -149,7 +149,7 @@ async function runNirImport(argv: string[]): Promise<number> {
     name: v.name,
     fileName: basename(file),
   });
-  imported.config.provenance.command = `spikescope nir import ${argv.join(' ')}`;
+  imported.config.provenance.command = commandLine('nir import', argv);
   const stored = readSafetensors(new Uint8Array(await readFile(join(v['embedding-from'], MODEL_WEIGHTS_FILE))), MODEL_WEIGHTS_FILE);
   const weights = new Map<string, Float32Array | TensorRecord>(imported.weights);
   weights.set(embedding.config.embedding.tensor, stored.get(embedding.config.embedding.tensor)!);

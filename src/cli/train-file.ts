@@ -18,7 +18,7 @@ import { decodeTrainingFile, MAX_TRAINING_FILE_BYTES, readTrainingFiles, trainin
 import { checkUserSettings, defaultUserSettings, finishUserModel, suggestedTable, trainUserModel, unknownWords, userTrainingData, type UserMethod, type UserTable, type UserTrainSettings } from '../train/user-train';
 import { backendChoice } from './node-engine';
 import { UsageError } from './errors';
-import { integerFlag } from './flags';
+import { integerFlag, commandLine } from './flags';
 
 /** Flags of `train --file` (parsed by `runTrain`, which hands them over). */
 export interface TrainFileFlags {
@@ -95,7 +95,7 @@ export async function runTrainFile(flags: TrainFileFlags, argv: string[]): Promi
   const backend = await openTrainOps(backendChoice(flags.backend));
   log(`training on ${backend.detail}: ${settings.epochs} epochs of ${Math.ceil(data.train.length / 50)} batches of 50`);
   try {
-    const { model } = await trainUserModel(backend.ops, data, settings, { where: backend.detail, command: `spikescope train ${argv.join(' ')}`, source: files.map((file) => file.name).join(' + '), log });
+    const { model } = await trainUserModel(backend.ops, data, settings, { where: backend.detail, command: commandLine('train', argv), source: files.map((file) => file.name).join(' + '), log });
     const resolved = await resolveBackend(backendChoice(flags.backend), nodeGpu, true);
     const inference: Backend = resolved.kind === 'gpu' ? new GpuBackend(resolved.ctx) : createCpuBackend(resolved.kind, resolved.why);
     let finished;

@@ -1,5 +1,5 @@
 import { backendChoice } from './node-engine';
-import { parseFlags } from './flags';
+import { parseFlags, commandLine } from './flags';
 import { isDatasetName } from '../data/dataset';
 import { DATASET_NAMES } from '../data/dataset';
 import { runTrainCommand, type TrainCommandOptions, type TrainMethod } from '../train/pipeline';
@@ -143,7 +143,7 @@ export async function runTrain(argv: string[]): Promise<number> {
     binarySigmas: v['binary-input'] === undefined ? undefined : numberFlag('binary-input', v['binary-input'], 0, -10, 10, false),
     vocabularyLimit: numberFlag('vocabulary', v.vocabulary, 0, 0, 1e7),
     tableFrom: v['table-from'],
-    command: `spikescope train ${argv.join(' ')}`,
+    command: commandLine('train', argv),
     name: v.name,
   };
   const log = (line: string) => console.log(line);
