@@ -1,5 +1,5 @@
 import { backendChoice } from './node-engine';
-import { parseFlags, commandLine } from './flags';
+import { choiceFlag, commandLine, parseFlags } from './flags';
 import { resolve } from 'node:path';
 import { DEFAULT_SURROGATE, type Surrogate } from '../reference/neuron-backward';
 import { runFinetuneCommand, type FinetuneCommandOptions } from '../train/finetune-command';
@@ -20,16 +20,6 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
     throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${value}'`);
   }
   return number;
-}
-
-function scheduleOf(value: string | undefined): 'constant' | 'cosine' {
-  if (value === undefined || value === 'constant' || value === 'cosine') return value ?? 'constant';
-  throw new UsageError(`--schedule must be constant or cosine, got '${value}'`);
-}
-
-function keepOf(value: string | undefined): 'best' | 'last' {
-  if (value === undefined || value === 'best' || value === 'last') return value ?? 'best';
-  throw new UsageError(`--keep must be best or last, got '${value}'`);
 }
 
 /** The flags of `spikescope finetune`, checked; throws `UsageError` with one line on bad input. */
@@ -78,8 +68,8 @@ export function parseFinetuneFlags(argv: string[]): FinetuneCommandOptions {
     maxTokens: numberFlag('max-tokens', v['max-tokens'], 64, 1, 4096),
     surrogate,
     rateScale: numberFlag('rate-scale', v['rate-scale'], 1, 0.01, 1000, false),
-    schedule: scheduleOf(v.schedule),
-    keep: keepOf(v.keep),
+    schedule: choiceFlag('schedule', v.schedule, ['constant', 'cosine'], 'constant'),
+    keep: choiceFlag('keep', v.keep, ['best', 'last'], 'best'),
     dropout: numberFlag('dropout', v.dropout, 0, 0, 0.95, false),
     seed: v.seed === undefined ? undefined : numberFlag('seed', v.seed, 0, 0, 0xffffffff),
     backend,

@@ -30,3 +30,10 @@ export function commandLine(command: string, argv: readonly string[]): string {
   const quote = (arg: string) => (/^[\w\-./,:=+@%]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
   return [`spikescope ${command}`, ...argv.map(quote)].join(' ');
 }
+
+/** One of a flag's named choices, or `fallback` when the flag is absent; anything else is a `UsageError`. */
+export function choiceFlag<const C extends string>(name: string, value: string | undefined, choices: readonly C[], fallback: C): C {
+  if (value === undefined) return fallback;
+  if ((choices as readonly string[]).includes(value)) return value as C;
+  throw new UsageError(`--${name} must be ${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}, got '${value}'`);
+}

@@ -1,5 +1,5 @@
 import { backendChoice } from './node-engine';
-import { parseFlags, commandLine } from './flags';
+import { choiceFlag, commandLine, parseFlags } from './flags';
 import { isDatasetName } from '../data/dataset';
 import { DATASET_NAMES } from '../data/dataset';
 import { runTrainCommand, type TrainCommandOptions, type TrainMethod } from '../train/pipeline';
@@ -39,13 +39,11 @@ function numberFlag(name: string, value: string | undefined, fallback: number, m
 }
 
 function scheduleFlag(value: string | undefined): 'constant' | 'cosine' {
-  if (value === undefined || value === 'constant' || value === 'cosine') return value ?? 'constant';
-  throw new UsageError(`--schedule must be constant or cosine, got '${value}'`);
+  return choiceFlag('schedule', value, ['constant', 'cosine'], 'constant');
 }
 
 function readoutFlag(value: string | undefined): 'membrane' | 'spikes' {
-  if (value === undefined || value === 'membrane' || value === 'spikes') return value ?? 'membrane';
-  throw new UsageError(`--readout must be membrane or spikes, got '${value}'`);
+  return choiceFlag('readout', value, ['membrane', 'spikes'], 'membrane');
 }
 
 /** `spikescope train`: see TRAIN_USAGE. Defaults reproduce the shipped models. */

@@ -58,6 +58,26 @@ export interface GloveVocabularyOptions {
 }
 
 /**
+ * A loaded model's 8-bit table without its presence component: the stored bytes recovered exactly
+ * from the dequantised values, and those values, `[rows][dim]`.
+ */
+function tableOf<A extends Int8Array | Uint8Array>(model: LoadedModel, quantScale: number, quantZero: number, make: (length: number) => A): { dim: number; data: A; embeddings: Float32Array } {
+  const width = model.config.network.encoder.embeddingDim;
+  const dim = model.config.embedding.source.endsWith('+ presence component') ? width - 1 : width;
+  const rows = model.vocabulary.size;
+  const data = make(rows * dim);
+  const embeddings = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    for (let d = 0; d < dim; d++) {
+      const x = model.embeddings[r * width + d];
+      data[r * dim + d] = Math.round(x / quantScale + quantZero);
+      embeddings[r * dim + d] = x;
+    }
+  }
+  return { dim, data, embeddings };
+}
+
+/**
  * English from a shipped model instead of the GloVe file: the words and 8-bit table of a model that
  * ships the whole GloVe subset (the default model does), without its presence component. The 8-bit
  * values are recovered exactly from the dequantised ones, so the vocabulary, statistics and firing
@@ -69,18 +89,7 @@ export function vocabularyFromModel(model: LoadedModel, options: Pick<GloveVocab
   if (config.tokenizer !== 'english' || config.embedding.source === 'learned' || quantScale === undefined || quantZero === undefined) {
     throw new Error(`${config.name} has no frozen 8-bit GloVe table to train with (its table is ${config.embedding.source})`);
   }
-  const width = config.network.encoder.embeddingDim;
-  const dim = config.embedding.source.endsWith('+ presence component') ? width - 1 : width;
-  const rows = model.vocabulary.size;
-  const data = new Int8Array(rows * dim);
-  const embeddings = new Float32Array(rows * dim);
-  for (let r = 0; r < rows; r++) {
-    for (let d = 0; d < dim; d++) {
-      const x = model.embeddings[r * width + d];
-      data[r * dim + d] = Math.round(x / quantScale + quantZero);
-      embeddings[r * dim + d] = x;
-    }
-  }
+  const { dim, data, embeddings } = tableOf(model, quantScale, quantZero, (n) => new Int8Array(n));
   const { mean, std } = embeddingStatistics(embeddings);
   const clipSigmas = options.clipSigmas;
   const clipLowSigmas = options.clipLowSigmas ?? clipSigmas;
@@ -113,18 +122,7 @@ export function vocabularyFromLearnedModel(model: LoadedModel, binarySigmas?: nu
   if (!config.embedding.source.startsWith('learned') || quantScale === undefined || quantZero === undefined) {
     throw new Error(`${config.name} has no learned 8-bit table to take (its table is ${config.embedding.source})`);
   }
-  const width = config.network.encoder.embeddingDim;
-  const dim = config.embedding.source.endsWith('+ presence component') ? width - 1 : width;
-  const rows = model.vocabulary.size;
-  const data = new Uint8Array(rows * dim);
-  const embeddings = new Float32Array(rows * dim);
-  for (let r = 0; r < rows; r++) {
-    for (let d = 0; d < dim; d++) {
-      const x = model.embeddings[r * width + d];
-      data[r * dim + d] = Math.round(x / quantScale + quantZero);
-      embeddings[r * dim + d] = x;
-    }
-  }
+  const { dim, data, embeddings } = tableOf(model, quantScale, quantZero, (n) => new Uint8Array(n));
   const { mean, std } = embeddingStatistics(embeddings);
   const clipSigmas = 3;
   const probabilities = firingProbabilities(embeddings, dim, mean, std, clipSigmas, clipSigmas, binarySigmas);
