@@ -61,8 +61,14 @@ export class SnnEnergy extends LitElement {
         flex-direction: column;
         gap: 2px;
       }
-      .settings input {
+      .settings input[type='number'] {
         width: 96px;
+      }
+      .settings label.small {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+        padding-bottom: 6px;
       }
       .wrap {
         overflow-x: auto;
