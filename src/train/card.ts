@@ -41,6 +41,7 @@ export function evaluationTable(evaluation: Pick<Evaluation, 'ann' | 'snn'>): st
 
 /** The fine-tuning section: its command, settings and history (epoch 0 is the model as converted). */
 export function finetuneSection(record: FinetuneRecord): string[] {
+  const dev = `${record.devSize} sentences${record.devSeeds.length > 1 ? `, mean over seeds ${record.devSeeds.join(' and ')}` : ''}`;
   const surrogate = record.surrogate.kind === 'fast-sigmoid' ? `fast-sigmoid (slope ${record.surrogate.slope})` : 'piecewise-linear';
   const cell = (x: number | null) => (x === null ? '–' : percent(x));
   const direct = record.method !== undefined;
@@ -72,7 +73,7 @@ export function finetuneSection(record: FinetuneRecord): string[] {
     `Backpropagation through time in the spiking network at T = ${record.numSteps}${direct ? ' per word' : ''}, ${record.encoding ?? 'rate'} input, ${surrogate} surrogate spike derivative; ` +
       `loss: ${record.loss}; AdamW lr ${record.learningRate}${record.schedule === 'cosine' ? ' falling to 0 on a cosine' : ''}, weight decay ${record.weightDecay}, batch ${record.batchSize}; ` +
       `${record.steps} steps on ${record.trainSize} training sentences (cut at ${record.maxTokens} tokens), seed ${record.seed}; ` +
-      `${Math.round(record.seconds)} s on ${record.backend}. Epoch 0 is ${start}; ${record.keep === 'last' ? `the last epoch is kept (--keep last); dev SNN accuracy (${record.devSize} sentences${record.devSeeds.length > 1 ? `, mean over seeds ${record.devSeeds.join(' and ')}` : ''}) is given for reference` : `the epoch with the best dev SNN accuracy (${record.devSize} sentences${record.devSeeds.length > 1 ? `, mean over seeds ${record.devSeeds.join(' and ')}` : ''}) is kept`}.`,
+      `${Math.round(record.seconds)} s on ${record.backend}. Epoch 0 is ${start}; ${record.keep === 'last' ? `the last epoch is kept (--keep last); dev SNN accuracy (${dev}) is given for reference` : `the epoch with the best dev SNN accuracy (${dev}) is kept`}.`,
     '',
     `| epoch | train loss | train acc. % | dev SNN acc. % (T = ${record.numSteps}) | dev ANN twin acc. % | s |`,
     '|---|---|---|---|---|---|',

@@ -48,7 +48,7 @@ describe('card metrics', () => {
     const priced = parseCardMetrics({
       snn: [{ numSteps: 4, encoding: 'rate', accuracy: 0.9, energyPerSentence: { annMicrojoules: 7, snnMicrojoules: 1 }, presets: { loihi: { annMicrojoules: 1300, snnMicrojoules: 25, ratio: 0.02 }, int45: { annMicrojoules: 'x' } } }],
     })!;
-    expect(priced.runs[0].presets).toEqual({ loihi: { annMicrojoules: 1300, snnMicrojoules: 25 } });
+    expect(priced.runs[0].presets).toEqual({ loihi: { snn: 25, ann: 1300 } });
     expect(runEnergy(priced.runs[0], 'loihi')).toEqual({ annMicrojoules: 1300, snnMicrojoules: 25, preset: 'loihi' });
     expect(runEnergy(priced.runs[0], 'int45')).toEqual({ annMicrojoules: 7, snnMicrojoules: 1, preset: 'float45' });
     const { runAccuracyTitle, firingTitle } = await import('./snn-model-card');

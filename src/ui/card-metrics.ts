@@ -6,6 +6,12 @@
  * usable result is "no card metrics" (null). Pure.
  */
 
+/** Energy per sentence (µJ) of the SNN and of its ANN twin under one preset. */
+export interface PresetEnergy {
+  snn: number;
+  ann: number;
+}
+
 /** One evaluated setting of the SNN. */
 export interface CardRun {
   numSteps: number;
@@ -16,7 +22,7 @@ export interface CardRun {
   /** Share of test texts on which the SNN predicts what its ANN twin predicts. */
   agreementWithAnn: number | null;
   /** Energy per sentence (µJ) under each energy preset the card was evaluated with, by preset id. */
-  presets: Record<string, { annMicrojoules: number; snnMicrojoules: number }>;
+  presets: Record<string, PresetEnergy>;
   firingRates: Record<string, number>;
 }
 
@@ -48,13 +54,14 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
 }
 
-function presetEnergies(value: unknown): CardRun['presets'] {
-  const out: CardRun['presets'] = {};
+/** A card run's `presets` (energy per sentence under each energy preset, by id), the malformed ones left out. */
+export function presetEnergies(value: unknown): Record<string, PresetEnergy> {
+  const out: Record<string, PresetEnergy> = {};
   for (const [id, entry] of Object.entries(record(value) ?? {})) {
     const energy = record(entry);
     const ann = finite(energy?.annMicrojoules);
     const snn = finite(energy?.snnMicrojoules);
-    if (ann !== null && snn !== null) out[id] = { annMicrojoules: ann, snnMicrojoules: snn };
+    if (ann !== null && snn !== null) out[id] = { snn, ann };
   }
   return out;
 }
@@ -62,7 +69,7 @@ function presetEnergies(value: unknown): CardRun['presets'] {
 /** A run's energies under a preset: the card's figures for it, or the 45 nm float ones (`preset` says which). */
 export function runEnergy(run: CardRun, preset: string): { annMicrojoules: number | null; snnMicrojoules: number | null; preset: string } {
   const priced = run.presets[preset];
-  return priced ? { ...priced, preset } : { annMicrojoules: run.annMicrojoules, snnMicrojoules: run.snnMicrojoules, preset: 'float45' };
+  return priced ? { annMicrojoules: priced.ann, snnMicrojoules: priced.snn, preset } : { annMicrojoules: run.annMicrojoules, snnMicrojoules: run.snnMicrojoules, preset: 'float45' };
 }
 
 /** The card's metrics, or null when it has none this app can show. */

@@ -5,6 +5,9 @@
  * points are computed from the cards into `models/explorer.json` (kept equal to the cards by a test,
  * `EXPLORER=write` rewrites it), which the page reads once instead of every model.json.
  */
+import { presetEnergies, type PresetEnergy } from './card-metrics';
+
+export type { PresetEnergy } from './card-metrics';
 
 /** Lv et al.'s spiking TextCNN (T = 50), per dataset (DESIGN.md): the line each plot draws. */
 export const PAPER_ACCURACY: Readonly<Record<string, number>> = {
@@ -16,11 +19,6 @@ export const PAPER_ACCURACY: Readonly<Record<string, number>> = {
   waimai: 0.8666,
 };
 
-/** Energy per sentence (µJ) of the SNN and of its ANN twin under one preset. */
-export interface PresetEnergy {
-  snn: number;
-  ann: number;
-}
 
 /** One run of a card: a model at a T with an encoding. */
 export interface ExplorerPoint {
@@ -70,13 +68,7 @@ export function explorerFromCards(models: readonly { id: string; name: string; m
       const snn = finite(base?.snnMicrojoules);
       const ann = finite(base?.annMicrojoules);
       if (!run || accuracy === null || numSteps === null || snn === null || ann === null) continue;
-      const energy: Record<string, PresetEnergy> = { float45: { snn, ann } };
-      for (const [preset, value] of Object.entries(record(run.presets) ?? {})) {
-        const priced = record(value);
-        const s = finite(priced?.snnMicrojoules);
-        const a = finite(priced?.annMicrojoules);
-        if (s !== null && a !== null) energy[preset] = { snn: s, ann: a };
-      }
+      const energy: Record<string, PresetEnergy> = { float45: { snn, ann }, ...presetEnergies(run.presets) };
       const baseline = Object.keys(record(run.firingRates) ?? {}).length === 0;
       points.push({ model: id, name, dataset, numSteps, encoding: run.encoding === 'direct' ? 'direct' : 'rate', accuracy: baseline ? (finite(record(card.ann)?.accuracy) ?? accuracy) : accuracy, annAccuracy: baseline ? null : annAccuracy, ann: baseline, energy });
     }

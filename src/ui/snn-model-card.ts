@@ -5,11 +5,6 @@ import { largestEnergy, runEnergy, type CardMetrics, type CardRun } from './card
 import { formatPercent, formatRatio } from './energy-view';
 import { baseStyles } from './theme';
 
-/**
- * How accuracy and energy change with T, from the model's card (its evaluation on the test split):
- * one row per evaluated setting, with the SNN's energy per sentence drawn as a bar against the
- * ANN's. Says "no card metrics" when the model has none.
- */
 /** A run's accuracy cell explained: against the ANN twin, and how often the two agree. */
 export function runAccuracyTitle(run: CardRun, annAccuracy: number | null): string {
   const percent = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(2)} %`);
@@ -26,6 +21,11 @@ export function firingTitle(run: CardRun): string {
   return `from these firing rates (spikes per neuron per step, mean over the texts): ${rates.map(([layer, rate]) => `${layer} ${rate.toFixed(3)}`).join(', ')}`;
 }
 
+/**
+ * How accuracy and energy change with T, from the model's card (its evaluation on the test split):
+ * one row per evaluated setting, with the SNN's energy per sentence drawn as a bar against the
+ * ANN's. Says "no card metrics" when the model has none.
+ */
 @customElement('snn-model-card')
 export class SnnModelCard extends LitElement {
   static override styles = [
